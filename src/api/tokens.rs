@@ -1,0 +1,357 @@
+//! API tokens: the credentials an organisation's own systems use to call the API.
+//!
+//! A security lead creates a token for their organisation and gives it a name saying what
+//! uses it. The secret is shown once, when it is created, and stored only as a SHA-256 hash
+//! (see [`crate::platform::tokens`]). Secrets look like `cc_` followed by 43 URL-safe
+//! characters, so they are easy to recognise in logs and by secret scanners; the first
+//! [`SHOWN_CHARS`] characters after `cc_` are kept in clear so people can tell their
+//! tokens apart. Revoking a token stops it working at once; revoked tokens stay listed.
+
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::{
+    platform::{
+        db::{Db, Tx, new_id, now},
+        tokens,
+    },
+    with_db, with_tx,
+};
+
+/// What every API token starts with.
+pub const TOKEN_PREFIX: &str = "cc_";
+
+/// How many characters of the secret after [`TOKEN_PREFIX`] are kept to tell tokens apart.
+pub const SHOWN_CHARS: usize = 8;
+
+/// The longest name a token may have, in characters.
+pub const NAME_MAX_CHARS: usize = 100;
+
+/// How many unrevoked tokens one organisation may have at once.
+pub const MAX_ACTIVE_TOKENS: i64 = 50;
+
+/// How often, at most, a token's "last used" time is written.
+const LAST_USED_RESOLUTION: Duration = Duration::minutes(1);
+
+/// The API client a request was made by: the token it presented and the organisation that
+/// token belongs to. Every API query is scoped to `organisation_id`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApiClient {
+    pub token_id: Uuid,
+    pub organisation_id: Uuid,
+}
+
+/// A newly made secret and the part of it kept for display.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedSecret {
+    /// The whole token, `cc_…`. Shown once, never stored.
+    pub secret: String,
+    /// The first [`SHOWN_CHARS`] characters after [`TOKEN_PREFIX`].
+    pub prefix: String,
+}
+
+/// Makes a new secret.
+pub fn issue_secret() -> IssuedSecret {
+    let random = tokens::generate();
+    IssuedSecret {
+        prefix: random[..SHOWN_CHARS].to_owned(),
+        secret: format!("{TOKEN_PREFIX}{random}"),
+    }
+}
+
+/// How a stored prefix is shown, like `cc_AbCd1234…`.
+pub fn display_prefix(prefix: &str) -> String {
+    format!("{TOKEN_PREFIX}{prefix}…")
+}
+
+/// Whether `secret` has the shape of a token we issue, checked before any database lookup.
+pub fn looks_like_api_token(secret: &str) -> bool {
+    secret
+        .strip_prefix(TOKEN_PREFIX)
+        .is_some_and(tokens::looks_valid)
+}
+
+/// Checks a token's name and returns it trimmed, or a message saying what to change.
+pub fn validate_name(raw: &str) -> Result<String, String> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(
+            "Enter a name for the token, like the name of the system that will use it".into(),
+        );
+    }
+    if name.chars().count() > NAME_MAX_CHARS {
+        return Err(format!(
+            "Token name must be {NAME_MAX_CHARS} characters or fewer"
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err("Token name must be on one line, without tabs".into());
+    }
+    Ok(name.to_owned())
+}
+
+/// One token, as listed to security leads.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TokenRow {
+    pub id: Uuid,
+    pub name: String,
+    pub prefix: String,
+    pub created_by_name: String,
+    pub created_at: OffsetDateTime,
+    pub last_used_at: Option<OffsetDateTime>,
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+impl TokenRow {
+    pub fn is_active(&self) -> bool {
+        self.revoked_at.is_none()
+    }
+
+    pub fn display_prefix(&self) -> String {
+        display_prefix(&self.prefix)
+    }
+}
+
+/// The organisation's tokens: unrevoked first, newest first.
+pub async fn list(db: &Db, organisation_id: Uuid) -> Result<Vec<TokenRow>, sqlx::Error> {
+    with_db!(db, |pool| sqlx::query_as::<_, TokenRow>(
+        "SELECT t.id, t.name, t.prefix, u.name AS created_by_name, t.created_at, t.last_used_at, \
+         t.revoked_at FROM api_tokens t JOIN users u ON u.id = t.created_by \
+         WHERE t.organisation_id = $1 \
+         ORDER BY CASE WHEN t.revoked_at IS NULL THEN 0 ELSE 1 END, t.created_at DESC, t.id DESC"
+    )
+    .bind(organisation_id)
+    .fetch_all(pool)
+    .await)
+}
+
+/// Why a token could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    #[error("an active token already has this name")]
+    DuplicateName,
+    #[error("the organisation already has the most active tokens allowed")]
+    TooMany,
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// A token just created. `secret` must be shown to the person once and then forgotten.
+#[derive(Debug, Clone)]
+pub struct CreatedToken {
+    pub id: Uuid,
+    pub name: String,
+    pub secret: String,
+    pub prefix: String,
+}
+
+/// Creates a token for an organisation. `name` must already have passed [`validate_name`].
+pub async fn create(
+    tx: &mut Tx,
+    organisation_id: Uuid,
+    name: &str,
+    created_by: Uuid,
+) -> Result<CreatedToken, CreateError> {
+    if tx.is_postgres() {
+        // Serialise creation per organisation so the checks below hold (SQLite transactions
+        // are already serialised by `BEGIN IMMEDIATE`).
+        with_tx!(tx, |c| sqlx::query(
+            "SELECT id FROM organisations WHERE id = $1 FOR UPDATE"
+        )
+        .bind(organisation_id)
+        .execute(c)
+        .await)?;
+    }
+    let (active, same_name): (i64, i64) = with_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN lower(name) = lower($2) THEN 1 ELSE 0 END), 0) \
+         FROM api_tokens WHERE organisation_id = $1 AND revoked_at IS NULL"
+    )
+    .bind(organisation_id)
+    .bind(name)
+    .fetch_one(c)
+    .await
+    })?;
+    if same_name > 0 {
+        return Err(CreateError::DuplicateName);
+    }
+    if active >= MAX_ACTIVE_TOKENS {
+        return Err(CreateError::TooMany);
+    }
+    let id = new_id();
+    let issued = issue_secret();
+    with_tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO api_tokens (id, organisation_id, name, token_hash, prefix, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    )
+    .bind(id)
+    .bind(organisation_id)
+    .bind(name)
+    .bind(tokens::hash(&issued.secret))
+    .bind(&issued.prefix)
+    .bind(created_by)
+    .bind(now())
+    .execute(c)
+    .await
+    })?;
+    Ok(CreatedToken {
+        id,
+        name: name.to_owned(),
+        secret: issued.secret,
+        prefix: issued.prefix,
+    })
+}
+
+/// What revoking found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revoked {
+    pub name: String,
+    pub prefix: String,
+    /// Whether it had already been revoked before (then nothing changed).
+    pub already: bool,
+}
+
+/// Revokes one of an organisation's tokens. `None` if the organisation has no such token.
+pub async fn revoke(
+    tx: &mut Tx,
+    organisation_id: Uuid,
+    token_id: Uuid,
+) -> Result<Option<Revoked>, sqlx::Error> {
+    let found: Option<(String, String, Option<OffsetDateTime>)> =
+        with_tx!(tx, |c| sqlx::query_as(
+            "SELECT name, prefix, revoked_at FROM api_tokens WHERE organisation_id = $1 AND id = $2"
+        )
+        .bind(organisation_id)
+        .bind(token_id)
+        .fetch_optional(c)
+        .await)?;
+    let Some((name, prefix, revoked_at)) = found else {
+        return Ok(None);
+    };
+    if revoked_at.is_none() {
+        with_tx!(tx, |c| sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 \
+             WHERE organisation_id = $2 AND id = $3 AND revoked_at IS NULL"
+        )
+        .bind(now())
+        .bind(organisation_id)
+        .bind(token_id)
+        .execute(c)
+        .await)?;
+    }
+    Ok(Some(Revoked {
+        name,
+        prefix,
+        already: revoked_at.is_some(),
+    }))
+}
+
+/// Finds the client a bearer token belongs to. `None` for a token that is malformed,
+/// unknown or revoked. Notes when the token was used, at most once a minute.
+pub async fn authenticate(db: &Db, bearer: &str) -> Result<Option<ApiClient>, sqlx::Error> {
+    if !looks_like_api_token(bearer) {
+        return Ok(None);
+    }
+    let hash = tokens::hash(bearer);
+    let found: Option<(
+        Uuid,
+        Uuid,
+        String,
+        Option<OffsetDateTime>,
+        Option<OffsetDateTime>,
+    )> = with_db!(db, |pool| sqlx::query_as(
+        "SELECT id, organisation_id, token_hash, last_used_at, revoked_at \
+             FROM api_tokens WHERE token_hash = $1"
+    )
+    .bind(&hash)
+    .fetch_optional(pool)
+    .await)?;
+    let Some((token_id, organisation_id, stored_hash, last_used_at, revoked_at)) = found else {
+        return Ok(None);
+    };
+    if revoked_at.is_some() || !tokens::equal(&stored_hash, &hash) {
+        return Ok(None);
+    }
+    let at = now();
+    if needs_last_used_update(last_used_at, at) {
+        with_db!(db, |pool| sqlx::query(
+            "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND revoked_at IS NULL"
+        )
+        .bind(at)
+        .bind(token_id)
+        .execute(pool)
+        .await)?;
+    }
+    Ok(Some(ApiClient {
+        token_id,
+        organisation_id,
+    }))
+}
+
+/// Whether the "last used" time is stale enough to be written again.
+fn needs_last_used_update(last_used_at: Option<OffsetDateTime>, at: OffsetDateTime) -> bool {
+    last_used_at.is_none_or(|last| at - last >= LAST_USED_RESOLUTION || last > at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_prefixed_and_show_only_their_start() {
+        let issued = issue_secret();
+        assert!(issued.secret.starts_with("cc_"));
+        assert_eq!(issued.secret.len(), 3 + 43);
+        assert_eq!(issued.prefix.len(), SHOWN_CHARS);
+        assert_eq!(&issued.secret[3..3 + SHOWN_CHARS], issued.prefix);
+        assert!(looks_like_api_token(&issued.secret));
+        assert_ne!(issued.secret, issue_secret().secret);
+        assert_eq!(display_prefix("AbCd1234"), "cc_AbCd1234…");
+    }
+
+    #[test]
+    fn only_our_token_shape_is_looked_up() {
+        let issued = issue_secret();
+        assert!(!looks_like_api_token(&issued.secret[3..]));
+        assert!(!looks_like_api_token(&format!(
+            "xx_{}",
+            &issued.secret[3..]
+        )));
+        assert!(!looks_like_api_token(&issued.secret[..20]));
+        assert!(!looks_like_api_token(&format!("{}=", issued.secret)));
+        assert!(!looks_like_api_token(""));
+    }
+
+    #[test]
+    fn names_are_required_short_and_on_one_line() {
+        assert_eq!(
+            validate_name("  HR nightly sync ").unwrap(),
+            "HR nightly sync"
+        );
+        assert!(
+            validate_name("   ")
+                .unwrap_err()
+                .starts_with("Enter a name")
+        );
+        let long = "x".repeat(NAME_MAX_CHARS + 1);
+        assert_eq!(
+            validate_name(&long).unwrap_err(),
+            "Token name must be 100 characters or fewer"
+        );
+        assert!(validate_name(&"é".repeat(NAME_MAX_CHARS)).is_ok());
+        assert!(validate_name("two\nlines").is_err());
+    }
+
+    #[test]
+    fn last_used_is_written_at_most_once_a_minute() {
+        let at = now();
+        assert!(needs_last_used_update(None, at));
+        assert!(!needs_last_used_update(
+            Some(at - Duration::seconds(59)),
+            at
+        ));
+        assert!(needs_last_used_update(Some(at - Duration::seconds(60)), at));
+        assert!(needs_last_used_update(Some(at + Duration::hours(1)), at));
+    }
+}

@@ -1,0 +1,512 @@
+//! The audit log: an append-only record of security events, each entry chained to the one
+//! before it by a SHA-256 hash so that later editing or deleting of entries shows up when
+//! the chain is checked (`carecert audit verify`).
+//!
+//! - [`chain`]: the hashing and the chain check, as pure functions.
+//! - [`store`]: the SQL.
+//! - [`handlers`]: the pages for national administrators (every entry) and for an
+//!   organisation's security leads (that organisation's entries only).
+//!
+//! Appending is serialised across every instance sharing the database: on PostgreSQL with
+//! a transaction-level advisory lock taken before the newest entry is read, on SQLite by the
+//! `BEGIN IMMEDIATE` every transaction starts with. Because [`record`] takes that lock inside
+//! the caller's transaction and it is held until the transaction ends, callers should
+//! record the event as the last step before committing, to keep the lock short.
+//!
+//! Reading the log is not itself recorded.
+
+pub mod chain;
+pub mod handlers;
+pub mod store;
+
+use serde_json::Value;
+
+use crate::platform::{
+    db::{Db, Tx, new_id, now},
+    web::routes::Route,
+};
+
+/// A security event to record.
+pub struct NewEvent<'a> {
+    /// The person who acted, if known.
+    pub actor_user_id: Option<uuid::Uuid>,
+    /// Who acted, for display: the person's email, "system", or "anonymous".
+    pub actor_label: &'a str,
+    /// The organisation the event concerns, if any. Its security leads see the entry.
+    pub organisation_id: Option<uuid::Uuid>,
+    /// What happened, e.g. "sign_in.succeeded", "sign_in.failed", "two_step.enrolled",
+    /// "role.changed", "invitation.sent", "api_token.created", "export".
+    pub event: &'a str,
+    /// Context. Never secrets: no passwords, tokens or codes. As a safety net, values
+    /// under keys that look secret (see [`redact_secrets`]) are replaced before storing.
+    pub detail: serde_json::Value,
+    /// The client's IP address, if the event came from a request.
+    pub ip: Option<&'a str>,
+}
+
+/// The result of checking the whole chain.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VerifyReport {
+    /// How many entries were checked.
+    pub entries: u64,
+    /// What is wrong, one message per problem naming the `seq` concerned. Empty when the
+    /// chain is intact (which cannot rule out deletion of the newest entries: see
+    /// [`chain`]).
+    pub problems: Vec<String>,
+}
+
+impl VerifyReport {
+    pub fn is_intact(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+impl std::fmt::Display for VerifyReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.problems.is_empty() {
+            write!(f, "audit log intact: {} entries checked", self.entries)
+        } else {
+            writeln!(
+                f,
+                "audit log NOT intact: {} problem(s) in {} entries checked",
+                self.problems.len(),
+                self.entries
+            )?;
+            for problem in &self.problems {
+                writeln!(f, "  {problem}")?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Appends an event within the caller's transaction, so it is recorded if and only if the
+/// change it describes is committed. Takes the append lock until the transaction ends.
+pub async fn record(tx: &mut Tx, event: NewEvent<'_>) -> Result<(), sqlx::Error> {
+    store::lock_for_append(tx).await?;
+    let (seq, prev_hash) = match store::tail(tx).await? {
+        Some((last, hash)) => (last + 1, hash),
+        None => (1, chain::GENESIS.to_owned()),
+    };
+    let detail = redact_secrets(event.detail).to_string();
+    let fields = chain::Fields {
+        seq,
+        id: new_id(),
+        occurred_at: now(),
+        actor_user_id: event.actor_user_id,
+        actor_label: event.actor_label,
+        organisation_id: event.organisation_id,
+        event: event.event,
+        detail: &detail,
+        ip: event.ip,
+    };
+    let hash = chain::entry_hash(&prev_hash, &fields);
+    store::insert(tx, &fields, &prev_hash, &hash).await
+}
+
+/// Appends an event in its own short transaction (for events that are not part of a
+/// change, such as a failed sign-in).
+pub async fn record_now(db: &Db, event: NewEvent<'_>) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    record(&mut tx, event).await?;
+    tx.commit().await
+}
+
+/// The audit log pages.
+pub fn routes() -> Vec<Route> {
+    handlers::routes()
+}
+
+/// How many entries [`verify`] reads at a time.
+const VERIFY_BATCH: i64 = 1_000;
+
+/// Checks the whole chain, reading it in batches in sequence order.
+pub async fn verify(db: &Db) -> Result<VerifyReport, sqlx::Error> {
+    let mut checker = chain::Checker::new();
+    let mut after = i64::MIN;
+    loop {
+        let batch = store::batch_after(db, after, VERIFY_BATCH).await?;
+        for row in &batch {
+            checker.push(&row.stored());
+        }
+        match batch.last() {
+            Some(last) if batch.len() as i64 == VERIFY_BATCH => after = last.seq,
+            _ => break,
+        }
+    }
+    let (entries, problems) = checker.finish();
+    Ok(VerifyReport {
+        entries,
+        problems: problems.iter().map(ToString::to_string).collect(),
+    })
+}
+
+/// What replaces a value that looks secret.
+pub const REDACTED: &str = "[redacted]";
+
+/// Replaces, at any depth, the values under keys that name a secret: keys containing
+/// "password", "passcode" or "secret", keys ending in "token" (but not "token_id",
+/// "token_name" or "token_prefix"), and the keys "code", "otp", "totp_code" and
+/// "recovery_code". Callers must not put secrets in the detail at all; this only limits the
+/// harm if one slips through.
+pub fn redact_secrets(value: Value) -> Value {
+    fn is_secret(key: &str) -> bool {
+        let key = key.to_ascii_lowercase();
+        key.contains("password")
+            || key.contains("passcode")
+            || key.contains("secret")
+            || key.ends_with("token")
+            || matches!(key.as_str(), "code" | "otp" | "totp_code" | "recovery_code")
+    }
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let v = if is_secret(&k) {
+                        tracing::warn!(key = %k, "secret-looking value kept out of the audit log");
+                        Value::String(REDACTED.to_owned())
+                    } else {
+                        redact_secrets(v)
+                    };
+                    (k, v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(redact_secrets).collect()),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn secret_looking_values_are_redacted_at_any_depth() {
+        let detail = json!({
+            "role": "security_lead",
+            "password": "hunter2",
+            "new_password": "x",
+            "api_token": "cc_live_abc",
+            "token_prefix": "cc_live",
+            "ods_code": "RX1",
+            "nested": [{"code": "123456", "totp_secret": "S"}],
+        });
+        let clean = redact_secrets(detail);
+        assert_eq!(
+            clean,
+            json!({
+                "role": "security_lead",
+                "password": REDACTED,
+                "new_password": REDACTED,
+                "api_token": REDACTED,
+                "token_prefix": "cc_live",
+                "ods_code": "RX1",
+                "nested": [{"code": REDACTED, "totp_secret": REDACTED}],
+            })
+        );
+    }
+
+    #[test]
+    fn the_report_reads_well() {
+        let ok = VerifyReport {
+            entries: 3,
+            problems: vec![],
+        };
+        assert!(ok.is_intact());
+        assert_eq!(ok.to_string(), "audit log intact: 3 entries checked");
+        let bad = VerifyReport {
+            entries: 3,
+            problems: vec!["seq 2: entry missing (deleted)".into()],
+        };
+        assert!(!bad.is_intact());
+        assert!(bad.to_string().contains("  seq 2: entry missing (deleted)"));
+    }
+}
+
+/// The log against real databases: SQLite always, PostgreSQL when
+/// `CARECERT_TEST_POSTGRES_URL` names a server where the tests may create a scratch
+/// database (for example `postgres://postgres@localhost/postgres`).
+#[cfg(test)]
+mod db_tests {
+    use serde_json::json;
+    use uuid::Uuid;
+
+    use super::{store::Filter, *};
+    use crate::{platform::db::now, with_db};
+
+    async fn sqlite() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("audit.db").display());
+        let db = Db::connect(&url).await.expect("connect");
+        db.migrate().await.expect("migrate");
+        (dir, db)
+    }
+
+    /// A scratch PostgreSQL database, dropped by [`drop_postgres`].
+    async fn postgres() -> Option<(String, String, Db)> {
+        let admin_url = std::env::var("CARECERT_TEST_POSTGRES_URL").ok()?;
+        let name = format!("carecert_audit_test_{}", Uuid::new_v4().simple());
+        let admin = Db::connect(&admin_url)
+            .await
+            .expect("connect to PostgreSQL");
+        with_db!(&admin, |pool| sqlx::query(&format!(
+            "CREATE DATABASE {name}"
+        ))
+        .execute(pool)
+        .await
+        .map(|_| ()))
+        .expect("create scratch database");
+        admin.close().await;
+        let (base, _) = admin_url.rsplit_once('/').expect("URL names a database");
+        let db = Db::connect(&format!("{base}/{name}"))
+            .await
+            .expect("connect to scratch");
+        db.migrate().await.expect("migrate");
+        Some((admin_url, name, db))
+    }
+
+    async fn drop_postgres(admin_url: &str, name: &str, db: Db) {
+        db.close().await;
+        let admin = Db::connect(admin_url).await.expect("connect to PostgreSQL");
+        with_db!(&admin, |pool| sqlx::query(&format!(
+            "DROP DATABASE IF EXISTS {name}"
+        ))
+        .execute(pool)
+        .await
+        .map(|_| ()))
+        .expect("drop scratch database");
+        admin.close().await;
+    }
+
+    async fn add_organisation(db: &Db, name: &str, ods_code: &str) -> Uuid {
+        let id = new_id();
+        with_db!(db, |pool| sqlx::query(
+            "INSERT INTO organisations (id, name, ods_code, org_type, created_at) \
+             VALUES ($1, $2, $3, 'trust', $4)"
+        )
+        .bind(id)
+        .bind(name)
+        .bind(ods_code)
+        .bind(now())
+        .execute(pool)
+        .await
+        .map(|_| ()))
+        .expect("organisation");
+        id
+    }
+
+    fn event<'a>(name: &'a str, organisation_id: Option<Uuid>) -> NewEvent<'a> {
+        NewEvent {
+            actor_user_id: Some(Uuid::from_u128(1)),
+            actor_label: "ann@example.org",
+            organisation_id,
+            event: name,
+            detail: json!({"reason": "test", "password": "never stored"}),
+            ip: Some("192.0.2.10"),
+        }
+    }
+
+    async fn execute(db: &Db, sql: &str) {
+        with_db!(db, |pool| sqlx::query(sql).execute(pool).await.map(|_| ())).expect("tamper");
+    }
+
+    /// Records, lists, isolates and verifies; then tampers and checks it is noticed.
+    async fn exercise(db: &Db) {
+        let (a, b) = (
+            add_organisation(db, "Northtown Trust", "RX1").await,
+            add_organisation(db, "Southtown Trust", "RX2").await,
+        );
+        assert_eq!(verify(db).await.unwrap(), VerifyReport::default());
+
+        record_now(db, event("sign_in.succeeded", Some(a)))
+            .await
+            .unwrap();
+        record_now(db, event("sign_in.failed", None)).await.unwrap();
+        let mut tx = db.begin().await.unwrap();
+        record(&mut tx, event("role.changed", Some(b)))
+            .await
+            .unwrap();
+        record(&mut tx, event("export", Some(a))).await.unwrap();
+        tx.commit().await.unwrap();
+        // A rolled-back transaction leaves no entry and no gap.
+        let mut tx = db.begin().await.unwrap();
+        record(&mut tx, event("invitation.sent", Some(a)))
+            .await
+            .unwrap();
+        drop(tx);
+        record_now(db, event("sign_in.succeeded", Some(b)))
+            .await
+            .unwrap();
+
+        let report = verify(db).await.unwrap();
+        assert_eq!(report.entries, 5);
+        assert!(report.is_intact(), "{report}");
+
+        let rows = store::all_in_order(db).await.unwrap();
+        assert_eq!(
+            rows.iter().map(|r| r.seq).collect::<Vec<_>>(),
+            [1, 2, 3, 4, 5]
+        );
+        assert_eq!(rows[0].prev_hash, chain::GENESIS);
+        assert!(!rows[0].detail.contains("never stored"));
+        assert!(rows[0].detail.contains(REDACTED));
+
+        // Newest first; an organisation sees only its own entries.
+        let everything = store::list(db, &Filter::default(), 50, 0).await.unwrap();
+        assert_eq!(
+            everything.iter().map(|e| e.seq).collect::<Vec<_>>(),
+            [5, 4, 3, 2, 1]
+        );
+        assert_eq!(
+            everything[1].organisation_name.as_deref(),
+            Some("Northtown Trust")
+        );
+        assert_eq!(everything[1].organisation_ods_code.as_deref(), Some("RX1"));
+        let only_a = Filter {
+            organisation_id: Some(a),
+            event: None,
+        };
+        let listed = store::list(db, &only_a, 50, 0).await.unwrap();
+        assert_eq!(listed.iter().map(|e| e.seq).collect::<Vec<_>>(), [4, 1]);
+        assert!(listed.iter().all(|e| e.organisation_id == Some(a)));
+        assert_eq!(store::count(db, &only_a).await.unwrap(), 2);
+        let a_sign_ins = Filter {
+            organisation_id: Some(a),
+            event: Some("sign_in.succeeded"),
+        };
+        assert_eq!(
+            store::list(db, &a_sign_ins, 50, 0)
+                .await
+                .unwrap()
+                .iter()
+                .map(|e| e.seq)
+                .collect::<Vec<_>>(),
+            [1]
+        );
+        let page_two = store::list(db, &Filter::default(), 2, 2).await.unwrap();
+        assert_eq!(page_two.iter().map(|e| e.seq).collect::<Vec<_>>(), [3, 2]);
+        assert_eq!(store::count(db, &Filter::default()).await.unwrap(), 5);
+
+        assert_eq!(
+            store::event_types(db, None).await.unwrap(),
+            [
+                "export",
+                "role.changed",
+                "sign_in.failed",
+                "sign_in.succeeded"
+            ]
+        );
+        assert_eq!(
+            store::event_types(db, Some(a)).await.unwrap(),
+            ["export", "sign_in.succeeded"]
+        );
+        assert_eq!(
+            store::organisation_name(db, a).await.unwrap().as_deref(),
+            Some("Northtown Trust")
+        );
+        assert_eq!(
+            store::organisation_name(db, Uuid::new_v4()).await.unwrap(),
+            None
+        );
+        assert_eq!(
+            store::organisation_by_ods_code(db, "RX2").await.unwrap(),
+            Some((b, "Southtown Trust".to_owned()))
+        );
+
+        // Timestamps come back exactly as hashed.
+        assert_eq!(rows[0].occurred_at.offset(), time::UtcOffset::UTC);
+
+        // Editing an entry is noticed.
+        execute(db, "UPDATE audit_log SET detail = '{}' WHERE seq = 2").await;
+        let report = verify(db).await.unwrap();
+        assert_eq!(report.entries, 5);
+        assert_eq!(report.problems.len(), 1, "{report}");
+        assert!(report.problems[0].starts_with("seq 2:"), "{report}");
+
+        // So is deleting one.
+        execute(db, "DELETE FROM audit_log WHERE seq = 4").await;
+        let report = verify(db).await.unwrap();
+        assert_eq!(report.entries, 4);
+        assert!(
+            report
+                .problems
+                .iter()
+                .any(|p| p.starts_with("seq 4: entry missing")),
+            "{report}"
+        );
+        assert!(
+            report.problems.iter().any(|p| p.starts_with("seq 5:")),
+            "{report}"
+        );
+    }
+
+    /// Many writers at once, on several pools (as several instances would be).
+    async fn concurrent_appends(pools: &[Db], writers: usize) {
+        let mut tasks = Vec::new();
+        for i in 0..writers {
+            let db = pools[i % pools.len()].clone();
+            tasks.push(tokio::spawn(async move {
+                record_now(&db, event("sign_in.succeeded", None)).await
+            }));
+        }
+        for task in tasks {
+            task.await.expect("task").expect("append");
+        }
+        let report = verify(&pools[0]).await.unwrap();
+        assert_eq!(report.entries, writers as u64);
+        assert!(report.is_intact(), "{report}");
+    }
+
+    #[tokio::test]
+    async fn sqlite_log_records_lists_and_verifies() {
+        let (_dir, db) = sqlite().await;
+        exercise(&db).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite_appends_are_serialised() {
+        let (_dir, db) = sqlite().await;
+        concurrent_appends(&[db.clone()], 40).await;
+    }
+
+    #[tokio::test]
+    async fn verify_reads_in_batches() {
+        let (_dir, db) = sqlite().await;
+        let mut tx = db.begin().await.unwrap();
+        for _ in 0..(VERIFY_BATCH * 2 + 3) {
+            record(&mut tx, event("export", None)).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let report = verify(&db).await.unwrap();
+        assert_eq!(report.entries, VERIFY_BATCH as u64 * 2 + 3);
+        assert!(report.is_intact(), "{report}");
+    }
+
+    #[tokio::test]
+    async fn postgres_log_records_lists_and_verifies() {
+        let Some((admin, name, db)) = postgres().await else {
+            eprintln!("CARECERT_TEST_POSTGRES_URL not set: skipping the PostgreSQL test");
+            return;
+        };
+        exercise(&db).await;
+        drop_postgres(&admin, &name, db).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres_appends_from_several_instances_are_serialised() {
+        let Some((admin, name, db)) = postgres().await else {
+            eprintln!("CARECERT_TEST_POSTGRES_URL not set: skipping the PostgreSQL test");
+            return;
+        };
+        let (base, _) = admin.rsplit_once('/').unwrap();
+        let second = Db::connect(&format!("{base}/{name}")).await.unwrap();
+        let third = Db::connect(&format!("{base}/{name}")).await.unwrap();
+        concurrent_appends(&[db.clone(), second.clone(), third.clone()], 60).await;
+        second.close().await;
+        third.close().await;
+        drop_postgres(&admin, &name, db).await;
+    }
+}

@@ -1,0 +1,193 @@
+//! The `carecert` command line: serve, migrate, create the first administrator, verify
+//! the audit log.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+use crate::{
+    app::{App, shutdown_signal},
+    audit, demo,
+    platform::{
+        config::{Config, LogFormat, ServerArgs},
+        db::Db,
+    },
+};
+
+#[derive(Parser)]
+#[command(name = "carecert", version, about = "CareCERT: cyber security for health and care organisations")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (and its background worker).
+    Serve {
+        #[command(flatten)]
+        server: ServerArgs,
+        /// Load demonstration organisations and accounts into an empty database.
+        #[arg(long, env = "CARECERT_DEMO")]
+        demo: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// Manage national administrators.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Check the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a national administrator and print a one-time link to set their password.
+    Create {
+        #[command(flatten)]
+        server: ServerArgs,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check that no audit entry has been changed or removed (exit status 1 if one has).
+    Verify {
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: could not start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = EnvFilter::try_from_env("CARECERT_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let _ = match format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+async fn connect(server: &ServerArgs) -> anyhow::Result<(Config, Db)> {
+    let config = Config::resolve(server)?;
+    init_logging(config.log_format);
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    Ok((config, db))
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve { server, demo: load_demo } => {
+            let config = Config::resolve(&server)?;
+            init_logging(config.log_format);
+            let app = App::build(config).await?;
+            let state = app.state().clone();
+            let url = state.config.public_url.clone();
+            if load_demo {
+                match demo::load(&state.db).await? {
+                    Some(accounts) => demo::print(&accounts, &url),
+                    None => println!("Demo data not loaded: the database already has organisations."),
+                }
+            } else if !demo::has_admin(&state.db).await? {
+                println!(
+                    "CareCERT has no national administrator yet. Create the first one with:\n  \
+                     carecert admin create --email you@example.org --name \"Your Name\" --database-url {}",
+                    state.config.database_url
+                );
+            }
+            println!(
+                "CareCERT is running at {url} (database: {}, email: {})",
+                state.db.engine(),
+                app.mailer().describe()
+            );
+            tracing::info!(address = %app.local_addr()?, "listening");
+            app.run(shutdown_signal()).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate { server } => {
+            let (config, db) = connect(&server).await?;
+            println!("Database is up to date ({}).", redact(&config.database_url));
+            db.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Admin {
+            command: AdminCommand::Create { server, email, name },
+        } => {
+            let (config, db) = connect(&server).await?;
+            let link = demo::create_national_admin(&db, &config, &email, &name).await?;
+            println!("Created national administrator {email}.\nOpen this link within 7 days to set the password:\n  {link}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit {
+            command: AuditCommand::Verify { server },
+        } => {
+            let (_, db) = connect(&server).await?;
+            let report = audit::verify(&db).await?;
+            if report.problems.is_empty() {
+                println!("Audit log intact: {} entries checked.", report.entries);
+                Ok(ExitCode::SUCCESS)
+            } else {
+                println!("Audit log has been tampered with ({} entries checked):", report.entries);
+                for p in &report.problems {
+                    println!("  - {p}");
+                }
+                Ok(ExitCode::FAILURE)
+            }
+        }
+    }
+}
+
+/// A database URL with any password removed, for printing.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_are_not_printed() {
+        assert_eq!(redact("postgres://app:secret@db/carecert"), "postgres://app:***@db/carecert");
+        assert_eq!(redact("sqlite://carecert.db"), "sqlite://carecert.db");
+    }
+}

@@ -1,0 +1,196 @@
+//! Signing in with email and password, and signing out.
+
+use askama::Template;
+use axum::{
+    Extension, Form,
+    extract::{Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+
+use super::{after_password, safe_next};
+use crate::{
+    audit::{self, NewEvent},
+    identity::{
+        passwords,
+        session::{self, SessionToken},
+        store,
+        throttle::{self, Verdict},
+    },
+    platform::{
+        AppState,
+        error::AppResult,
+        web::{client::ClientIp, forms::FormErrors, page::render, shell::{Shell, Viewer}},
+    },
+};
+
+#[derive(Template)]
+#[template(path = "identity/sign_in.html")]
+struct SignInPage {
+    shell: Shell,
+    errors: FormErrors,
+    email: String,
+    next: String,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+pub async fn form(viewer: Viewer, Query(q): Query<NextQuery>) -> AppResult<Response> {
+    if viewer.principal.is_some() {
+        return Ok(Redirect::to("/").into_response());
+    }
+    Ok(render(&SignInPage {
+        shell: viewer.shell("Sign in"),
+        errors: FormErrors::new(),
+        email: String::new(),
+        next: safe_next(q.next.as_deref()),
+    })?
+    .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ClientIp(ip): ClientIp,
+    session_token: Option<Extension<SessionToken>>,
+    Form(form): Form<SignInForm>,
+) -> AppResult<Response> {
+    let email = form.email.trim().to_lowercase();
+    let next = safe_next(form.next.as_deref());
+    let mut errors = FormErrors::new();
+    if email.is_empty() {
+        errors.add("email", "Enter your email address");
+    }
+    if form.password.is_empty() {
+        errors.add("password", "Enter your password");
+    }
+    let again = |errors: FormErrors, status: StatusCode| -> AppResult<Response> {
+        let page = SignInPage {
+            shell: viewer.shell("Sign in").with_errors(true),
+            errors,
+            email: form.email.trim().to_owned(),
+            next: next.clone(),
+        };
+        Ok((status, render(&page)?).into_response())
+    };
+    if !errors.is_empty() {
+        return again(errors, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+
+    if throttle::attempt(&state.db, "account", &email, &ip).await? == Verdict::TooMany {
+        audit::record_now(&state.db, NewEvent {
+            actor_user_id: None,
+            actor_label: &email,
+            organisation_id: None,
+            event: "sign_in.throttled",
+            detail: serde_json::json!({}),
+            ip: Some(&ip),
+        })
+        .await?;
+        errors.add("email", throttle::TOO_MANY_MESSAGE);
+        return again(errors, StatusCode::TOO_MANY_REQUESTS);
+    }
+
+    let user = store::user_by_email(&state.db, &email).await?;
+    let ok = passwords::verify(
+        form.password.clone(),
+        user.as_ref().and_then(|u| u.password_hash.clone()),
+    )
+    .await?;
+    let user = match (ok, user) {
+        (true, Some(user)) => user,
+        (_, user) => {
+            audit::record_now(&state.db, NewEvent {
+                actor_user_id: user.as_ref().map(|u| u.id),
+                actor_label: &email,
+                organisation_id: None,
+                event: "sign_in.failed",
+                detail: serde_json::json!({ "reason": if user.is_some() { "wrong password" } else { "unknown email" } }),
+                ip: Some(&ip),
+            })
+            .await?;
+            errors.add(
+                "email",
+                "Enter a correct email address and password. If you have forgotten your password, reset it.",
+            );
+            return again(errors, StatusCode::UNAUTHORIZED);
+        }
+    };
+
+    let memberships = store::memberships_of(&state.db, user.id).await?;
+    if memberships.is_empty() {
+        audit::record_now(&state.db, NewEvent {
+            actor_user_id: Some(user.id),
+            actor_label: &email,
+            organisation_id: None,
+            event: "sign_in.refused_inactive",
+            detail: serde_json::json!({}),
+            ip: Some(&ip),
+        })
+        .await?;
+        errors.add(
+            "email",
+            "Your account is not active. Ask your organisation's security lead to reactivate it.",
+        );
+        return again(errors, StatusCode::FORBIDDEN);
+    }
+
+    throttle::succeeded(&state.db, "account", &email).await?;
+    if let Some(Extension(SessionToken(old))) = session_token {
+        store::delete_session(&state.db, &old).await?;
+    }
+    let needs_two_step = memberships.iter().any(|m| m.role.requires_two_step());
+    let cookie = session::start(&state, user.id, false).await?;
+    audit::record_now(&state.db, NewEvent {
+        actor_user_id: Some(user.id),
+        actor_label: &email,
+        organisation_id: None,
+        event: "sign_in.password_accepted",
+        detail: serde_json::json!({ "two_step_required": needs_two_step }),
+        ip: Some(&ip),
+    })
+    .await?;
+    let to = after_password(needs_two_step, user.totp_enabled_at.is_some(), &next);
+    Ok(session::with_cookie(Redirect::to(&to).into_response(), cookie))
+}
+
+pub async fn sign_out(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ClientIp(ip): ClientIp,
+    session_token: Option<Extension<SessionToken>>,
+) -> AppResult<Response> {
+    if let Some(Extension(SessionToken(token))) = session_token {
+        store::delete_session(&state.db, &token).await?;
+    }
+    if let Some(p) = &viewer.principal {
+        audit::record_now(&state.db, NewEvent {
+            actor_user_id: Some(p.user_id),
+            actor_label: &p.email,
+            organisation_id: None,
+            event: "sign_out",
+            detail: serde_json::json!({}),
+            ip: Some(&ip),
+        })
+        .await?;
+    }
+    let response = crate::platform::web::cookies::redirect_with_notice(
+        state.config.is_https(),
+        "/sign-in",
+        "You have signed out",
+    );
+    Ok(session::with_cookie(response, session::end_cookie(&state)))
+}

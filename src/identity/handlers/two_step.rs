@@ -1,0 +1,271 @@
+//! Setting up and using two-step verification (an authenticator app, with recovery codes).
+
+use askama::Template;
+use axum::{
+    Extension, Form,
+    extract::{Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+
+use super::safe_next;
+use crate::{
+    audit::{self, NewEvent},
+    identity::{
+        session::SessionToken,
+        store, throttle::{self, Verdict},
+        two_step,
+    },
+    platform::{
+        AppState,
+        error::{AppError, AppResult},
+        web::{client::ClientIp, forms::FormErrors, page::render, shell::{Shell, Viewer}},
+    },
+};
+
+#[derive(Template)]
+#[template(path = "identity/two_step_verify.html")]
+struct VerifyPage {
+    shell: Shell,
+    errors: FormErrors,
+    next: String,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+pub async fn verify_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<NextQuery>,
+) -> AppResult<Response> {
+    let p = viewer.user()?;
+    let user = store::user_by_id(&state.db, p.user_id).await?.ok_or(AppError::NotFound)?;
+    if user.totp_enabled_at.is_none() {
+        return Ok(Redirect::to("/account/two-step/set-up").into_response());
+    }
+    if p.two_step_verified {
+        return Ok(Redirect::to(&safe_next(q.next.as_deref())).into_response());
+    }
+    Ok(render(&VerifyPage {
+        shell: viewer.shell("Enter your security code"),
+        errors: FormErrors::new(),
+        next: safe_next(q.next.as_deref()),
+    })?
+    .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct VerifyForm {
+    #[serde(default)]
+    code: String,
+    next: Option<String>,
+}
+
+fn unix_now() -> u64 {
+    crate::platform::db::now().unix_timestamp().max(0) as u64
+}
+
+pub async fn verify_submit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ClientIp(ip): ClientIp,
+    Extension(SessionToken(token)): Extension<SessionToken>,
+    Form(form): Form<VerifyForm>,
+) -> AppResult<Response> {
+    let p = viewer.user()?;
+    let next = safe_next(form.next.as_deref());
+    let user = store::user_by_id(&state.db, p.user_id).await?.ok_or(AppError::NotFound)?;
+    let Some(secret) = user.totp_secret.filter(|_| user.totp_enabled_at.is_some()) else {
+        return Ok(Redirect::to("/account/two-step/set-up").into_response());
+    };
+    let mut errors = FormErrors::new();
+    let code = form.code.trim();
+    let subject = p.user_id.to_string();
+    let verdict = if code.is_empty() {
+        errors.add("code", "Enter the 6-digit code from your authenticator app, or a recovery code");
+        None
+    } else {
+        Some(throttle::attempt(&state.db, "two_step", &subject, &ip).await?)
+    };
+    let accepted = match verdict {
+        Some(Verdict::TooMany) => {
+            errors.add("code", "You have entered too many wrong codes. Wait 15 minutes and try again.");
+            false
+        }
+        Some(Verdict::Allowed) if two_step::check_code(&secret, code, unix_now()) => true,
+        Some(Verdict::Allowed) => {
+            let normalised = two_step::normalise_recovery_code(code);
+            let used = normalised.len() == 12
+                && store::use_recovery_code(&state.db, p.user_id, &normalised).await?;
+            if used {
+                audit::record_now(&state.db, NewEvent {
+                    actor_user_id: Some(p.user_id),
+                    actor_label: &p.email,
+                    organisation_id: None,
+                    event: "two_step.recovery_code_used",
+                    detail: serde_json::json!({}),
+                    ip: Some(&ip),
+                })
+                .await?;
+            } else {
+                errors.add("code", "The code is not right. Check your authenticator app and enter the code it shows now");
+            }
+            used
+        }
+        None => false,
+    };
+    if !accepted {
+        if verdict.is_some() {
+            audit::record_now(&state.db, NewEvent {
+                actor_user_id: Some(p.user_id),
+                actor_label: &p.email,
+                organisation_id: None,
+                event: "two_step.failed",
+                detail: serde_json::json!({}),
+                ip: Some(&ip),
+            })
+            .await?;
+        }
+        let page = VerifyPage {
+            shell: viewer.shell("Enter your security code").with_errors(true),
+            errors,
+            next,
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+    }
+    throttle::succeeded(&state.db, "two_step", &subject).await?;
+    store::mark_session_verified(&state.db, &token).await?;
+    audit::record_now(&state.db, NewEvent {
+        actor_user_id: Some(p.user_id),
+        actor_label: &p.email,
+        organisation_id: None,
+        event: "sign_in.succeeded",
+        detail: serde_json::json!({ "two_step": true }),
+        ip: Some(&ip),
+    })
+    .await?;
+    Ok(Redirect::to(&next).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "identity/two_step_setup.html")]
+struct SetupPage {
+    shell: Shell,
+    errors: FormErrors,
+    secret: String,
+    qr_svg: String,
+}
+
+async fn setup_page(state: &AppState, viewer: &Viewer, errors: FormErrors) -> AppResult<Response> {
+    let p = viewer.user()?;
+    let user = store::user_by_id(&state.db, p.user_id).await?.ok_or(AppError::NotFound)?;
+    if user.totp_enabled_at.is_some() {
+        return Ok(Redirect::to("/account").into_response());
+    }
+    // Keep the pending secret while the person is setting up, so a reload or a wrong code
+    // does not change the QR code they have already scanned.
+    let secret = match user.totp_secret {
+        Some(s) => s,
+        None => {
+            let s = two_step::new_secret();
+            store::set_pending_totp_secret(&state.db, p.user_id, &s).await?;
+            s
+        }
+    };
+    let url = two_step::provisioning_url(&secret, &p.email)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("could not build the provisioning URL")))?;
+    let qr_svg = two_step::qr_svg(&url).unwrap_or_default();
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = SetupPage {
+        shell: viewer.shell("Set up two-step verification").with_errors(!errors.is_empty()),
+        errors,
+        secret: spaced(&secret),
+        qr_svg,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+/// The secret in groups of four, easier to type into an app by hand.
+fn spaced(secret: &str) -> String {
+    secret
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub async fn setup_form(State(state): State<AppState>, viewer: Viewer) -> AppResult<Response> {
+    setup_page(&state, &viewer, FormErrors::new()).await
+}
+
+#[derive(Deserialize)]
+pub struct SetupForm {
+    #[serde(default)]
+    code: String,
+}
+
+#[derive(Template)]
+#[template(path = "identity/recovery_codes.html")]
+struct RecoveryCodesPage {
+    shell: Shell,
+    codes: Vec<String>,
+}
+
+pub async fn setup_submit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ClientIp(ip): ClientIp,
+    Extension(SessionToken(token)): Extension<SessionToken>,
+    Form(form): Form<SetupForm>,
+) -> AppResult<Response> {
+    let p = viewer.user()?;
+    let user = store::user_by_id(&state.db, p.user_id).await?.ok_or(AppError::NotFound)?;
+    if user.totp_enabled_at.is_some() {
+        return Ok(Redirect::to("/account").into_response());
+    }
+    let mut errors = FormErrors::new();
+    let valid = match &user.totp_secret {
+        Some(secret) if !form.code.trim().is_empty() => two_step::check_code(secret, &form.code, unix_now()),
+        _ => false,
+    };
+    if form.code.trim().is_empty() {
+        errors.add("code", "Enter the 6-digit code from your authenticator app");
+    } else if !valid {
+        errors.add("code", "The code is not right. Check the app shows CareCERT and enter the code it shows now");
+    }
+    if !errors.is_empty() {
+        return setup_page(&state, &viewer, errors).await;
+    }
+    let codes = two_step::new_recovery_codes();
+    let mut tx = state.db.begin().await?;
+    store::enable_totp(&mut tx, p.user_id, &codes).await?;
+    audit::record(&mut tx, NewEvent {
+        actor_user_id: Some(p.user_id),
+        actor_label: &p.email,
+        organisation_id: None,
+        event: "two_step.enrolled",
+        detail: serde_json::json!({}),
+        ip: Some(&ip),
+    })
+    .await?;
+    tx.commit().await?;
+    store::mark_session_verified(&state.db, &token).await?;
+    let page = RecoveryCodesPage {
+        shell: viewer.shell("Save your recovery codes"),
+        codes,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn secrets_are_grouped_for_typing() {
+        assert_eq!(super::spaced("ABCDEFGHIJ"), "ABCD EFGH IJ");
+    }
+}

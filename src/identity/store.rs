@@ -1,0 +1,385 @@
+//! Storage for people, sessions, sign-in attempts, one-time links and two-step secrets.
+
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::{
+    identity::two_step::normalise_recovery_code,
+    platform::{
+        authz::{Membership, Role},
+        db::{Db, Tx, new_id, now},
+        tokens,
+    },
+    exec_db, exec_tx, with_db, with_tx,
+};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub password_hash: Option<String>,
+    pub totp_secret: Option<String>,
+    pub totp_enabled_at: Option<OffsetDateTime>,
+}
+
+pub async fn user_by_email(db: &Db, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    let email = email.trim().to_lowercase();
+    with_db!(db, |pool| sqlx::query_as::<_, UserRow>(
+        "SELECT id, email, name, password_hash, totp_secret, totp_enabled_at FROM users WHERE email = $1"
+    )
+    .bind(&email)
+    .fetch_optional(pool)
+    .await)
+}
+
+pub async fn user_by_id(db: &Db, id: Uuid) -> Result<Option<UserRow>, sqlx::Error> {
+    with_db!(db, |pool| sqlx::query_as::<_, UserRow>(
+        "SELECT id, email, name, password_hash, totp_secret, totp_enabled_at FROM users WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await)
+}
+
+/// Finds the person with `email` or creates them without a password; returns their id and
+/// whether they have set a password already.
+pub async fn ensure_user(tx: &mut Tx, email: &str, name: &str) -> Result<(Uuid, bool), sqlx::Error> {
+    let email = email.trim().to_lowercase();
+    let at = now();
+    let existing: Option<(Uuid, Option<String>)> = with_tx!(tx, |c| sqlx::query_as(
+        "SELECT id, password_hash FROM users WHERE email = $1"
+    )
+    .bind(&email)
+    .fetch_optional(c)
+    .await)?;
+    if let Some((id, hash)) = existing {
+        return Ok((id, hash.is_some()));
+    }
+    let id = new_id();
+    exec_tx!(tx, |c| sqlx::query(
+        "INSERT INTO users (id, email, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)"
+    )
+    .bind(id)
+    .bind(&email)
+    .bind(name.trim())
+    .bind(at)
+    .execute(c)
+    .await)?;
+    Ok((id, false))
+}
+
+pub async fn set_password(tx: &mut Tx, user_id: Uuid, hash: &str) -> Result<(), sqlx::Error> {
+    exec_tx!(tx, |c| sqlx::query(
+        "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3"
+    )
+    .bind(hash)
+    .bind(now())
+    .bind(user_id)
+    .execute(c)
+    .await)?;
+    Ok(())
+}
+
+/// The active memberships of a person, with organisation names.
+pub async fn memberships_of(db: &Db, user_id: Uuid) -> Result<Vec<Membership>, sqlx::Error> {
+    let rows: Vec<(Uuid, String, String)> = with_db!(db, |pool| sqlx::query_as(
+        "SELECT m.organisation_id, o.name, m.role FROM memberships m \
+         JOIN organisations o ON o.id = m.organisation_id \
+         WHERE m.user_id = $1 AND m.active = $2 ORDER BY o.name"
+    )
+    .bind(user_id)
+    .bind(true)
+    .fetch_all(pool)
+    .await)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(organisation_id, organisation_name, role)| {
+            Role::parse(&role).map(|role| Membership {
+                organisation_id,
+                organisation_name,
+                role,
+            })
+        })
+        .collect())
+}
+
+// ---- Sessions ----
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRow {
+    pub user_id: Uuid,
+    pub mfa_verified: bool,
+    pub last_seen_at: OffsetDateTime,
+    pub name: String,
+    pub email: String,
+    pub totp_enabled_at: Option<OffsetDateTime>,
+}
+
+/// Starts a session; returns the token for the cookie (only its hash is stored).
+pub async fn create_session(
+    db: &Db,
+    user_id: Uuid,
+    mfa_verified: bool,
+    max_age: Duration,
+) -> Result<String, sqlx::Error> {
+    let token = tokens::generate();
+    let at = now();
+    exec_db!(db, |pool| sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, mfa_verified, created_at, last_seen_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $4, $5)"
+    )
+    .bind(tokens::hash(&token))
+    .bind(user_id)
+    .bind(mfa_verified)
+    .bind(at)
+    .bind(at + max_age)
+    .execute(pool)
+    .await)?;
+    Ok(token)
+}
+
+/// The live session for a token, if it has not passed its absolute or idle expiry.
+pub async fn live_session(db: &Db, token: &str, idle: Duration) -> Result<Option<SessionRow>, sqlx::Error> {
+    let at = now();
+    with_db!(db, |pool| sqlx::query_as::<_, SessionRow>(
+        "SELECT s.user_id, s.mfa_verified, s.last_seen_at, u.name, u.email, u.totp_enabled_at \
+         FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3"
+    )
+    .bind(tokens::hash(token))
+    .bind(at)
+    .bind(at - idle)
+    .fetch_optional(pool)
+    .await)
+}
+
+pub async fn touch_session(db: &Db, token: &str) -> Result<(), sqlx::Error> {
+    exec_db!(db, |pool| sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+        .bind(now())
+        .bind(tokens::hash(token))
+        .execute(pool)
+        .await)?;
+    Ok(())
+}
+
+pub async fn mark_session_verified(db: &Db, token: &str) -> Result<(), sqlx::Error> {
+    exec_db!(db, |pool| sqlx::query("UPDATE sessions SET mfa_verified = $1 WHERE token_hash = $2")
+        .bind(true)
+        .bind(tokens::hash(token))
+        .execute(pool)
+        .await)?;
+    Ok(())
+}
+
+pub async fn delete_session(db: &Db, token: &str) -> Result<(), sqlx::Error> {
+    exec_db!(db, |pool| sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(tokens::hash(token))
+        .execute(pool)
+        .await)?;
+    Ok(())
+}
+
+/// Ends every session of a person except, optionally, the one in use.
+pub async fn delete_other_sessions(tx: &mut Tx, user_id: Uuid, keep: Option<&str>) -> Result<(), sqlx::Error> {
+    let keep = keep.map(tokens::hash).unwrap_or_default();
+    exec_tx!(tx, |c| sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user_id)
+        .bind(&keep)
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+// ---- Sign-in attempts ----
+
+/// Records an attempt and returns how many attempts (including this one) the subject has
+/// made since `since`. Counting after writing means parallel guesses cannot all slip under
+/// the limit: the n-th committed attempt always sees at least n.
+pub async fn record_attempt(
+    db: &Db,
+    scope: &str,
+    subject: &str,
+    since: OffsetDateTime,
+) -> Result<i64, sqlx::Error> {
+    with_db!(db, |pool| {
+        sqlx::query(
+            "INSERT INTO sign_in_attempts (id, scope, subject, attempted_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(new_id())
+        .bind(scope)
+        .bind(subject)
+        .bind(now())
+        .execute(pool)
+        .await?;
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM sign_in_attempts WHERE scope = $1 AND subject = $2 AND attempted_at > $3",
+        )
+        .bind(scope)
+        .bind(subject)
+        .bind(since)
+        .fetch_one(pool)
+        .await
+    })
+}
+
+pub async fn clear_attempts(db: &Db, scope: &str, subject: &str) -> Result<(), sqlx::Error> {
+    exec_db!(db, |pool| sqlx::query("DELETE FROM sign_in_attempts WHERE scope = $1 AND subject = $2")
+        .bind(scope)
+        .bind(subject)
+        .execute(pool)
+        .await)?;
+    Ok(())
+}
+
+// ---- One-time links (invitations, password resets) ----
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkPurpose {
+    Invitation,
+    PasswordReset,
+}
+
+impl LinkPurpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            LinkPurpose::Invitation => "invitation",
+            LinkPurpose::PasswordReset => "password_reset",
+        }
+    }
+}
+
+/// Issues a one-time link token for `user_id`, replacing any unused one of the same purpose.
+pub async fn issue_link(
+    tx: &mut Tx,
+    purpose: LinkPurpose,
+    user_id: Uuid,
+    valid_for: Duration,
+) -> Result<String, sqlx::Error> {
+    let token = tokens::generate();
+    let at = now();
+    exec_tx!(tx, |c| {
+        sqlx::query("DELETE FROM one_time_tokens WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL")
+            .bind(user_id)
+            .bind(purpose.as_str())
+            .execute(&mut *c)
+            .await?;
+        sqlx::query(
+            "INSERT INTO one_time_tokens (token_hash, purpose, user_id, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(tokens::hash(&token))
+        .bind(purpose.as_str())
+        .bind(user_id)
+        .bind(at)
+        .bind(at + valid_for)
+        .execute(c)
+        .await
+    })?;
+    Ok(token)
+}
+
+/// Why a link cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkProblem {
+    Unknown,
+    Used,
+    Expired,
+}
+
+/// Looks up a link without using it.
+pub async fn check_link(db: &Db, purpose: LinkPurpose, token: &str) -> Result<Result<Uuid, LinkProblem>, sqlx::Error> {
+    if !tokens::looks_valid(token) {
+        return Ok(Err(LinkProblem::Unknown));
+    }
+    let row: Option<(Uuid, OffsetDateTime, Option<OffsetDateTime>)> = with_db!(db, |pool| sqlx::query_as(
+        "SELECT user_id, expires_at, used_at FROM one_time_tokens WHERE token_hash = $1 AND purpose = $2"
+    )
+    .bind(tokens::hash(token))
+    .bind(purpose.as_str())
+    .fetch_optional(pool)
+    .await)?;
+    Ok(match row {
+        None => Err(LinkProblem::Unknown),
+        Some((_, _, Some(_))) => Err(LinkProblem::Used),
+        Some((_, expires, None)) if expires <= now() => Err(LinkProblem::Expired),
+        Some((user_id, _, None)) => Ok(user_id),
+    })
+}
+
+/// Marks a link used, inside the transaction that acts on it. Returns false if another
+/// request used it first, so a link works exactly once.
+pub async fn use_link(tx: &mut Tx, purpose: LinkPurpose, token: &str) -> Result<bool, sqlx::Error> {
+    let at = now();
+    let done = exec_tx!(tx, |c| sqlx::query(
+        "UPDATE one_time_tokens SET used_at = $1 \
+         WHERE token_hash = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1"
+    )
+    .bind(at)
+    .bind(tokens::hash(token))
+    .bind(purpose.as_str())
+    .execute(c)
+    .await)?;
+    Ok(done == 1)
+}
+
+// ---- Two-step verification ----
+
+pub async fn set_pending_totp_secret(db: &Db, user_id: Uuid, secret: &str) -> Result<(), sqlx::Error> {
+    exec_db!(db, |pool| sqlx::query(
+        "UPDATE users SET totp_secret = $1, updated_at = $2 WHERE id = $3 AND totp_enabled_at IS NULL"
+    )
+    .bind(secret)
+    .bind(now())
+    .bind(user_id)
+    .execute(pool)
+    .await)?;
+    Ok(())
+}
+
+/// Turns two-step verification on and stores the hashes of fresh recovery codes.
+pub async fn enable_totp(tx: &mut Tx, user_id: Uuid, recovery_codes: &[String]) -> Result<(), sqlx::Error> {
+    let at = now();
+    with_tx!(tx, |c| {
+        sqlx::query("UPDATE users SET totp_enabled_at = $1, updated_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(user_id)
+            .execute(&mut *c)
+            .await?;
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *c)
+            .await?;
+        for code in recovery_codes {
+            sqlx::query("INSERT INTO recovery_codes (id, user_id, code_hash) VALUES ($1, $2, $3)")
+                .bind(new_id())
+                .bind(user_id)
+                .bind(tokens::hash(&normalise_recovery_code(code)))
+                .execute(&mut *c)
+                .await?;
+        }
+        Ok::<_, sqlx::Error>(())
+    })
+}
+
+/// Uses a recovery code (already normalised). Returns false if it is unknown or used.
+pub async fn use_recovery_code(db: &Db, user_id: Uuid, code: &str) -> Result<bool, sqlx::Error> {
+    let done = exec_db!(db, |pool| sqlx::query(
+        "UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL"
+    )
+    .bind(now())
+    .bind(user_id)
+    .bind(tokens::hash(code))
+    .execute(pool)
+    .await)?;
+    Ok(done == 1)
+}
+
+pub async fn unused_recovery_codes(db: &Db, user_id: Uuid) -> Result<i64, sqlx::Error> {
+    with_db!(db, |pool| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL"
+    )
+    .bind(user_id)
+    .fetch_one(pool)
+    .await)
+}

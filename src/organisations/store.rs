@@ -1,0 +1,179 @@
+//! Storage for organisations.
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::{
+    organisations::domain::OrgType,
+    platform::db::{Db, Tx, is_unique_violation, new_id, now},
+    exec_tx, with_db,
+};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OrgRow {
+    pub id: Uuid,
+    pub name: String,
+    pub ods_code: String,
+    pub org_type: String,
+    pub parent_id: Option<Uuid>,
+    pub parent_name: Option<String>,
+    pub created_at: OffsetDateTime,
+}
+
+impl OrgRow {
+    pub fn kind(&self) -> Option<OrgType> {
+        OrgType::parse(&self.org_type)
+    }
+    pub fn type_label(&self) -> &'static str {
+        self.kind().map(OrgType::label).unwrap_or("Unknown")
+    }
+    pub fn is_national_team(&self) -> bool {
+        self.kind() == Some(OrgType::NationalTeam)
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OrgListRow {
+    pub id: Uuid,
+    pub name: String,
+    pub ods_code: String,
+    pub org_type: String,
+    pub parent_name: Option<String>,
+    pub active_members: i64,
+}
+
+impl OrgListRow {
+    pub fn type_label(&self) -> &'static str {
+        OrgType::parse(&self.org_type).map(OrgType::label).unwrap_or("Unknown")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    #[error("an organisation with this ODS code is already registered")]
+    DuplicateOdsCode,
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+pub struct NewOrganisation<'a> {
+    pub name: &'a str,
+    pub ods_code: &'a str,
+    pub org_type: OrgType,
+    pub parent_id: Option<Uuid>,
+}
+
+pub async fn create(tx: &mut Tx, org: &NewOrganisation<'_>) -> Result<Uuid, CreateError> {
+    let id = new_id();
+    let result = exec_tx!(tx, |c| sqlx::query(
+        "INSERT INTO organisations (id, name, ods_code, org_type, parent_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)"
+    )
+    .bind(id)
+    .bind(org.name)
+    .bind(org.ods_code)
+    .bind(org.org_type.as_str())
+    .bind(org.parent_id)
+    .bind(now())
+    .execute(c)
+    .await);
+    match result {
+        Ok(_) => Ok(id),
+        Err(e) if is_unique_violation(&e) => Err(CreateError::DuplicateOdsCode),
+        Err(e) => Err(e.into()),
+    }
+}
+
+macro_rules! select_org {
+    ($where:literal) => {
+        concat!(
+            "SELECT o.id, o.name, o.ods_code, o.org_type, o.parent_id, p.name AS parent_name, \
+             o.created_at FROM organisations o LEFT JOIN organisations p ON p.id = o.parent_id ",
+            $where
+        )
+    };
+}
+
+pub async fn by_id(db: &Db, id: Uuid) -> Result<Option<OrgRow>, sqlx::Error> {
+    with_db!(db, |pool| sqlx::query_as::<_, OrgRow>(select_org!("WHERE o.id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await)
+}
+
+pub async fn by_ods_code(db: &Db, code: &str) -> Result<Option<OrgRow>, sqlx::Error> {
+    with_db!(db, |pool| sqlx::query_as::<_, OrgRow>(select_org!("WHERE o.ods_code = $1"))
+        .bind(code.trim().to_ascii_uppercase())
+        .fetch_optional(pool)
+        .await)
+}
+
+pub async fn national_team(db: &Db) -> Result<Option<OrgRow>, sqlx::Error> {
+    with_db!(db, |pool| sqlx::query_as::<_, OrgRow>(select_org!(
+        "WHERE o.org_type = $1 ORDER BY o.created_at LIMIT 1"
+    ))
+    .bind(OrgType::NationalTeam.as_str())
+    .fetch_optional(pool)
+    .await)
+}
+
+/// Search by name (any part, any case) or exact ODS code, optionally by type.
+pub struct Search<'a> {
+    pub text: &'a str,
+    pub org_type: Option<OrgType>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+pub async fn search(db: &Db, s: &Search<'_>) -> Result<(Vec<OrgListRow>, i64), sqlx::Error> {
+    let text = s.text.trim();
+    let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
+    let code = text.to_ascii_uppercase();
+    let org_type = s.org_type.map(|t| t.as_str()).unwrap_or("");
+    macro_rules! filter {
+        () => {
+            " WHERE ($1 = '' OR lower(o.name) LIKE $2 ESCAPE '\\' OR o.ods_code = $3) \
+              AND ($4 = '' OR o.org_type = $4)"
+        };
+    }
+    let rows = with_db!(db, |pool| sqlx::query_as::<_, OrgListRow>(concat!(
+        "SELECT o.id, o.name, o.ods_code, o.org_type, p.name AS parent_name, \
+         (SELECT COUNT(*) FROM memberships m WHERE m.organisation_id = o.id AND m.active = TRUE) AS active_members \
+         FROM organisations o LEFT JOIN organisations p ON p.id = o.parent_id",
+        filter!(),
+        " ORDER BY o.name LIMIT $5 OFFSET $6"
+    ))
+    .bind(text)
+    .bind(&pattern)
+    .bind(&code)
+    .bind(org_type)
+    .bind(s.limit)
+    .bind(s.offset)
+    .fetch_all(pool)
+    .await)?;
+    let total = with_db!(db, |pool| sqlx::query_scalar::<_, i64>(concat!(
+        "SELECT COUNT(*) FROM organisations o",
+        filter!()
+    ))
+    .bind(text)
+    .bind(&pattern)
+    .bind(&code)
+    .bind(org_type)
+    .fetch_one(pool)
+    .await)?;
+    Ok((rows, total))
+}
+
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// Organisations for the parent picker: every one except the national team.
+pub async fn all_for_parent_choice(db: &Db) -> Result<Vec<(Uuid, String, String)>, sqlx::Error> {
+    with_db!(db, |pool| sqlx::query_as(
+        "SELECT id, name, ods_code FROM organisations WHERE org_type <> $1 ORDER BY name LIMIT 2000"
+    )
+    .bind(OrgType::NationalTeam.as_str())
+    .fetch_all(pool)
+    .await)
+}

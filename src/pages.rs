@@ -1,0 +1,68 @@
+//! Pages that belong to no one service: the home page and the service's statements.
+
+use askama::Template;
+use axum::{extract::State, response::{IntoResponse, Response}};
+
+use crate::platform::{
+    AppState,
+    authz::{Membership, Rule},
+    error::AppResult,
+    web::{page::render, routes::Route, shell::{Shell, Viewer}},
+};
+
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/", Rule::Public, home),
+        Route::get("/accessibility", Rule::Public, accessibility),
+        Route::get("/privacy", Rule::Public, privacy),
+    ]
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    shell: Shell,
+    signed_in: bool,
+    memberships: Vec<Membership>,
+    national: bool,
+}
+
+pub async fn home(State(_state): State<AppState>, viewer: Viewer) -> AppResult<Response> {
+    let (signed_in, memberships, national) = match &viewer.principal {
+        Some(p) if !p.needs_two_step() || p.two_step_verified => (true, p.memberships.clone(), p.is_national()),
+        _ => (false, vec![], false),
+    };
+    Ok(render(&HomePage {
+        shell: viewer.shell(if signed_in { "Home" } else { "Cyber security for health and care" }),
+        signed_in,
+        memberships,
+        national,
+    })?
+    .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "accessibility.html")]
+struct StatementPage {
+    shell: Shell,
+}
+
+pub async fn accessibility(viewer: Viewer) -> AppResult<Response> {
+    Ok(render(&StatementPage {
+        shell: viewer.shell("Accessibility statement").crumb("Home", "/"),
+    })?
+    .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "privacy.html")]
+struct PrivacyPage {
+    shell: Shell,
+}
+
+pub async fn privacy(viewer: Viewer) -> AppResult<Response> {
+    Ok(render(&PrivacyPage {
+        shell: viewer.shell("Privacy").crumb("Home", "/"),
+    })?
+    .into_response())
+}

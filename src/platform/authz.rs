@@ -1,0 +1,300 @@
+//! Authorisation, decided in one place.
+//!
+//! Every route is registered with a [`Rule`]; [`decide`] is the only function that turns a
+//! rule, the signed-in person and the organisation named in the URL into a yes or no. It is
+//! pure, so the whole policy is unit-tested here and walked route by route in the black-box
+//! suite.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// What a person may do within one organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Staff,
+    SecurityLead,
+    NationalAnalyst,
+    NationalAdmin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [
+        Role::Staff,
+        Role::SecurityLead,
+        Role::NationalAnalyst,
+        Role::NationalAdmin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Staff => "staff",
+            Role::SecurityLead => "security_lead",
+            Role::NationalAnalyst => "national_analyst",
+            Role::NationalAdmin => "national_admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Staff => "Staff",
+            Role::SecurityLead => "Security lead",
+            Role::NationalAnalyst => "National analyst",
+            Role::NationalAdmin => "National administrator",
+        }
+    }
+
+    /// Roles that can see or change other people's data must use two-step verification.
+    pub fn requires_two_step(self) -> bool {
+        self != Role::Staff
+    }
+
+    pub fn is_national(self) -> bool {
+        matches!(self, Role::NationalAnalyst | Role::NationalAdmin)
+    }
+}
+
+/// One active membership of the signed-in person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    pub organisation_id: Uuid,
+    pub organisation_name: String,
+    pub role: Role,
+}
+
+/// The signed-in person, as loaded for each request.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user_id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub memberships: Vec<Membership>,
+    pub two_step_enrolled: bool,
+    /// Whether this session has passed the two-step check.
+    pub two_step_verified: bool,
+}
+
+impl Principal {
+    pub fn role_in(&self, organisation_id: Uuid) -> Option<Role> {
+        self.memberships
+            .iter()
+            .find(|m| m.organisation_id == organisation_id)
+            .map(|m| m.role)
+    }
+
+    pub fn has_role(&self, role: Role) -> bool {
+        self.memberships.iter().any(|m| m.role == role)
+    }
+
+    pub fn is_national_admin(&self) -> bool {
+        self.has_role(Role::NationalAdmin)
+    }
+
+    pub fn is_national(&self) -> bool {
+        self.memberships.iter().any(|m| m.role.is_national())
+    }
+
+    pub fn needs_two_step(&self) -> bool {
+        self.memberships.iter().any(|m| m.role.requires_two_step())
+    }
+
+    /// Organisations this person leads (for navigation).
+    pub fn led_organisations(&self) -> impl Iterator<Item = &Membership> {
+        self.memberships
+            .iter()
+            .filter(|m| m.role == Role::SecurityLead)
+    }
+}
+
+/// The signed-in person for this request, if any (put in request extensions by the session
+/// layer).
+#[derive(Debug, Clone, Default)]
+pub struct CurrentUser(pub Option<Principal>);
+
+/// Who may use a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// Anyone, signed in or not.
+    Public,
+    /// Signed in with a password; two-step verification may still be pending. Only for the
+    /// pages that set up or check two-step verification, and for signing out.
+    PasswordOnly,
+    /// Anyone fully signed in.
+    SignedIn,
+    /// National analysts and administrators.
+    NationalStaff,
+    /// National administrators.
+    NationalAdmin,
+    /// Members of the organisation in the URL, and the national team.
+    OrgMember,
+    /// The security leads of the organisation in the URL, and national administrators.
+    OrgLead,
+    /// Machine clients with an organisation's API token (checked by the API layer).
+    ApiToken,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    /// Not signed in: send to the sign-in page.
+    SignIn,
+    /// Signed in, but the role requires two-step verification which is not set up yet.
+    EnrolTwoStep,
+    /// Signed in with a password; the two-step code has not been given yet.
+    VerifyTwoStep,
+    Deny,
+}
+
+/// Decides whether `principal` may use a route with `rule`, where `organisation` is the
+/// organisation named in the URL, if any.
+pub fn decide(rule: Rule, principal: Option<&Principal>, organisation: Option<Uuid>) -> Decision {
+    if matches!(rule, Rule::Public | Rule::ApiToken) {
+        return Decision::Allow;
+    }
+    let Some(p) = principal else {
+        return Decision::SignIn;
+    };
+    if rule == Rule::PasswordOnly {
+        return Decision::Allow;
+    }
+    if p.needs_two_step() {
+        if !p.two_step_enrolled {
+            return Decision::EnrolTwoStep;
+        }
+        if !p.two_step_verified {
+            return Decision::VerifyTwoStep;
+        }
+    }
+    let allowed = match rule {
+        Rule::Public | Rule::ApiToken | Rule::PasswordOnly | Rule::SignedIn => true,
+        Rule::NationalStaff => p.is_national(),
+        Rule::NationalAdmin => p.is_national_admin(),
+        Rule::OrgMember => {
+            p.is_national() || organisation.is_some_and(|org| p.role_in(org).is_some())
+        }
+        Rule::OrgLead => {
+            p.is_national_admin()
+                || organisation.is_some_and(|org| p.role_in(org) == Some(Role::SecurityLead))
+        }
+    };
+    if allowed {
+        Decision::Allow
+    } else {
+        Decision::Deny
+    }
+}
+
+/// Which roles `actor` may give to someone in `organisation`. Security leads manage staff and
+/// leads of their own organisation; national administrators may do that anywhere and are
+/// the only ones who appoint national roles, which exist only in the national team.
+pub fn assignable_roles(actor: &Principal, organisation: Uuid, is_national_team: bool) -> Vec<Role> {
+    if is_national_team {
+        if actor.is_national_admin() {
+            return vec![Role::NationalAnalyst, Role::NationalAdmin];
+        }
+        return vec![];
+    }
+    if actor.is_national_admin() || actor.role_in(organisation) == Some(Role::SecurityLead) {
+        vec![Role::Staff, Role::SecurityLead]
+    } else {
+        vec![]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(memberships: &[(Uuid, Role)]) -> Principal {
+        Principal {
+            user_id: Uuid::nil(),
+            name: "A".into(),
+            email: "a@example.org".into(),
+            memberships: memberships
+                .iter()
+                .map(|(org, role)| Membership {
+                    organisation_id: *org,
+                    organisation_name: "Org".into(),
+                    role: *role,
+                })
+                .collect(),
+            two_step_enrolled: true,
+            two_step_verified: true,
+        }
+    }
+
+    #[test]
+    fn anonymous_people_only_reach_public_routes() {
+        assert_eq!(decide(Rule::Public, None, None), Decision::Allow);
+        for rule in [Rule::SignedIn, Rule::OrgLead, Rule::NationalAdmin, Rule::PasswordOnly] {
+            assert_eq!(decide(rule, None, None), Decision::SignIn);
+        }
+    }
+
+    #[test]
+    fn leads_manage_their_own_organisation_only() {
+        let (own, other) = (Uuid::new_v4(), Uuid::new_v4());
+        let lead = person(&[(own, Role::SecurityLead)]);
+        assert_eq!(decide(Rule::OrgLead, Some(&lead), Some(own)), Decision::Allow);
+        assert_eq!(decide(Rule::OrgLead, Some(&lead), Some(other)), Decision::Deny);
+        assert_eq!(decide(Rule::OrgMember, Some(&lead), Some(other)), Decision::Deny);
+        assert_eq!(decide(Rule::NationalStaff, Some(&lead), None), Decision::Deny);
+    }
+
+    #[test]
+    fn staff_are_members_but_not_leads() {
+        let own = Uuid::new_v4();
+        let staff = person(&[(own, Role::Staff)]);
+        assert_eq!(decide(Rule::OrgMember, Some(&staff), Some(own)), Decision::Allow);
+        assert_eq!(decide(Rule::OrgLead, Some(&staff), Some(own)), Decision::Deny);
+    }
+
+    #[test]
+    fn national_roles_reach_every_organisation_as_the_rules_say() {
+        let (team, any) = (Uuid::new_v4(), Uuid::new_v4());
+        let analyst = person(&[(team, Role::NationalAnalyst)]);
+        let admin = person(&[(team, Role::NationalAdmin)]);
+        assert_eq!(decide(Rule::OrgMember, Some(&analyst), Some(any)), Decision::Allow);
+        assert_eq!(decide(Rule::OrgLead, Some(&analyst), Some(any)), Decision::Deny);
+        assert_eq!(decide(Rule::NationalAdmin, Some(&analyst), None), Decision::Deny);
+        assert_eq!(decide(Rule::OrgLead, Some(&admin), Some(any)), Decision::Allow);
+        assert_eq!(decide(Rule::NationalAdmin, Some(&admin), None), Decision::Allow);
+    }
+
+    #[test]
+    fn privileged_roles_need_two_step_verification() {
+        let own = Uuid::new_v4();
+        let mut lead = person(&[(own, Role::SecurityLead)]);
+        lead.two_step_enrolled = false;
+        lead.two_step_verified = false;
+        assert_eq!(decide(Rule::SignedIn, Some(&lead), None), Decision::EnrolTwoStep);
+        assert_eq!(decide(Rule::PasswordOnly, Some(&lead), None), Decision::Allow);
+        lead.two_step_enrolled = true;
+        assert_eq!(decide(Rule::OrgLead, Some(&lead), Some(own)), Decision::VerifyTwoStep);
+        let mut staff = person(&[(own, Role::Staff)]);
+        staff.two_step_enrolled = false;
+        staff.two_step_verified = false;
+        assert_eq!(decide(Rule::SignedIn, Some(&staff), None), Decision::Allow);
+    }
+
+    #[test]
+    fn roles_are_given_within_the_rules() {
+        let (org, team) = (Uuid::new_v4(), Uuid::new_v4());
+        let lead = person(&[(org, Role::SecurityLead)]);
+        assert_eq!(
+            assignable_roles(&lead, org, false),
+            vec![Role::Staff, Role::SecurityLead]
+        );
+        assert!(assignable_roles(&lead, team, true).is_empty());
+        assert!(assignable_roles(&lead, Uuid::new_v4(), false).is_empty());
+        let admin = person(&[(team, Role::NationalAdmin)]);
+        assert_eq!(
+            assignable_roles(&admin, team, true),
+            vec![Role::NationalAnalyst, Role::NationalAdmin]
+        );
+    }
+}

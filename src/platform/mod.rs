@@ -1,0 +1,23 @@
+//! The shared platform every service stands on.
+
+pub mod authz;
+pub mod config;
+pub mod db;
+pub mod email;
+pub mod error;
+pub mod jobs;
+pub mod ops;
+pub mod tokens;
+pub mod web;
+
+use std::sync::Arc;
+
+use self::{config::Config, db::Db};
+
+/// What every request handler can reach. Holds no per-user state: any instance can serve
+/// any request because everything that persists lives in the database.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+}

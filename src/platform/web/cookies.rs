@@ -1,0 +1,100 @@
+//! Reading and writing the few cookies the service uses. All are HttpOnly and SameSite;
+//! over HTTPS they are `Secure` and carry the `__Host-` prefix, which pins them to this host.
+
+use axum::http::{HeaderMap, HeaderValue, header};
+use cookie::{Cookie, SameSite};
+
+/// The names of our cookies, which depend on whether we are served over HTTPS.
+#[derive(Debug, Clone, Copy)]
+pub struct CookieNames {
+    pub secure: bool,
+}
+
+impl CookieNames {
+    pub fn session(self) -> &'static str {
+        if self.secure {
+            "__Host-carecert_session"
+        } else {
+            "carecert_session"
+        }
+    }
+    pub fn csrf(self) -> &'static str {
+        if self.secure {
+            "__Host-carecert_csrf"
+        } else {
+            "carecert_csrf"
+        }
+    }
+    pub fn notice(self) -> &'static str {
+        if self.secure {
+            "__Host-carecert_notice"
+        } else {
+            "carecert_notice"
+        }
+    }
+}
+
+/// The value of cookie `name` in a request, if present.
+pub fn read(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| Cookie::split_parse_encoded(v.to_owned()))
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_owned())
+}
+
+/// A `Set-Cookie` header value. `max_age` of `None` makes a browser-session cookie;
+/// `Some(0)` deletes it.
+pub fn build(name: &str, value: &str, secure: bool, max_age: Option<i64>) -> HeaderValue {
+    let mut c = Cookie::build((name.to_owned(), value.to_owned()))
+        .path("/")
+        .http_only(true)
+        .secure(secure)
+        .same_site(SameSite::Lax);
+    if let Some(seconds) = max_age {
+        c = c.max_age(cookie::time::Duration::seconds(seconds));
+    }
+    HeaderValue::from_str(&c.build().encoded().to_string())
+        .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// A one-off message for the next page ("Invitation sent"), carried in a short-lived cookie
+/// so it survives the redirect after a form.
+#[derive(Debug, Clone)]
+pub struct Notice(pub String);
+
+/// Reads the notice cookie into the request and deletes it once a page has shown it.
+pub async fn carry_notice(
+    axum::extract::State(state): axum::extract::State<crate::platform::AppState>,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let names = CookieNames {
+        secure: state.config.is_https(),
+    };
+    let notice = read(request.headers(), names.notice()).filter(|n| !n.is_empty());
+    if let Some(text) = &notice {
+        request.extensions_mut().insert(Notice(text.clone()));
+    }
+    let mut response = next.run(request).await;
+    if notice.is_some() && response.status().is_success() {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, build(names.notice(), "", names.secure, Some(0)));
+    }
+    response
+}
+
+/// A redirect that shows `message` on the page it leads to.
+pub fn redirect_with_notice(secure: bool, to: &str, message: &str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let names = CookieNames { secure };
+    let mut response = axum::response::Redirect::to(to).into_response();
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, build(names.notice(), message, secure, Some(120)));
+    response
+}

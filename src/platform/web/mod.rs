@@ -1,0 +1,12 @@
+//! The web shell: page layout and navigation, static assets, cookies, CSRF protection,
+//! security headers and form errors.
+
+pub mod assets;
+pub mod client;
+pub mod cookies;
+pub mod csrf;
+pub mod forms;
+pub mod headers;
+pub mod page;
+pub mod routes;
+pub mod shell;

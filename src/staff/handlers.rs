@@ -1,0 +1,336 @@
+//! Pages for a security lead to see, invite and manage their organisation's staff.
+
+use askama::Template;
+use axum::{
+    Form,
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::{
+    audit::{self, NewEvent},
+    identity::{invitations, store as identity_store},
+    organisations::store::{self as org_store, OrgRow},
+    platform::{
+        AppState,
+        authz::{Principal, Role, assignable_roles},
+        error::{AppError, AppResult, urlencode},
+        web::{
+            client::ClientIp,
+            cookies::redirect_with_notice,
+            forms::{FormErrors, required_text},
+            page::render,
+            shell::{Shell, Viewer},
+        },
+    },
+    staff::{
+        groups::StaffGroup,
+        parse_email,
+        store::{self, MemberRow, MemberSearch, NewMembership},
+    },
+};
+
+const PAGE_SIZE: i64 = 50;
+
+async fn load_org(state: &AppState, id: Uuid) -> AppResult<OrgRow> {
+    org_store::by_id(&state.db, id).await?.ok_or(AppError::NotFound)
+}
+
+fn staff_shell(viewer: &Viewer, org: &OrgRow, title: &str, with_staff_crumb: bool) -> Shell {
+    let mut shell = viewer
+        .shell(title)
+        .crumb("Home", "/")
+        .crumb(org.name.clone(), format!("/organisations/{}", org.id));
+    if with_staff_crumb {
+        shell = shell.crumb("Staff", format!("/organisations/{}/staff", org.id));
+    }
+    shell
+}
+
+#[derive(Template)]
+#[template(path = "staff/list.html")]
+struct ListPage {
+    shell: Shell,
+    org: OrgRow,
+    q: String,
+    rows: Vec<MemberRow>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    query_base: String,
+    roles: Vec<Role>,
+    me: Uuid,
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    page: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(org_id): Path<Uuid>,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    let p = viewer.user()?;
+    let org = load_org(&state, org_id).await?;
+    let page = q.page.as_deref().and_then(|p| p.parse::<i64>().ok()).filter(|p| *p >= 1).unwrap_or(1);
+    let (rows, total) = store::list(
+        &state.db,
+        org_id,
+        &MemberSearch {
+            text: &q.q,
+            limit: PAGE_SIZE,
+            offset: (page - 1) * PAGE_SIZE,
+        },
+    )
+    .await?;
+    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    Ok(render(&ListPage {
+        shell: staff_shell(&viewer, &org, "Staff", false),
+        query_base: format!("/organisations/{org_id}/staff?q={}", urlencode(q.q.trim())),
+        roles: assignable_roles(p, org_id, org.is_national_team()),
+        me: p.user_id,
+        org,
+        q: q.q.trim().to_owned(),
+        rows,
+        total,
+        page,
+        pages,
+    })?
+    .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "staff/new.html")]
+struct NewPage {
+    shell: Shell,
+    org: OrgRow,
+    errors: FormErrors,
+    form: InviteForm,
+    groups: Vec<(&'static str, &'static str)>,
+    roles: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct InviteForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    staff_group: String,
+    #[serde(default)]
+    department: String,
+    #[serde(default)]
+    role: String,
+}
+
+fn options(p: &Principal, org: &OrgRow) -> (Vec<(&'static str, &'static str)>, Vec<(&'static str, &'static str)>) {
+    let groups = StaffGroup::ALL.iter().map(|g| (g.as_str(), g.label())).collect();
+    let roles = assignable_roles(p, org.id, org.is_national_team())
+        .into_iter()
+        .map(|r| (r.as_str(), r.label()))
+        .collect();
+    (groups, roles)
+}
+
+pub async fn new_form(State(state): State<AppState>, viewer: Viewer, Path(org_id): Path<Uuid>) -> AppResult<Response> {
+    let p = viewer.user()?;
+    let org = load_org(&state, org_id).await?;
+    let (groups, roles) = options(p, &org);
+    Ok(render(&NewPage {
+        shell: staff_shell(&viewer, &org, "Invite a member of staff", true),
+        org,
+        errors: FormErrors::new(),
+        form: InviteForm::default(),
+        groups,
+        roles,
+    })?
+    .into_response())
+}
+
+pub async fn invite(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ClientIp(ip): ClientIp,
+    Path(org_id): Path<Uuid>,
+    Form(form): Form<InviteForm>,
+) -> AppResult<Response> {
+    let p = viewer.user()?;
+    let org = load_org(&state, org_id).await?;
+    let mut errors = FormErrors::new();
+    let name = required_text(&mut errors, "name", &form.name, "their full name", 200);
+    let email = parse_email(&form.email).map_err(|m| errors.add("email", m)).ok();
+    let group = StaffGroup::parse(&form.staff_group);
+    if group.is_none() {
+        errors.add("staff_group", "Select their staff group");
+    }
+    let department = form.department.trim();
+    if department.chars().count() > 200 {
+        errors.add("department", "Department must be 200 characters or fewer");
+    }
+    let allowed = assignable_roles(p, org_id, org.is_national_team());
+    let role = Role::parse(&form.role).filter(|r| allowed.contains(r));
+    if role.is_none() {
+        errors.add("role", "Select a role");
+    }
+    let mut tx = state.db.begin().await?;
+    if let (Some(email), Some(group), Some(role), true) = (&email, group, role, errors.is_empty()) {
+        let (user_id, has_password) = identity_store::ensure_user(&mut tx, email, &name).await?;
+        let added = store::add(&mut tx, &NewMembership {
+            organisation_id: org_id,
+            user_id,
+            role,
+            staff_group: group.as_str(),
+            department: Some(department).filter(|d| !d.is_empty()),
+        })
+        .await?;
+        if added.is_some() {
+            invitations::invite(&mut tx, &state.config, user_id, email, &name, has_password, &org.name).await?;
+            audit::record(&mut tx, NewEvent {
+                actor_user_id: Some(p.user_id),
+                actor_label: &p.email,
+                organisation_id: Some(org_id),
+                event: "invitation.sent",
+                detail: serde_json::json!({ "user": email, "role": role.as_str() }),
+                ip: Some(&ip),
+            })
+            .await?;
+            tx.commit().await?;
+            return Ok(redirect_with_notice(
+                state.config.is_https(),
+                &format!("/organisations/{org_id}/staff"),
+                &format!("Invitation sent to {name} ({email})"),
+            ));
+        }
+        errors.add("email", format!("{email} is already in {}", org.name));
+    }
+    drop(tx);
+    let (groups, roles) = options(p, &org);
+    let page = NewPage {
+        shell: staff_shell(&viewer, &org, "Invite a member of staff", true).with_errors(true),
+        org,
+        errors,
+        form,
+        groups,
+        roles,
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+}
+
+async fn set_active(
+    state: &AppState,
+    viewer: &Viewer,
+    ip: &str,
+    org_id: Uuid,
+    membership_id: Uuid,
+    active: bool,
+) -> AppResult<Response> {
+    let p = viewer.user()?;
+    let org = load_org(state, org_id).await?;
+    let member = store::member(&state.db, org_id, membership_id).await?.ok_or(AppError::NotFound)?;
+    if member.user_id == p.user_id {
+        return Err(AppError::Conflict(
+            "You cannot deactivate your own account. Ask another security lead or the national team.".into(),
+        ));
+    }
+    if !assignable_roles(p, org_id, org.is_national_team())
+        .iter()
+        .any(|r| Some(*r) == member.role())
+    {
+        return Err(AppError::Forbidden);
+    }
+    let mut tx = state.db.begin().await?;
+    store::set_active(&mut tx, org_id, membership_id, active).await?;
+    if !active {
+        store::end_sessions_if_inactive(&mut tx, member.user_id).await?;
+    }
+    audit::record(&mut tx, NewEvent {
+        actor_user_id: Some(p.user_id),
+        actor_label: &p.email,
+        organisation_id: Some(org_id),
+        event: if active { "membership.reactivated" } else { "membership.deactivated" },
+        detail: serde_json::json!({ "user": member.email }),
+        ip: Some(ip),
+    })
+    .await?;
+    tx.commit().await?;
+    let verb = if active { "reactivated" } else { "deactivated" };
+    Ok(redirect_with_notice(
+        state.config.is_https(),
+        &format!("/organisations/{org_id}/staff"),
+        &format!("{} has been {verb}", member.name),
+    ))
+}
+
+pub async fn deactivate(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ClientIp(ip): ClientIp,
+    Path((org_id, membership_id)): Path<(Uuid, Uuid)>,
+) -> AppResult<Response> {
+    set_active(&state, &viewer, &ip, org_id, membership_id, false).await
+}
+
+pub async fn reactivate(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ClientIp(ip): ClientIp,
+    Path((org_id, membership_id)): Path<(Uuid, Uuid)>,
+) -> AppResult<Response> {
+    set_active(&state, &viewer, &ip, org_id, membership_id, true).await
+}
+
+#[derive(Deserialize)]
+pub struct RoleForm {
+    #[serde(default)]
+    role: String,
+}
+
+pub async fn change_role(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ClientIp(ip): ClientIp,
+    Path((org_id, membership_id)): Path<(Uuid, Uuid)>,
+    Form(form): Form<RoleForm>,
+) -> AppResult<Response> {
+    let p = viewer.user()?;
+    let org = load_org(&state, org_id).await?;
+    let member = store::member(&state.db, org_id, membership_id).await?.ok_or(AppError::NotFound)?;
+    let allowed = assignable_roles(p, org_id, org.is_national_team());
+    let Some(role) = Role::parse(&form.role) else {
+        return Err(AppError::BadRequest("Select a role from the list".into()));
+    };
+    if !allowed.contains(&role) || !member.role().is_some_and(|r| allowed.contains(&r)) {
+        return Err(AppError::Forbidden);
+    }
+    if member.user_id == p.user_id {
+        return Err(AppError::Conflict(
+            "You cannot change your own role. Ask another security lead or the national team.".into(),
+        ));
+    }
+    let mut tx = state.db.begin().await?;
+    store::set_role(&mut tx, org_id, membership_id, role).await?;
+    audit::record(&mut tx, NewEvent {
+        actor_user_id: Some(p.user_id),
+        actor_label: &p.email,
+        organisation_id: Some(org_id),
+        event: "role.changed",
+        detail: serde_json::json!({ "user": member.email, "from": member.role, "to": role.as_str() }),
+        ip: Some(&ip),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(redirect_with_notice(
+        state.config.is_https(),
+        &format!("/organisations/{org_id}/staff"),
+        &format!("{} is now {}", member.name, role.label().to_lowercase()),
+    ))
+}

@@ -1,0 +1,188 @@
+//! Authorisation walked route by route: every route, for every role, against the person's
+//! own organisation and another one. The expected access below is written out by hand, and
+//! the route table must match it exactly, so a new route fails here until someone decides
+//! who may use it.
+
+use std::collections::BTreeSet;
+
+use carecert::{organisations::domain::OrgType, platform::authz::Role};
+use reqwest::StatusCode;
+use uuid::Uuid;
+
+use crate::{
+    on_both,
+    support::{Client, Page, TestApp},
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    Anyone,
+    /// Signed in, even before two-step verification.
+    PasswordStep,
+    SignedIn,
+    National,
+    NationalAdmin,
+    OrgMember,
+    OrgLead,
+    ApiToken,
+}
+
+const EXPECTED: &[(&str, &str, Access)] = &[
+    ("GET", "/", Access::Anyone),
+    ("GET", "/accessibility", Access::Anyone),
+    ("GET", "/privacy", Access::Anyone),
+    ("GET", "/healthz", Access::Anyone),
+    ("GET", "/readyz", Access::Anyone),
+    ("GET", "/metrics", Access::Anyone),
+    ("GET", "/sign-in", Access::Anyone),
+    ("POST", "/sign-in", Access::Anyone),
+    ("POST", "/sign-out", Access::PasswordStep),
+    ("GET", "/sign-in/two-step", Access::PasswordStep),
+    ("POST", "/sign-in/two-step", Access::PasswordStep),
+    ("GET", "/account/two-step/set-up", Access::PasswordStep),
+    ("POST", "/account/two-step/set-up", Access::PasswordStep),
+    ("GET", "/account", Access::SignedIn),
+    ("GET", "/account/password", Access::SignedIn),
+    ("POST", "/account/password", Access::SignedIn),
+    ("GET", "/password-reset", Access::Anyone),
+    ("POST", "/password-reset", Access::Anyone),
+    ("GET", "/password-reset/{token}", Access::Anyone),
+    ("POST", "/password-reset/{token}", Access::Anyone),
+    ("GET", "/invitations/{token}", Access::Anyone),
+    ("POST", "/invitations/{token}", Access::Anyone),
+    ("GET", "/admin/organisations", Access::National),
+    ("GET", "/admin/organisations/new", Access::NationalAdmin),
+    ("POST", "/admin/organisations/new", Access::NationalAdmin),
+    ("GET", "/organisations/{org_id}", Access::OrgMember),
+    ("POST", "/organisations/{org_id}/security-leads", Access::NationalAdmin),
+    ("GET", "/organisations/{org_id}/staff", Access::OrgLead),
+    ("GET", "/organisations/{org_id}/staff/new", Access::OrgLead),
+    ("POST", "/organisations/{org_id}/staff/new", Access::OrgLead),
+    ("POST", "/organisations/{org_id}/staff/{membership_id}/deactivate", Access::OrgLead),
+    ("POST", "/organisations/{org_id}/staff/{membership_id}/reactivate", Access::OrgLead),
+    ("POST", "/organisations/{org_id}/staff/{membership_id}/role", Access::OrgLead),
+    ("GET", "/admin/audit", Access::NationalAdmin),
+    ("GET", "/organisations/{org_id}/audit", Access::OrgLead),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Anonymous,
+    Staff,
+    Lead,
+    Analyst,
+    Admin,
+}
+
+/// The rules, restated independently of the application's own policy code.
+fn may(access: Access, who: Who, own_org: bool) -> Option<bool> {
+    use Who::*;
+    Some(match access {
+        Access::Anyone => true,
+        Access::ApiToken => return None,
+        _ if who == Anonymous => false,
+        Access::PasswordStep | Access::SignedIn => true,
+        Access::National => matches!(who, Analyst | Admin),
+        Access::NationalAdmin => who == Admin,
+        Access::OrgMember => matches!(who, Analyst | Admin) || (own_org && matches!(who, Staff | Lead)),
+        Access::OrgLead => who == Admin || (own_org && who == Lead),
+    })
+}
+
+fn concrete(path: &str, org: Uuid) -> String {
+    path.split('/')
+        .map(|seg| match seg {
+            "{org_id}" => org.to_string(),
+            "{token}" => "not-a-real-token".to_owned(),
+            s if s.starts_with('{') => Uuid::new_v4().to_string(),
+            s => s.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn check(page: &Page, allowed: bool, who: Who, method: &str, path: &str) {
+    let to_sign_in = page.status.is_redirection() && page.location().unwrap_or_default().starts_with("/sign-in?next=");
+    if allowed {
+        assert!(
+            page.status != StatusCode::FORBIDDEN && page.status != StatusCode::UNAUTHORIZED && !to_sign_in,
+            "{who:?} should reach {method} {path} but got {} {:?}",
+            page.status,
+            page.location()
+        );
+    } else if who == Who::Anonymous {
+        let sent_away = if method == "GET" { to_sign_in } else { page.status == StatusCode::UNAUTHORIZED };
+        assert!(sent_away, "anonymous {method} {path} should be asked to sign in, got {}", page.status);
+    } else {
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{who:?} must not reach {method} {path}");
+    }
+}
+
+on_both!(every_route_is_guarded_for_every_role, |app| {
+    let routes: BTreeSet<(String, String)> = carecert::app::route_specs()
+        .into_iter()
+        .filter(|r| !r.path.starts_with("/api/") && !r.path.starts_with("/organisations/{org_id}/api-tokens") && !r.path.starts_with("/organisations/{org_id}/staff/import"))
+        .map(|r| (r.method.to_string(), r.path.to_owned()))
+        .collect();
+    let expected: BTreeSet<(String, String)> = EXPECTED.iter().map(|(m, p, _)| (m.to_string(), p.to_string())).collect();
+    assert_eq!(routes, expected, "every route needs an entry in EXPECTED saying who may use it");
+
+    let team = app.national_team().await;
+    let own = app.org("Own Trust", "RO1", OrgType::NhsTrust).await;
+    let other = app.org("Other Trust", "RO2", OrgType::NhsTrust).await;
+    let people = [
+        (Who::Staff, app.person(own, Role::Staff, "staff@own.example").await),
+        (Who::Lead, app.person(own, Role::SecurityLead, "lead@own.example").await),
+        (Who::Analyst, app.person(team, Role::NationalAnalyst, "analyst@carecert.test").await),
+        (Who::Admin, app.person(team, Role::NationalAdmin, "admin@carecert.test").await),
+    ];
+    let mut clients: Vec<(Who, Client)> = vec![(Who::Anonymous, app.client())];
+    for (who, person) in &people {
+        clients.push((*who, app.signed_in(person).await));
+    }
+    // Signing out ends the session, so it is walked last.
+    let mut ordered: Vec<_> = EXPECTED.to_vec();
+    ordered.sort_by_key(|(_, p, _)| *p == "/sign-out");
+    for (method, path, access) in ordered {
+        let orgs: &[(Uuid, bool)] = if path.contains("{org_id}") { &[(own, true), (other, false)] } else { &[(own, true)] };
+        for (org, is_own) in orgs {
+            for (who, client) in &clients {
+                let Some(allowed) = may(access, *who, *is_own) else { continue };
+                let url = concrete(path, *org);
+                let page = if method == "GET" { client.get(&url).await } else { client.post(&url, &[]).await };
+                check(&page, allowed, *who, method, &url);
+            }
+        }
+    }
+});
+
+/// Two instances behind a load balancer: sign in through one, carry on through the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_work_across_instances_on_postgres() {
+    let Some(first) = TestApp::start(crate::support::Engine::Postgres).await else {
+        eprintln!("SKIPPED on PostgreSQL: CARECERT_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let second = first.second_instance().await;
+    let org = first.org("Shared Trust", "RX9", OrgType::NhsTrust).await;
+    let lead = first.person(org, Role::SecurityLead, "lead@shared.example").await;
+    let on_first = first.signed_in(&lead).await;
+    let session = on_first.cookie("carecert_session").expect("session");
+    let csrf = on_first.csrf().await;
+    let on_second = Client::new(&second.base);
+    let cookie = format!("carecert_session={session}; carecert_csrf={csrf}");
+    on_second.get_with(&format!("/organisations/{org}/staff"), &[("cookie", &cookie)]).await.assert_ok();
+    on_second.get_with("/account", &[("cookie", &cookie)]).await.assert_ok().assert_contains("lead@shared.example");
+    // Signing out through the second ends the session on the first.
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let out = http
+        .post(format!("{}/sign-out", second.base))
+        .header("cookie", &cookie)
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .expect("sign out");
+    assert!(out.status().is_redirection());
+    on_first.get("/account").await.assert_redirect_to("/sign-in");
+    second.stop().await;
+}

@@ -1,0 +1,10 @@
+//! Black-box tests: the real server on a random port with a fresh database, driven over
+//! HTTP as a browser or API client would. One test binary, to keep link time down.
+
+mod support;
+
+mod access;
+mod accounts;
+mod operations;
+mod organisations;
+mod staff;
