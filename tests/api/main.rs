@@ -5,6 +5,8 @@ mod support;
 
 mod access;
 mod accounts;
+mod jobs;
 mod operations;
+mod setup;
 mod organisations;
 mod staff;

@@ -1,0 +1,451 @@
+// Shared helpers for the browser tests: start a demo CareCERT server, drive one Chromium,
+// read the email outbox, make two-step codes, and check each page for accessibility,
+// reflow and the skip link.
+//
+// Run with `cargo build && node --test tests/browser/`.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
+import AxeBuilder from '@axe-core/playwright';
+import { chromium } from 'playwright-core';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BINARY = path.join(ROOT, 'target', 'debug', 'carecert');
+
+/** Every demo account's password and two-step secret (src/demo.rs). */
+export const DEMO_PASSWORD = 'lantern meadow copper';
+export const DEMO_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+
+/** Demo accounts used by the tests (src/demo.rs, PEOPLE). */
+export const DEMO = {
+  admin: 'admin@carecert.example',
+  analyst: 'analyst@carecert.example',
+  lead: 'lead@northfield-hospitals.example',
+  staff: 'nurse@northfield-hospitals.example',
+};
+
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
+export const WIDTHS = [1280, 320];
+const HEIGHT = 800;
+
+// ---------------------------------------------------------------------------------------
+// The server
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts `carecert serve --demo` on a free port with its own database and outbox.
+ * Returns { url, outbox, stop() }.
+ */
+export async function startServer() {
+  if (!existsSync(BINARY)) {
+    throw new Error(`${BINARY} does not exist. Build the server first with \`cargo build\`, then run \`node --test tests/browser/\`.`);
+  }
+  const dir = await mkdtemp(path.join(tmpdir(), 'carecert-browser-'));
+  const outbox = path.join(dir, 'outbox');
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const args = [
+    'serve', '--demo',
+    '--database-url', `sqlite://${dir}/b.db`,
+    '--bind', `127.0.0.1:${port}`,
+    '--public-url', url,
+    '--outbox-dir', outbox,
+    '--job-poll-ms', '100',
+  ];
+  const env = { ...process.env, CARECERT_LOG: process.env.CARECERT_LOG ?? 'warn' };
+  for (const key of Object.keys(env)) {
+    // Settings from the developer's shell must not change the server under test.
+    if (key.startsWith('CARECERT_') && key !== 'CARECERT_LOG') delete env[key];
+  }
+  const child = spawn(BINARY, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => { output += d; });
+  child.stderr.on('data', (d) => { output += d; });
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  let running = true;
+  exited.then(() => { running = false; });
+
+  const stop = async () => {
+    if (running) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  // Wait until /healthz answers (the demo data, with its password hashing, loads first).
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (!running) {
+      await stop();
+      throw new Error(`carecert serve exited before it was ready:\n${output}`);
+    }
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) break;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`carecert serve did not answer ${url}/healthz within 60 s:\n${output}`);
+    }
+    await delay(100);
+  }
+  return { url, outbox, stop, output: () => output };
+}
+
+// ---------------------------------------------------------------------------------------
+// Email
+
+function decodeQuotedPrintable(text) {
+  const soft = text.replace(/=\r?\n/g, '');
+  const bytes = [];
+  for (let i = 0; i < soft.length; i++) {
+    const hex = soft.slice(i + 1, i + 3);
+    if (soft[i] === '=' && /^[0-9A-Fa-f]{2}$/.test(hex)) {
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else {
+      bytes.push(...Buffer.from(soft[i], 'utf8'));
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/** Splits a raw .eml message into lower-cased, unfolded headers and a decoded body. */
+export function parseEmail(raw) {
+  const split = raw.search(/\r?\n\r?\n/);
+  const head = split < 0 ? raw : raw.slice(0, split);
+  let body = split < 0 ? '' : raw.slice(split).replace(/^\r?\n\r?\n/, '');
+  const headers = {};
+  for (const line of head.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  const encoding = (headers['content-transfer-encoding'] ?? '').toLowerCase();
+  if (encoding === 'quoted-printable') body = decodeQuotedPrintable(body);
+  else if (encoding === 'base64') body = Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+  return { headers, body };
+}
+
+/**
+ * Waits for an email to `address` and returns the newest one, written after `since`
+ * (a Date.now() value), as { headers, body }.
+ */
+export async function waitForEmail(outbox, address, { since = 0, timeout = 15_000 } = {}) {
+  const deadline = Date.now() + timeout;
+  const wanted = address.toLowerCase();
+  for (;;) {
+    let newest = null;
+    const names = existsSync(outbox) ? await readdir(outbox) : [];
+    for (const name of names.filter((n) => n.endsWith('.eml'))) {
+      const file = path.join(outbox, name);
+      const { mtimeMs } = await stat(file);
+      if (mtimeMs < since - 1000) continue;
+      const message = parseEmail(await readFile(file, 'utf8'));
+      if (!(message.headers.to ?? '').toLowerCase().includes(wanted)) continue;
+      if (!newest || mtimeMs > newest.mtimeMs) newest = { mtimeMs, message };
+    }
+    if (newest) return newest.message;
+    if (Date.now() > deadline) throw new Error(`No email to ${address} arrived in ${outbox} within ${timeout} ms`);
+    await delay(100); // Polling the outbox: the worker sends queued email every 100 ms.
+  }
+}
+
+/** The first link in an email body whose path starts with `pathPrefix`. */
+export function linkIn(message, pathPrefix) {
+  const match = message.body.match(new RegExp(`https?://[^\\s]+${pathPrefix}[^\\s]*`));
+  assert.ok(match, `The email "${message.headers.subject}" has no ${pathPrefix} link:\n${message.body}`);
+  return match[0];
+}
+
+// ---------------------------------------------------------------------------------------
+// Two-step codes (RFC 6238: HMAC-SHA1, 30-second steps, 6 digits)
+
+function base32Decode(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let value = 0;
+  const out = [];
+  for (const ch of text.toUpperCase().replace(/[\s=]/g, '')) {
+    const index = alphabet.indexOf(ch);
+    if (index < 0) throw new Error(`Not base32: ${ch}`);
+    value = (value << 5) | index;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+export function totp(secret, unixMs = Date.now()) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(unixMs / 1000 / 30)));
+  const mac = createHmac('sha1', base32Decode(secret)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const code = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return String(code).padStart(6, '0');
+}
+
+// ---------------------------------------------------------------------------------------
+// The browser
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CARECERT_CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+}
+
+/** A fresh browser context (its own cookies) that can only reach the server under test. */
+export async function newContext(browser, baseURL) {
+  const context = await browser.newContext({
+    baseURL,
+    viewport: { width: WIDTHS[0], height: HEIGHT },
+    serviceWorkers: 'block',
+  });
+  // The design system's stylesheet asks for fonts from assets.nhs.uk; with no network,
+  // refuse every other origin at once rather than wait for it.
+  await context.route((url) => url.origin !== baseURL, (route) => route.abort('blockedbyclient'));
+  context.setDefaultTimeout(10_000);
+  context.setDefaultNavigationTimeout(15_000);
+  return context;
+}
+
+/**
+ * Runs `action` (a click or key press that submits a form or follows a link) and waits
+ * until the page it leads to has loaded. Returns the main document's response.
+ */
+export async function navigates(page, action) {
+  const response = page.waitForResponse(
+    (r) => r.request().isNavigationRequest() && r.frame() === page.mainFrame() && !(r.status() >= 300 && r.status() < 400),
+  );
+  const committed = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame() });
+  await action();
+  const [res] = await Promise.all([response, committed]);
+  await page.waitForLoadState('load');
+  return res;
+}
+
+/** The labels of the links in the header's main menu (including any moved under "More"). */
+export async function menuLabels(page) {
+  return page.locator('header nav[aria-label="Menu"] a').evaluateAll(
+    (links) => links.map((a) => a.textContent.replace(/\s+/g, ' ').trim()),
+  );
+}
+
+/** Signs in as a demo account with password and, if asked for, a two-step code. */
+export async function signIn(page, audit, email, { label = email } = {}) {
+  await navigates(page, () => page.goto('/sign-in'));
+  await audit.check(page, `Sign in (${label})`);
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
+  await navigates(page, () => page.getByRole('button', { name: 'Sign in' }).click());
+  if (new URL(page.url()).pathname === '/sign-in/two-step') {
+    await audit.check(page, `Enter your security code (${label})`);
+    await page.getByLabel('Security code').fill(totp(DEMO_TOTP_SECRET));
+    await navigates(page, () => page.getByRole('button', { name: 'Continue' }).click());
+  }
+  assert.equal(new URL(page.url()).pathname, '/', `${email} should land on the home page after signing in`);
+  assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Welcome to CareCERT');
+}
+
+// ---------------------------------------------------------------------------------------
+// Checking pages
+
+function describeViolation(v) {
+  const nodes = v.nodes.map((n) => {
+    const summary = (n.failureSummary ?? '').split('\n').map((l) => `          ${l}`).join('\n');
+    return `        - ${n.target.join(' >> ')}\n          html: ${n.html.slice(0, 200)}\n${summary}`;
+  });
+  return `    [${v.impact}] ${v.id}: ${v.help}\n      ${v.helpUrl}\n${nodes.join('\n')}`;
+}
+
+/**
+ * Collects every problem found on the pages a test visits, so one run lists them all; the
+ * test calls `assertClean()` at the end. A problem on one page does not stop the journey.
+ */
+export class PageAudit {
+  constructor() {
+    this.problems = [];
+    this.pages = [];
+    this.pageErrors = new WeakMap();
+  }
+
+  /** Records uncaught script errors on `page`, reported with the next check. */
+  watch(page) {
+    const errors = [];
+    this.pageErrors.set(page, errors);
+    page.on('pageerror', (e) => errors.push(e.message));
+    return page;
+  }
+
+  problem(label, url, text) {
+    this.problems.push(`${label} (${url})\n  ${text}`);
+  }
+
+  /**
+   * Checks the page as it is now, at each width: axe-core finds no WCAG 2.2 A/AA
+   * violation, nothing scrolls sideways, and the first Tab reaches the skip link, whose
+   * Enter moves focus to the main content. Leaves the page at 1280 px with focus reset.
+   */
+  async check(page, label) {
+    const url = page.url().replace(/^https?:\/\/[^/]+/, '');
+    this.pages.push(`${label} (${url})`);
+    const errors = this.pageErrors.get(page) ?? [];
+    for (const message of errors.splice(0)) this.problem(label, url, `script error: ${message}`);
+    for (const width of WIDTHS) {
+      await page.setViewportSize({ width, height: HEIGHT });
+      await settle(page);
+      const at = `${label} at ${width} px`;
+
+      const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+      for (const v of results.violations) this.problem(at, url, `axe:\n${describeViolation(v)}`);
+
+      const reflow = await page.evaluate(() => {
+        const limit = window.innerWidth;
+        const width = document.documentElement.scrollWidth;
+        if (width <= limit) return null;
+        const culprits = [...document.querySelectorAll('body *')]
+          .filter((el) => el.getBoundingClientRect().right > limit + 0.5)
+          .filter((el) => !el.parentElement || el.parentElement.getBoundingClientRect().right <= limit + 0.5)
+          .slice(0, 5)
+          .map((el) => {
+            const cls = [...el.classList].map((c) => `.${c}`).join('');
+            return `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${cls} (right edge ${Math.round(el.getBoundingClientRect().right)} px)`;
+          });
+        return { limit, width, culprits };
+      });
+      if (reflow) {
+        this.problem(at, url, `scrolls sideways: document is ${reflow.width} px wide in a ${reflow.limit} px window; widest elements: ${reflow.culprits.join(', ') || 'none found'}`);
+      }
+
+      const skip = await checkSkipLink(page);
+      if (skip) this.problem(at, url, skip);
+    }
+    await page.setViewportSize({ width: WIDTHS[0], height: HEIGHT });
+    await settle(page);
+    await resetFocus(page);
+  }
+
+  /** Fails the test with every problem found, or passes if there were none. */
+  assertClean() {
+    if (this.problems.length) {
+      assert.fail(
+        `${this.problems.length} problem(s) on the ${this.pages.length} page states checked:\n\n${this.problems.join('\n\n')}\n`,
+      );
+    }
+  }
+}
+
+/** Waits two animation frames so layout and resize handlers have run. */
+async function settle(page) {
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+}
+
+/**
+ * Puts keyboard focus back at the start of the document, as on a fresh page load (a page
+ * may have moved focus itself, like the error summary does, or an earlier check may have).
+ */
+export async function resetFocus(page) {
+  await page.evaluate(() => {
+    if (location.hash) history.replaceState(null, '', location.pathname + location.search);
+    const body = document.body;
+    const had = body.getAttribute('tabindex');
+    body.setAttribute('tabindex', '-1');
+    body.focus({ preventScroll: true });
+    if (had === null) body.removeAttribute('tabindex');
+    else body.setAttribute('tabindex', had);
+    window.scrollTo(0, 0);
+  });
+}
+
+/** Returns null if the skip link works from the keyboard, or what went wrong. */
+async function checkSkipLink(page) {
+  await resetFocus(page);
+  await page.keyboard.press('Tab');
+  const first = await page.evaluate(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return { none: true };
+    const box = el.getBoundingClientRect();
+    return {
+      text: el.textContent.replace(/\s+/g, ' ').trim(),
+      href: el.getAttribute('href'),
+      html: el.outerHTML.slice(0, 120),
+      visible: box.width > 0 && box.height > 0 && box.bottom > 0 && box.right > 0 && box.top < innerHeight && box.left < innerWidth,
+    };
+  });
+  if (first.none) return 'the first Tab press focused nothing';
+  if (first.text !== 'Skip to main content') return `the first Tab press focused ${first.html}, not the "Skip to main content" link`;
+  if (!first.visible) return 'the focused "Skip to main content" link is not visible on screen';
+  await page.keyboard.press('Enter');
+  const target = (first.href ?? '').replace(/^#/, '');
+  try {
+    await page.waitForFunction(
+      (id) => { const el = document.activeElement; return !!el && (el.id === id || (el.closest('main') && el.closest('main').id === id)); },
+      target,
+      { timeout: 2000 },
+    );
+  } catch {
+    const now = await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 120) ?? 'nothing');
+    return `Enter on "Skip to main content" did not move focus to #${target}; focus is on ${now}`;
+  }
+  const main = await page.evaluate((id) => document.getElementById(id)?.tagName.toLowerCase(), target);
+  if (main !== 'main') return `the skip link points at #${target}, which is a <${main}>, not the <main> element`;
+  await resetFocus(page);
+  return null;
+}
+
+/** Clicks each link in the error summary and checks it moves focus to the field it names. */
+export async function checkErrorSummaryLinks(page, audit, label) {
+  const url = page.url().replace(/^https?:\/\/[^/]+/, '');
+  const summary = page.locator('.nhsuk-error-summary');
+  await summary.waitFor();
+  const focusedOnLoad = await page.evaluate(
+    () => !!document.activeElement?.closest('.nhsuk-error-summary'),
+  );
+  if (!focusedOnLoad) audit.problem(label, url, 'the error summary did not receive focus when the page loaded');
+  const links = summary.locator('a');
+  const count = await links.count();
+  assert.ok(count > 0, `${label}: the error summary lists no errors`);
+  for (let i = 0; i < count; i++) {
+    const link = links.nth(i);
+    const id = (await link.getAttribute('href')).replace(/^#/, '');
+    await link.click();
+    const focused = await page.evaluate(() => document.activeElement?.id ?? '');
+    if (focused !== id) {
+      audit.problem(label, url, `the error summary link "${await link.textContent()}" did not move focus to #${id} (focus is on #${focused})`);
+    }
+  }
+  await resetFocus(page);
+  return count;
+}
