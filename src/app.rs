@@ -26,9 +26,9 @@ use crate::{
         jobs, ops,
         web::{
             assets, cookies, csrf, headers,
+            page::render_error_page,
             routes::{self, Route, RouteSpec},
             shell::Shell,
-            page::render_error_page,
         },
     },
     staff,
@@ -64,9 +64,18 @@ pub fn router(state: AppState) -> Router {
         .merge(assets::router())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), csrf::protect))
-        .layer(middleware::from_fn_with_state(state.clone(), identity::session::load))
-        .layer(middleware::from_fn_with_state(state.clone(), cookies::carry_notice))
-        .layer(middleware::from_fn_with_state(state.clone(), headers::security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            identity::session::load,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            cookies::carry_notice,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            headers::security_headers,
+        ))
         .layer(middleware::from_fn(ops::track))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(move |_| panic_response(https)))
@@ -135,9 +144,16 @@ impl App {
 
     /// Serves requests and runs background jobs until `shutdown` completes, then finishes
     /// the requests and the job in hand before returning.
-    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
-        let worker = tokio::spawn(jobs::run_worker(self.state.clone(), self.mailer.clone(), stop_rx));
+        let worker = tokio::spawn(jobs::run_worker(
+            self.state.clone(),
+            self.mailer.clone(),
+            stop_rx,
+        ));
         let app = router(self.state.clone());
         axum::serve(
             self.listener,

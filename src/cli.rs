@@ -16,7 +16,11 @@ use crate::{
 };
 
 #[derive(Parser)]
-#[command(name = "carecert", version, about = "CareCERT: cyber security for health and care organisations")]
+#[command(
+    name = "carecert",
+    version,
+    about = "CareCERT: cyber security for health and care organisations"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -73,7 +77,10 @@ enum AuditCommand {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: could not start the async runtime: {e}");
@@ -109,7 +116,10 @@ async fn connect(server: &ServerArgs) -> anyhow::Result<(Config, Db)> {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { server, demo: load_demo } => {
+        Command::Serve {
+            server,
+            demo: load_demo,
+        } => {
             let config = Config::resolve(&server)?;
             init_logging(config.log_format);
             let app = App::build(config).await?;
@@ -118,7 +128,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if load_demo {
                 match demo::load(&state.db).await? {
                     Some(accounts) => demo::print(&accounts, &url),
-                    None => println!("Demo data not loaded: the database already has organisations."),
+                    None => {
+                        println!("Demo data not loaded: the database already has organisations.")
+                    }
                 }
             } else if !demo::has_admin(&state.db).await? {
                 println!(
@@ -143,11 +155,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Admin {
-            command: AdminCommand::Create { server, email, name },
+            command:
+                AdminCommand::Create {
+                    server,
+                    email,
+                    name,
+                },
         } => {
             let (config, db) = connect(&server).await?;
             let link = demo::create_national_admin(&db, &config, &email, &name).await?;
-            println!("Created national administrator {email}.\nOpen this link within 7 days to set the password:\n  {link}");
+            println!(
+                "Created national administrator {email}.\nOpen this link within 7 days to set the password:\n  {link}"
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit {
@@ -159,7 +178,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("Audit log intact: {} entries checked.", report.entries);
                 Ok(ExitCode::SUCCESS)
             } else {
-                println!("Audit log has been tampered with ({} entries checked):", report.entries);
+                println!(
+                    "Audit log has been tampered with ({} entries checked):",
+                    report.entries
+                );
                 for p in &report.problems {
                     println!("  - {p}");
                 }
@@ -187,7 +209,10 @@ mod tests {
 
     #[test]
     fn passwords_are_not_printed() {
-        assert_eq!(redact("postgres://app:secret@db/carecert"), "postgres://app:***@db/carecert");
+        assert_eq!(
+            redact("postgres://app:secret@db/carecert"),
+            "postgres://app:***@db/carecert"
+        );
         assert_eq!(redact("sqlite://carecert.db"), "sqlite://carecert.db");
     }
 }

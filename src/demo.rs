@@ -5,6 +5,7 @@
 use uuid::Uuid;
 
 use crate::{
+    exec_tx,
     identity::{
         invitations::INVITATION_VALID_FOR,
         passwords,
@@ -20,7 +21,7 @@ use crate::{
         db::{Db, Tx, now},
     },
     staff::store::{self as staff_store, NewMembership},
-    exec_tx, with_db,
+    with_db,
 };
 
 /// The password of every demo account (three random words, as NCSC advises).
@@ -63,7 +64,12 @@ async fn national_team_id(tx: &mut Tx, db: &Db) -> anyhow::Result<Uuid> {
 }
 
 /// Creates a national administrator and returns a one-time link to set their password.
-pub async fn create_national_admin(db: &Db, config: &Config, email: &str, name: &str) -> anyhow::Result<String> {
+pub async fn create_national_admin(
+    db: &Db,
+    config: &Config,
+    email: &str,
+    name: &str,
+) -> anyhow::Result<String> {
     let email = crate::staff::parse_email(email).map_err(anyhow::Error::msg)?;
     if name.trim().is_empty() {
         anyhow::bail!("give the administrator's name with --name");
@@ -77,25 +83,37 @@ pub async fn create_national_admin(db: &Db, config: &Config, email: &str, name: 
             staff_store::set_active(&mut tx, team, id, true).await?;
         }
         None => {
-            staff_store::add(&mut tx, &NewMembership {
-                organisation_id: team,
-                user_id,
-                role: Role::NationalAdmin,
-                staff_group: "it",
-                department: None,
-            })
+            staff_store::add(
+                &mut tx,
+                &NewMembership {
+                    organisation_id: team,
+                    user_id,
+                    role: Role::NationalAdmin,
+                    staff_group: "it",
+                    department: None,
+                },
+            )
             .await?;
         }
     }
-    let token = identity_store::issue_link(&mut tx, LinkPurpose::Invitation, user_id, INVITATION_VALID_FOR).await?;
-    crate::audit::record(&mut tx, crate::audit::NewEvent {
-        actor_user_id: None,
-        actor_label: "command line",
-        organisation_id: Some(team),
-        event: "role.changed",
-        detail: serde_json::json!({ "user": email, "role": Role::NationalAdmin.as_str() }),
-        ip: None,
-    })
+    let token = identity_store::issue_link(
+        &mut tx,
+        LinkPurpose::Invitation,
+        user_id,
+        INVITATION_VALID_FOR,
+    )
+    .await?;
+    crate::audit::record(
+        &mut tx,
+        crate::audit::NewEvent {
+            actor_user_id: None,
+            actor_label: "command line",
+            organisation_id: Some(team),
+            event: "role.changed",
+            detail: serde_json::json!({ "user": email, "role": Role::NationalAdmin.as_str() }),
+            ip: None,
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(format!("{}/invitations/{token}", config.public_url))
@@ -109,34 +127,114 @@ struct DemoOrg {
 }
 
 const ORGS: [DemoOrg; 4] = [
-    DemoOrg { name: "Northfield Integrated Care Board", ods: "QZ1", kind: OrgType::IntegratedCareBoard, parent: None },
-    DemoOrg { name: "Northfield Teaching Hospitals NHS Foundation Trust", ods: "RZ1", kind: OrgType::NhsTrust, parent: Some("QZ1") },
-    DemoOrg { name: "Riverside Medical Practice", ods: "Z99901", kind: OrgType::GpPractice, parent: Some("QZ1") },
-    DemoOrg { name: "Oakwood Care Homes", ods: "VZ001", kind: OrgType::SocialCareProvider, parent: Some("QZ1") },
+    DemoOrg {
+        name: "Northfield Integrated Care Board",
+        ods: "QZ1",
+        kind: OrgType::IntegratedCareBoard,
+        parent: None,
+    },
+    DemoOrg {
+        name: "Northfield Teaching Hospitals NHS Foundation Trust",
+        ods: "RZ1",
+        kind: OrgType::NhsTrust,
+        parent: Some("QZ1"),
+    },
+    DemoOrg {
+        name: "Riverside Medical Practice",
+        ods: "Z99901",
+        kind: OrgType::GpPractice,
+        parent: Some("QZ1"),
+    },
+    DemoOrg {
+        name: "Oakwood Care Homes",
+        ods: "VZ001",
+        kind: OrgType::SocialCareProvider,
+        parent: Some("QZ1"),
+    },
 ];
 
 const PEOPLE: [(&str, &str, Role, &str, &str); 8] = [
-    ("admin@carecert.example", "Priya Shah", Role::NationalAdmin, "CARECERT", "it"),
-    ("analyst@carecert.example", "Tom Okafor", Role::NationalAnalyst, "CARECERT", "it"),
-    ("lead@northfield-icb.example", "Grace Miller", Role::SecurityLead, "QZ1", "it"),
-    ("lead@northfield-hospitals.example", "Sam Patel", Role::SecurityLead, "RZ1", "it"),
-    ("nurse@northfield-hospitals.example", "Aisha Khan", Role::Staff, "RZ1", "clinical"),
-    ("lead@riverside-practice.example", "Owen Davies", Role::SecurityLead, "Z99901", "admin"),
-    ("receptionist@riverside-practice.example", "Ruth Evans", Role::Staff, "Z99901", "admin"),
-    ("manager@oakwood-care.example", "Ben Wright", Role::SecurityLead, "VZ001", "board"),
+    (
+        "admin@carecert.example",
+        "Priya Shah",
+        Role::NationalAdmin,
+        "CARECERT",
+        "it",
+    ),
+    (
+        "analyst@carecert.example",
+        "Tom Okafor",
+        Role::NationalAnalyst,
+        "CARECERT",
+        "it",
+    ),
+    (
+        "lead@northfield-icb.example",
+        "Grace Miller",
+        Role::SecurityLead,
+        "QZ1",
+        "it",
+    ),
+    (
+        "lead@northfield-hospitals.example",
+        "Sam Patel",
+        Role::SecurityLead,
+        "RZ1",
+        "it",
+    ),
+    (
+        "nurse@northfield-hospitals.example",
+        "Aisha Khan",
+        Role::Staff,
+        "RZ1",
+        "clinical",
+    ),
+    (
+        "lead@riverside-practice.example",
+        "Owen Davies",
+        Role::SecurityLead,
+        "Z99901",
+        "admin",
+    ),
+    (
+        "receptionist@riverside-practice.example",
+        "Ruth Evans",
+        Role::Staff,
+        "Z99901",
+        "admin",
+    ),
+    (
+        "manager@oakwood-care.example",
+        "Ben Wright",
+        Role::SecurityLead,
+        "VZ001",
+        "board",
+    ),
 ];
 
 const STAFF_NAMES: [&str; 12] = [
-    "Alex Green", "Beth Hughes", "Chris Lee", "Dana Moss", "Eli Brown", "Fay Clarke",
-    "Gus Hall", "Hana Ito", "Ian Price", "Jo Reid", "Kai Ward", "Lena Young",
+    "Alex Green",
+    "Beth Hughes",
+    "Chris Lee",
+    "Dana Moss",
+    "Eli Brown",
+    "Fay Clarke",
+    "Gus Hall",
+    "Hana Ito",
+    "Ian Price",
+    "Jo Reid",
+    "Kai Ward",
+    "Lena Young",
 ];
 
 /// Loads the demo organisations and people into an empty database. Returns `None` (and
 /// changes nothing) if the database already has organisations.
 pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoAccount>>> {
-    let existing: i64 = with_db!(db, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM organisations")
-        .fetch_one(pool)
-        .await)?;
+    let existing: i64 = with_db!(db, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM organisations"
+    )
+    .fetch_one(pool)
+    .await)?;
     if existing > 0 {
         return Ok(None);
     }
@@ -145,10 +243,17 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoAccount>>> {
     let team = national_team_id(&mut tx, db).await?;
     let mut ids = vec![(NATIONAL_TEAM.1, team)];
     for org in &ORGS {
-        let parent_id = org.parent.and_then(|p| ids.iter().find(|(c, _)| *c == p).map(|(_, id)| *id));
+        let parent_id = org
+            .parent
+            .and_then(|p| ids.iter().find(|(c, _)| *c == p).map(|(_, id)| *id));
         let id = org_store::create(
             &mut tx,
-            &NewOrganisation { name: org.name, ods_code: org.ods, org_type: org.kind, parent_id },
+            &NewOrganisation {
+                name: org.name,
+                ods_code: org.ods,
+                org_type: org.kind,
+                parent_id,
+            },
         )
         .await?;
         ids.push((org.ods, id));
@@ -156,7 +261,9 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoAccount>>> {
     let org_id = |code: &str| ids.iter().find(|(c, _)| *c == code).map(|(_, id)| *id);
     let mut accounts = vec![];
     for (email, name, role, org, group) in PEOPLE {
-        let Some(organisation_id) = org_id(org) else { continue };
+        let Some(organisation_id) = org_id(org) else {
+            continue;
+        };
         let (user_id, _) = identity_store::ensure_user(&mut tx, email, name).await?;
         identity_store::set_password(&mut tx, user_id, &hash).await?;
         if role.requires_two_step() {
@@ -169,31 +276,55 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoAccount>>> {
             .execute(c)
             .await)?;
         }
-        staff_store::add(&mut tx, &NewMembership { organisation_id, user_id, role, staff_group: group, department: None }).await?;
+        staff_store::add(
+            &mut tx,
+            &NewMembership {
+                organisation_id,
+                user_id,
+                role,
+                staff_group: group,
+                department: None,
+            },
+        )
+        .await?;
         accounts.push(DemoAccount {
             email,
             role,
-            organisation: ORGS.iter().find(|o| o.ods == org).map(|o| o.name).unwrap_or(NATIONAL_TEAM.0),
+            organisation: ORGS
+                .iter()
+                .find(|o| o.ods == org)
+                .map(|o| o.name)
+                .unwrap_or(NATIONAL_TEAM.0),
         });
     }
     // A dozen staff in each organisation, some invited but not yet signed up.
     for org in &ORGS {
-        let Some(organisation_id) = org_id(org.ods) else { continue };
+        let Some(organisation_id) = org_id(org.ods) else {
+            continue;
+        };
         let domain = org.ods.to_ascii_lowercase();
         for (n, name) in STAFF_NAMES.iter().enumerate() {
-            let email = format!("{}@{domain}.example", name.to_ascii_lowercase().replace(' ', "."));
+            let email = format!(
+                "{}@{domain}.example",
+                name.to_ascii_lowercase().replace(' ', ".")
+            );
             let (user_id, _) = identity_store::ensure_user(&mut tx, &email, name).await?;
             if n % 3 != 0 {
                 identity_store::set_password(&mut tx, user_id, &hash).await?;
             }
             let group = ["clinical", "admin", "it", "board"][n % 4];
-            staff_store::add(&mut tx, &NewMembership {
-                organisation_id,
-                user_id,
-                role: Role::Staff,
-                staff_group: group,
-                department: Some(["Emergency department", "Outpatients", "Finance", "Pharmacy"][n % 4]),
-            })
+            staff_store::add(
+                &mut tx,
+                &NewMembership {
+                    organisation_id,
+                    user_id,
+                    role: Role::Staff,
+                    staff_group: group,
+                    department: Some(
+                        ["Emergency department", "Outpatients", "Finance", "Pharmacy"][n % 4],
+                    ),
+                },
+            )
             .await?;
         }
     }
@@ -209,7 +340,12 @@ pub fn print(accounts: &[DemoAccount], url: &str) {
     );
     for a in accounts {
         let star = if a.role.requires_two_step() { "*" } else { " " };
-        println!("  {star} {:<42} {:<24} {}", a.email, a.role.label(), a.organisation);
+        println!(
+            "  {star} {:<42} {:<24} {}",
+            a.email,
+            a.role.label(),
+            a.organisation
+        );
     }
     println!();
 }

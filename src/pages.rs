@@ -1,13 +1,20 @@
 //! Pages that belong to no one service: the home page and the service's statements.
 
 use askama::Template;
-use axum::{extract::State, response::{IntoResponse, Response}};
+use axum::{
+    extract::State,
+    response::{IntoResponse, Response},
+};
 
 use crate::platform::{
     AppState,
     authz::{Membership, Rule},
     error::AppResult,
-    web::{page::render, routes::Route, shell::{Shell, Viewer}},
+    web::{
+        page::render,
+        routes::Route,
+        shell::{Shell, Viewer},
+    },
 };
 
 pub fn routes() -> Vec<Route> {
@@ -29,11 +36,17 @@ struct HomePage {
 
 pub async fn home(State(_state): State<AppState>, viewer: Viewer) -> AppResult<Response> {
     let (signed_in, memberships, national) = match &viewer.principal {
-        Some(p) if !p.needs_two_step() || p.two_step_verified => (true, p.memberships.clone(), p.is_national()),
+        Some(p) if !p.needs_two_step() || p.two_step_verified => {
+            (true, p.memberships.clone(), p.is_national())
+        }
         _ => (false, vec![], false),
     };
     Ok(render(&HomePage {
-        shell: viewer.shell(if signed_in { "Home" } else { "Cyber security for health and care" }),
+        shell: viewer.shell(if signed_in {
+            "Home"
+        } else {
+            "Cyber security for health and care"
+        }),
         signed_in,
         memberships,
         national,

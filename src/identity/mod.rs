@@ -20,16 +20,40 @@ pub fn routes() -> Vec<Route> {
         Route::post("/sign-out", Rule::PasswordOnly, sign_in::sign_out),
         Route::get("/sign-in/two-step", Rule::PasswordOnly, ts::verify_form),
         Route::post("/sign-in/two-step", Rule::PasswordOnly, ts::verify_submit),
-        Route::get("/account/two-step/set-up", Rule::PasswordOnly, ts::setup_form),
-        Route::post("/account/two-step/set-up", Rule::PasswordOnly, ts::setup_submit),
+        Route::get(
+            "/account/two-step/set-up",
+            Rule::PasswordOnly,
+            ts::setup_form,
+        ),
+        Route::post(
+            "/account/two-step/set-up",
+            Rule::PasswordOnly,
+            ts::setup_submit,
+        ),
         Route::get("/account", Rule::SignedIn, account::overview),
         Route::get("/account/password", Rule::SignedIn, account::password_form),
-        Route::post("/account/password", Rule::SignedIn, account::password_submit),
+        Route::post(
+            "/account/password",
+            Rule::SignedIn,
+            account::password_submit,
+        ),
         Route::get("/password-reset", Rule::Public, reset::request_form),
         Route::post("/password-reset", Rule::Public, reset::request_submit),
         Route::get("/password-reset/{token}", Rule::Public, reset::choose_form),
-        Route::post("/password-reset/{token}", Rule::Public, reset::choose_submit),
-        Route::get("/invitations/{token}", Rule::Public, invitation::accept_form),
-        Route::post("/invitations/{token}", Rule::Public, invitation::accept_submit),
+        Route::post(
+            "/password-reset/{token}",
+            Rule::Public,
+            reset::choose_submit,
+        ),
+        Route::get(
+            "/invitations/{token}",
+            Rule::Public,
+            invitation::accept_form,
+        ),
+        Route::post(
+            "/invitations/{token}",
+            Rule::Public,
+            invitation::accept_submit,
+        ),
     ]
 }

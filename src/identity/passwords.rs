@@ -49,7 +49,11 @@ mod tests {
     async fn hashes_are_argon2id_and_verify() {
         let h = hash("kettle river orange".into()).await.unwrap();
         assert!(h.starts_with("$argon2id$"));
-        assert!(verify("kettle river orange".into(), Some(h.clone())).await.unwrap());
+        assert!(
+            verify("kettle river orange".into(), Some(h.clone()))
+                .await
+                .unwrap()
+        );
         assert!(!verify("kettle river apple".into(), Some(h)).await.unwrap());
         assert!(!verify("anything".into(), None).await.unwrap());
     }

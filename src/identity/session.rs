@@ -83,7 +83,11 @@ async fn principal_for(state: &AppState, token: &str) -> Result<Option<Principal
 
 /// Starts a new session and returns the cookie to set. Any session the browser had is
 /// ended by the caller, so a token planted before sign-in is useless afterwards.
-pub async fn start(state: &AppState, user_id: Uuid, two_step_verified: bool) -> Result<HeaderValue, sqlx::Error> {
+pub async fn start(
+    state: &AppState,
+    user_id: Uuid,
+    two_step_verified: bool,
+) -> Result<HeaderValue, sqlx::Error> {
     let max_age = Duration::hours(state.config.session_max_hours);
     let token = store::create_session(&state.db, user_id, two_step_verified, max_age).await?;
     Ok(cookies::build(

@@ -4,13 +4,14 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::{
+    exec_db, exec_tx,
     identity::two_step::normalise_recovery_code,
     platform::{
         authz::{Membership, Role},
         db::{Db, Tx, new_id, now},
         tokens,
     },
-    exec_db, exec_tx, with_db, with_tx,
+    with_db, with_tx,
 };
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -25,26 +26,34 @@ pub struct UserRow {
 
 pub async fn user_by_email(db: &Db, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
     let email = email.trim().to_lowercase();
-    with_db!(db, |pool| sqlx::query_as::<_, UserRow>(
+    with_db!(db, |pool| {
+        sqlx::query_as::<_, UserRow>(
         "SELECT id, email, name, password_hash, totp_secret, totp_enabled_at FROM users WHERE email = $1"
     )
     .bind(&email)
     .fetch_optional(pool)
-    .await)
+    .await
+    })
 }
 
 pub async fn user_by_id(db: &Db, id: Uuid) -> Result<Option<UserRow>, sqlx::Error> {
-    with_db!(db, |pool| sqlx::query_as::<_, UserRow>(
+    with_db!(db, |pool| {
+        sqlx::query_as::<_, UserRow>(
         "SELECT id, email, name, password_hash, totp_secret, totp_enabled_at FROM users WHERE id = $1"
     )
     .bind(id)
     .fetch_optional(pool)
-    .await)
+    .await
+    })
 }
 
 /// Finds the person with `email` or creates them without a password; returns their id and
 /// whether they have set a password already.
-pub async fn ensure_user(tx: &mut Tx, email: &str, name: &str) -> Result<(Uuid, bool), sqlx::Error> {
+pub async fn ensure_user(
+    tx: &mut Tx,
+    email: &str,
+    name: &str,
+) -> Result<(Uuid, bool), sqlx::Error> {
     let email = email.trim().to_lowercase();
     let at = now();
     let existing: Option<(Uuid, Option<String>)> = with_tx!(tx, |c| sqlx::query_as(
@@ -125,7 +134,8 @@ pub async fn create_session(
 ) -> Result<String, sqlx::Error> {
     let token = tokens::generate();
     let at = now();
-    exec_db!(db, |pool| sqlx::query(
+    exec_db!(db, |pool| {
+        sqlx::query(
         "INSERT INTO sessions (token_hash, user_id, mfa_verified, created_at, last_seen_at, expires_at) \
          VALUES ($1, $2, $3, $4, $4, $5)"
     )
@@ -135,12 +145,17 @@ pub async fn create_session(
     .bind(at)
     .bind(at + max_age)
     .execute(pool)
-    .await)?;
+    .await
+    })?;
     Ok(token)
 }
 
 /// The live session for a token, if it has not passed its absolute or idle expiry.
-pub async fn live_session(db: &Db, token: &str, idle: Duration) -> Result<Option<SessionRow>, sqlx::Error> {
+pub async fn live_session(
+    db: &Db,
+    token: &str,
+    idle: Duration,
+) -> Result<Option<SessionRow>, sqlx::Error> {
     let at = now();
     with_db!(db, |pool| sqlx::query_as::<_, SessionRow>(
         "SELECT s.user_id, s.mfa_verified, s.last_seen_at, u.name, u.email, u.totp_enabled_at \
@@ -155,39 +170,51 @@ pub async fn live_session(db: &Db, token: &str, idle: Duration) -> Result<Option
 }
 
 pub async fn touch_session(db: &Db, token: &str) -> Result<(), sqlx::Error> {
-    exec_db!(db, |pool| sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
-        .bind(now())
-        .bind(tokens::hash(token))
-        .execute(pool)
-        .await)?;
+    exec_db!(db, |pool| sqlx::query(
+        "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2"
+    )
+    .bind(now())
+    .bind(tokens::hash(token))
+    .execute(pool)
+    .await)?;
     Ok(())
 }
 
 pub async fn mark_session_verified(db: &Db, token: &str) -> Result<(), sqlx::Error> {
-    exec_db!(db, |pool| sqlx::query("UPDATE sessions SET mfa_verified = $1 WHERE token_hash = $2")
-        .bind(true)
-        .bind(tokens::hash(token))
-        .execute(pool)
-        .await)?;
+    exec_db!(db, |pool| sqlx::query(
+        "UPDATE sessions SET mfa_verified = $1 WHERE token_hash = $2"
+    )
+    .bind(true)
+    .bind(tokens::hash(token))
+    .execute(pool)
+    .await)?;
     Ok(())
 }
 
 pub async fn delete_session(db: &Db, token: &str) -> Result<(), sqlx::Error> {
-    exec_db!(db, |pool| sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-        .bind(tokens::hash(token))
-        .execute(pool)
-        .await)?;
+    exec_db!(db, |pool| sqlx::query(
+        "DELETE FROM sessions WHERE token_hash = $1"
+    )
+    .bind(tokens::hash(token))
+    .execute(pool)
+    .await)?;
     Ok(())
 }
 
 /// Ends every session of a person except, optionally, the one in use.
-pub async fn delete_other_sessions(tx: &mut Tx, user_id: Uuid, keep: Option<&str>) -> Result<(), sqlx::Error> {
+pub async fn delete_other_sessions(
+    tx: &mut Tx,
+    user_id: Uuid,
+    keep: Option<&str>,
+) -> Result<(), sqlx::Error> {
     let keep = keep.map(tokens::hash).unwrap_or_default();
-    exec_tx!(tx, |c| sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
-        .bind(user_id)
-        .bind(&keep)
-        .execute(c)
-        .await)?;
+    exec_tx!(tx, |c| sqlx::query(
+        "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2"
+    )
+    .bind(user_id)
+    .bind(&keep)
+    .execute(c)
+    .await)?;
     Ok(())
 }
 
@@ -224,11 +251,13 @@ pub async fn record_attempt(
 }
 
 pub async fn clear_attempts(db: &Db, scope: &str, subject: &str) -> Result<(), sqlx::Error> {
-    exec_db!(db, |pool| sqlx::query("DELETE FROM sign_in_attempts WHERE scope = $1 AND subject = $2")
-        .bind(scope)
-        .bind(subject)
-        .execute(pool)
-        .await)?;
+    exec_db!(db, |pool| sqlx::query(
+        "DELETE FROM sign_in_attempts WHERE scope = $1 AND subject = $2"
+    )
+    .bind(scope)
+    .bind(subject)
+    .execute(pool)
+    .await)?;
     Ok(())
 }
 
@@ -259,11 +288,13 @@ pub async fn issue_link(
     let token = tokens::generate();
     let at = now();
     exec_tx!(tx, |c| {
-        sqlx::query("DELETE FROM one_time_tokens WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL")
-            .bind(user_id)
-            .bind(purpose.as_str())
-            .execute(&mut *c)
-            .await?;
+        sqlx::query(
+            "DELETE FROM one_time_tokens WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
+        )
+        .bind(user_id)
+        .bind(purpose.as_str())
+        .execute(&mut *c)
+        .await?;
         sqlx::query(
             "INSERT INTO one_time_tokens (token_hash, purpose, user_id, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -288,17 +319,23 @@ pub enum LinkProblem {
 }
 
 /// Looks up a link without using it.
-pub async fn check_link(db: &Db, purpose: LinkPurpose, token: &str) -> Result<Result<Uuid, LinkProblem>, sqlx::Error> {
+pub async fn check_link(
+    db: &Db,
+    purpose: LinkPurpose,
+    token: &str,
+) -> Result<Result<Uuid, LinkProblem>, sqlx::Error> {
     if !tokens::looks_valid(token) {
         return Ok(Err(LinkProblem::Unknown));
     }
-    let row: Option<(Uuid, OffsetDateTime, Option<OffsetDateTime>)> = with_db!(db, |pool| sqlx::query_as(
+    let row: Option<(Uuid, OffsetDateTime, Option<OffsetDateTime>)> = with_db!(db, |pool| {
+        sqlx::query_as(
         "SELECT user_id, expires_at, used_at FROM one_time_tokens WHERE token_hash = $1 AND purpose = $2"
     )
     .bind(tokens::hash(token))
     .bind(purpose.as_str())
     .fetch_optional(pool)
-    .await)?;
+    .await
+    })?;
     Ok(match row {
         None => Err(LinkProblem::Unknown),
         Some((_, _, Some(_))) => Err(LinkProblem::Used),
@@ -325,20 +362,30 @@ pub async fn use_link(tx: &mut Tx, purpose: LinkPurpose, token: &str) -> Result<
 
 // ---- Two-step verification ----
 
-pub async fn set_pending_totp_secret(db: &Db, user_id: Uuid, secret: &str) -> Result<(), sqlx::Error> {
-    exec_db!(db, |pool| sqlx::query(
+pub async fn set_pending_totp_secret(
+    db: &Db,
+    user_id: Uuid,
+    secret: &str,
+) -> Result<(), sqlx::Error> {
+    exec_db!(db, |pool| {
+        sqlx::query(
         "UPDATE users SET totp_secret = $1, updated_at = $2 WHERE id = $3 AND totp_enabled_at IS NULL"
     )
     .bind(secret)
     .bind(now())
     .bind(user_id)
     .execute(pool)
-    .await)?;
+    .await
+    })?;
     Ok(())
 }
 
 /// Turns two-step verification on and stores the hashes of fresh recovery codes.
-pub async fn enable_totp(tx: &mut Tx, user_id: Uuid, recovery_codes: &[String]) -> Result<(), sqlx::Error> {
+pub async fn enable_totp(
+    tx: &mut Tx,
+    user_id: Uuid,
+    recovery_codes: &[String],
+) -> Result<(), sqlx::Error> {
     let at = now();
     with_tx!(tx, |c| {
         sqlx::query("UPDATE users SET totp_enabled_at = $1, updated_at = $1 WHERE id = $2")
@@ -364,14 +411,16 @@ pub async fn enable_totp(tx: &mut Tx, user_id: Uuid, recovery_codes: &[String]) 
 
 /// Uses a recovery code (already normalised). Returns false if it is unknown or used.
 pub async fn use_recovery_code(db: &Db, user_id: Uuid, code: &str) -> Result<bool, sqlx::Error> {
-    let done = exec_db!(db, |pool| sqlx::query(
+    let done = exec_db!(db, |pool| {
+        sqlx::query(
         "UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL"
     )
     .bind(now())
     .bind(user_id)
     .bind(tokens::hash(code))
     .execute(pool)
-    .await)?;
+    .await
+    })?;
     Ok(done == 1)
 }
 

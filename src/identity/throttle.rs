@@ -3,7 +3,10 @@
 
 use time::Duration;
 
-use crate::{identity::store, platform::db::{Db, now}};
+use crate::{
+    identity::store,
+    platform::db::{Db, now},
+};
 
 /// Failed attempts allowed for one account in the window before it is paused.
 pub const ACCOUNT_LIMIT: i64 = 5;
@@ -33,7 +36,12 @@ pub fn judge(account_attempts: i64, address_attempts: i64) -> Verdict {
 
 /// Records an attempt for `account` (scope-prefixed, e.g. the email) from `address`, before
 /// the password is checked, and says whether it may proceed.
-pub async fn attempt(db: &Db, scope: &str, account: &str, address: &str) -> Result<Verdict, sqlx::Error> {
+pub async fn attempt(
+    db: &Db,
+    scope: &str,
+    account: &str,
+    address: &str,
+) -> Result<Verdict, sqlx::Error> {
     let since = now() - WINDOW;
     let by_account = store::record_attempt(db, scope, account, since).await?;
     let by_address = store::record_attempt(db, "address", address, since).await?;

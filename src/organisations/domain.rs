@@ -79,9 +79,15 @@ pub fn parse_ods_code(raw: &str, org_type: OrgType) -> Result<String, String> {
         Ok(code)
     } else {
         Err(match org_type {
-            OrgType::GpPractice => "A GP practice's ODS code is a letter followed by 5 numbers, like A81001",
-            OrgType::NhsTrust => "An NHS trust's ODS code is 3 characters, like RJ1, or 5 for a site, like RJ122",
-            OrgType::IntegratedCareBoard => "An integrated care board's ODS code is 3 characters starting with Q, like QWE",
+            OrgType::GpPractice => {
+                "A GP practice's ODS code is a letter followed by 5 numbers, like A81001"
+            }
+            OrgType::NhsTrust => {
+                "An NHS trust's ODS code is 3 characters, like RJ1, or 5 for a site, like RJ122"
+            }
+            OrgType::IntegratedCareBoard => {
+                "An integrated care board's ODS code is 3 characters starting with Q, like QWE"
+            }
             _ => "An ODS code is 3 to 10 letters and numbers",
         }
         .into())
@@ -94,15 +100,25 @@ mod tests {
 
     #[test]
     fn ods_codes_follow_the_shape_for_the_type() {
-        assert_eq!(parse_ods_code(" a81001 ", OrgType::GpPractice).unwrap(), "A81001");
+        assert_eq!(
+            parse_ods_code(" a81001 ", OrgType::GpPractice).unwrap(),
+            "A81001"
+        );
         assert!(parse_ods_code("A8100", OrgType::GpPractice).is_err());
         assert!(parse_ods_code("AB1001", OrgType::GpPractice).is_err());
         assert_eq!(parse_ods_code("rj1", OrgType::NhsTrust).unwrap(), "RJ1");
         assert!(parse_ods_code("RJ12", OrgType::NhsTrust).is_err());
-        assert_eq!(parse_ods_code("QWE", OrgType::IntegratedCareBoard).unwrap(), "QWE");
+        assert_eq!(
+            parse_ods_code("QWE", OrgType::IntegratedCareBoard).unwrap(),
+            "QWE"
+        );
         assert!(parse_ods_code("RWE", OrgType::IntegratedCareBoard).is_err());
         assert!(parse_ods_code("VN-123", OrgType::SocialCareProvider).is_err());
-        assert!(parse_ods_code("", OrgType::Other).unwrap_err().contains("Enter"));
+        assert!(
+            parse_ods_code("", OrgType::Other)
+                .unwrap_err()
+                .contains("Enter")
+        );
     }
 
     #[test]

@@ -70,10 +70,19 @@ fn type_options(with_all: bool) -> Vec<(&'static str, &'static str)> {
     v
 }
 
-pub async fn list(State(state): State<AppState>, viewer: Viewer, Query(q): Query<ListQuery>) -> AppResult<Response> {
+pub async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
     let p = viewer.user()?;
     let org_type = OrgType::parse(&q.org_type);
-    let page = q.page.as_deref().and_then(|p| p.parse::<i64>().ok()).filter(|p| *p >= 1).unwrap_or(1);
+    let page = q
+        .page
+        .as_deref()
+        .and_then(|p| p.parse::<i64>().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
     let (rows, total) = store::search(
         &state.db,
         &Search {
@@ -151,10 +160,18 @@ pub async fn create(
 ) -> AppResult<Response> {
     let p = viewer.user()?;
     let mut errors = FormErrors::new();
-    let name = required_text(&mut errors, "name", &form.name, "the organisation's name", 200);
+    let name = required_text(
+        &mut errors,
+        "name",
+        &form.name,
+        "the organisation's name",
+        200,
+    );
     let org_type = OrgType::parse(&form.org_type).filter(|t| *t != OrgType::NationalTeam);
     let ods_code = match org_type {
-        Some(t) => parse_ods_code(&form.ods_code, t).map_err(|m| errors.add("ods_code", m)).ok(),
+        Some(t) => parse_ods_code(&form.ods_code, t)
+            .map_err(|m| errors.add("ods_code", m))
+            .ok(),
         None => {
             errors.add("org_type", "Select the type of organisation");
             None
@@ -199,7 +216,10 @@ pub async fn create(
     {
         Ok(id) => id,
         Err(CreateError::DuplicateOdsCode) => {
-            errors.add("ods_code", format!("An organisation with ODS code {ods_code} is already registered"));
+            errors.add(
+                "ods_code",
+                format!("An organisation with ODS code {ods_code} is already registered"),
+            );
             return again(errors, StatusCode::CONFLICT);
         }
         Err(CreateError::Db(e)) => return Err(e.into()),
@@ -238,7 +258,14 @@ async fn load_org(state: &AppState, id: Uuid) -> AppResult<OrgRow> {
     store::by_id(&state.db, id).await?.ok_or(AppError::NotFound)
 }
 
-async fn show_page(state: &AppState, viewer: &Viewer, org_id: Uuid, errors: FormErrors, lead_name: String, lead_email: String) -> AppResult<Response> {
+async fn show_page(
+    state: &AppState,
+    viewer: &Viewer,
+    org_id: Uuid,
+    errors: FormErrors,
+    lead_name: String,
+    lead_email: String,
+) -> AppResult<Response> {
     let p = viewer.user()?;
     let org = load_org(state, org_id).await?;
     let leads = staff_store::leads(&state.db, org_id).await?;
@@ -246,7 +273,11 @@ async fn show_page(state: &AppState, viewer: &Viewer, org_id: Uuid, errors: Form
     if p.is_national() {
         shell = shell.crumb("Organisations", "/admin/organisations");
     }
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = ShowPage {
         shell: shell.with_errors(!errors.is_empty()),
         is_lead: p.is_national_admin() || p.role_in(org_id) == Some(Role::SecurityLead),
@@ -260,8 +291,20 @@ async fn show_page(state: &AppState, viewer: &Viewer, org_id: Uuid, errors: Form
     Ok((status, render(&page)?).into_response())
 }
 
-pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(org_id): Path<Uuid>) -> AppResult<Response> {
-    show_page(&state, &viewer, org_id, FormErrors::new(), String::new(), String::new()).await
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(org_id): Path<Uuid>,
+) -> AppResult<Response> {
+    show_page(
+        &state,
+        &viewer,
+        org_id,
+        FormErrors::new(),
+        String::new(),
+        String::new(),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -283,12 +326,21 @@ pub async fn appoint_lead(
     let org = load_org(&state, org_id).await?;
     if org.is_national_team() {
         return Err(AppError::BadRequest(
-            "The national team has no security lead. Add national staff from its staff page.".into(),
+            "The national team has no security lead. Add national staff from its staff page."
+                .into(),
         ));
     }
     let mut errors = FormErrors::new();
-    let name = required_text(&mut errors, "name", &form.name, "the security lead's full name", 200);
-    let email = staff::parse_email(&form.email).map_err(|m| errors.add("email", m)).ok();
+    let name = required_text(
+        &mut errors,
+        "name",
+        &form.name,
+        "the security lead's full name",
+        200,
+    );
+    let email = staff::parse_email(&form.email)
+        .map_err(|m| errors.add("email", m))
+        .ok();
     let Some(email) = email.filter(|_| errors.is_empty()) else {
         return show_page(&state, &viewer, org_id, errors, form.name, form.email).await;
     };
@@ -301,15 +353,27 @@ pub async fn appoint_lead(
             staff_store::set_active(&mut tx, org_id, membership_id, true).await?;
         }
         None => {
-            staff_store::add(&mut tx, &NewMembership {
-                organisation_id: org_id,
-                user_id,
-                role: Role::SecurityLead,
-                staff_group: "it",
-                department: None,
-            })
+            staff_store::add(
+                &mut tx,
+                &NewMembership {
+                    organisation_id: org_id,
+                    user_id,
+                    role: Role::SecurityLead,
+                    staff_group: "it",
+                    department: None,
+                },
+            )
             .await?;
-            invitations::invite(&mut tx, &state.config, user_id, &email, &name, has_password, &org.name).await?;
+            invitations::invite(
+                &mut tx,
+                &state.config,
+                user_id,
+                &email,
+                &name,
+                has_password,
+                &org.name,
+            )
+            .await?;
         }
     }
     audit::record(&mut tx, NewEvent {

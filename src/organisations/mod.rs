@@ -14,6 +14,10 @@ pub fn routes() -> Vec<Route> {
         Route::get("/admin/organisations/new", Rule::NationalAdmin, h::new_form),
         Route::post("/admin/organisations/new", Rule::NationalAdmin, h::create),
         Route::get("/organisations/{org_id}", Rule::OrgMember, h::show),
-        Route::post("/organisations/{org_id}/security-leads", Rule::NationalAdmin, h::appoint_lead),
+        Route::post(
+            "/organisations/{org_id}/security-leads",
+            Rule::NationalAdmin,
+            h::appoint_lead,
+        ),
     ]
 }

@@ -4,9 +4,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{
+    exec_tx,
     organisations::domain::OrgType,
     platform::db::{Db, Tx, is_unique_violation, new_id, now},
-    exec_tx, with_db,
+    with_db,
 };
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -44,7 +45,9 @@ pub struct OrgListRow {
 
 impl OrgListRow {
     pub fn type_label(&self) -> &'static str {
-        OrgType::parse(&self.org_type).map(OrgType::label).unwrap_or("Unknown")
+        OrgType::parse(&self.org_type)
+            .map(OrgType::label)
+            .unwrap_or("Unknown")
     }
 }
 
@@ -95,17 +98,21 @@ macro_rules! select_org {
 }
 
 pub async fn by_id(db: &Db, id: Uuid) -> Result<Option<OrgRow>, sqlx::Error> {
-    with_db!(db, |pool| sqlx::query_as::<_, OrgRow>(select_org!("WHERE o.id = $1"))
-        .bind(id)
-        .fetch_optional(pool)
-        .await)
+    with_db!(db, |pool| sqlx::query_as::<_, OrgRow>(select_org!(
+        "WHERE o.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await)
 }
 
 pub async fn by_ods_code(db: &Db, code: &str) -> Result<Option<OrgRow>, sqlx::Error> {
-    with_db!(db, |pool| sqlx::query_as::<_, OrgRow>(select_org!("WHERE o.ods_code = $1"))
-        .bind(code.trim().to_ascii_uppercase())
-        .fetch_optional(pool)
-        .await)
+    with_db!(db, |pool| sqlx::query_as::<_, OrgRow>(select_org!(
+        "WHERE o.ods_code = $1"
+    ))
+    .bind(code.trim().to_ascii_uppercase())
+    .fetch_optional(pool)
+    .await)
 }
 
 pub async fn national_team(db: &Db) -> Result<Option<OrgRow>, sqlx::Error> {
@@ -136,7 +143,8 @@ pub async fn search(db: &Db, s: &Search<'_>) -> Result<(Vec<OrgListRow>, i64), s
               AND ($4 = '' OR o.org_type = $4)"
         };
     }
-    let rows = with_db!(db, |pool| sqlx::query_as::<_, OrgListRow>(concat!(
+    let rows = with_db!(db, |pool| {
+        sqlx::query_as::<_, OrgListRow>(concat!(
         "SELECT o.id, o.name, o.ods_code, o.org_type, p.name AS parent_name, \
          (SELECT COUNT(*) FROM memberships m WHERE m.organisation_id = o.id AND m.active = TRUE) AS active_members \
          FROM organisations o LEFT JOIN organisations p ON p.id = o.parent_id",
@@ -150,7 +158,8 @@ pub async fn search(db: &Db, s: &Search<'_>) -> Result<(Vec<OrgListRow>, i64), s
     .bind(s.limit)
     .bind(s.offset)
     .fetch_all(pool)
-    .await)?;
+    .await
+    })?;
     let total = with_db!(db, |pool| sqlx::query_scalar::<_, i64>(concat!(
         "SELECT COUNT(*) FROM organisations o",
         filter!()
@@ -165,7 +174,9 @@ pub async fn search(db: &Db, s: &Search<'_>) -> Result<(Vec<OrgListRow>, i64), s
 }
 
 fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// Organisations for the parent picker: every one except the national team.

@@ -191,7 +191,11 @@ pub fn decide(rule: Rule, principal: Option<&Principal>, organisation: Option<Uu
 /// Which roles `actor` may give to someone in `organisation`. Security leads manage staff and
 /// leads of their own organisation; national administrators may do that anywhere and are
 /// the only ones who appoint national roles, which exist only in the national team.
-pub fn assignable_roles(actor: &Principal, organisation: Uuid, is_national_team: bool) -> Vec<Role> {
+pub fn assignable_roles(
+    actor: &Principal,
+    organisation: Uuid,
+    is_national_team: bool,
+) -> Vec<Role> {
     if is_national_team {
         if actor.is_national_admin() {
             return vec![Role::NationalAnalyst, Role::NationalAdmin];
@@ -230,7 +234,12 @@ mod tests {
     #[test]
     fn anonymous_people_only_reach_public_routes() {
         assert_eq!(decide(Rule::Public, None, None), Decision::Allow);
-        for rule in [Rule::SignedIn, Rule::OrgLead, Rule::NationalAdmin, Rule::PasswordOnly] {
+        for rule in [
+            Rule::SignedIn,
+            Rule::OrgLead,
+            Rule::NationalAdmin,
+            Rule::PasswordOnly,
+        ] {
             assert_eq!(decide(rule, None, None), Decision::SignIn);
         }
     }
@@ -239,18 +248,36 @@ mod tests {
     fn leads_manage_their_own_organisation_only() {
         let (own, other) = (Uuid::new_v4(), Uuid::new_v4());
         let lead = person(&[(own, Role::SecurityLead)]);
-        assert_eq!(decide(Rule::OrgLead, Some(&lead), Some(own)), Decision::Allow);
-        assert_eq!(decide(Rule::OrgLead, Some(&lead), Some(other)), Decision::Deny);
-        assert_eq!(decide(Rule::OrgMember, Some(&lead), Some(other)), Decision::Deny);
-        assert_eq!(decide(Rule::NationalStaff, Some(&lead), None), Decision::Deny);
+        assert_eq!(
+            decide(Rule::OrgLead, Some(&lead), Some(own)),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(Rule::OrgLead, Some(&lead), Some(other)),
+            Decision::Deny
+        );
+        assert_eq!(
+            decide(Rule::OrgMember, Some(&lead), Some(other)),
+            Decision::Deny
+        );
+        assert_eq!(
+            decide(Rule::NationalStaff, Some(&lead), None),
+            Decision::Deny
+        );
     }
 
     #[test]
     fn staff_are_members_but_not_leads() {
         let own = Uuid::new_v4();
         let staff = person(&[(own, Role::Staff)]);
-        assert_eq!(decide(Rule::OrgMember, Some(&staff), Some(own)), Decision::Allow);
-        assert_eq!(decide(Rule::OrgLead, Some(&staff), Some(own)), Decision::Deny);
+        assert_eq!(
+            decide(Rule::OrgMember, Some(&staff), Some(own)),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(Rule::OrgLead, Some(&staff), Some(own)),
+            Decision::Deny
+        );
     }
 
     #[test]
@@ -258,11 +285,26 @@ mod tests {
         let (team, any) = (Uuid::new_v4(), Uuid::new_v4());
         let analyst = person(&[(team, Role::NationalAnalyst)]);
         let admin = person(&[(team, Role::NationalAdmin)]);
-        assert_eq!(decide(Rule::OrgMember, Some(&analyst), Some(any)), Decision::Allow);
-        assert_eq!(decide(Rule::OrgLead, Some(&analyst), Some(any)), Decision::Deny);
-        assert_eq!(decide(Rule::NationalAdmin, Some(&analyst), None), Decision::Deny);
-        assert_eq!(decide(Rule::OrgLead, Some(&admin), Some(any)), Decision::Allow);
-        assert_eq!(decide(Rule::NationalAdmin, Some(&admin), None), Decision::Allow);
+        assert_eq!(
+            decide(Rule::OrgMember, Some(&analyst), Some(any)),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(Rule::OrgLead, Some(&analyst), Some(any)),
+            Decision::Deny
+        );
+        assert_eq!(
+            decide(Rule::NationalAdmin, Some(&analyst), None),
+            Decision::Deny
+        );
+        assert_eq!(
+            decide(Rule::OrgLead, Some(&admin), Some(any)),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(Rule::NationalAdmin, Some(&admin), None),
+            Decision::Allow
+        );
     }
 
     #[test]
@@ -271,10 +313,19 @@ mod tests {
         let mut lead = person(&[(own, Role::SecurityLead)]);
         lead.two_step_enrolled = false;
         lead.two_step_verified = false;
-        assert_eq!(decide(Rule::SignedIn, Some(&lead), None), Decision::EnrolTwoStep);
-        assert_eq!(decide(Rule::PasswordOnly, Some(&lead), None), Decision::Allow);
+        assert_eq!(
+            decide(Rule::SignedIn, Some(&lead), None),
+            Decision::EnrolTwoStep
+        );
+        assert_eq!(
+            decide(Rule::PasswordOnly, Some(&lead), None),
+            Decision::Allow
+        );
         lead.two_step_enrolled = true;
-        assert_eq!(decide(Rule::OrgLead, Some(&lead), Some(own)), Decision::VerifyTwoStep);
+        assert_eq!(
+            decide(Rule::OrgLead, Some(&lead), Some(own)),
+            Decision::VerifyTwoStep
+        );
         let mut staff = person(&[(own, Role::Staff)]);
         staff.two_step_enrolled = false;
         staff.two_step_verified = false;

@@ -164,7 +164,10 @@ impl Config {
                 .outbox_dir
                 .or(file.outbox_dir)
                 .unwrap_or_else(|| PathBuf::from("outbox")),
-            log_format: args.log_format.or(file.log_format).unwrap_or(LogFormat::Text),
+            log_format: args
+                .log_format
+                .or(file.log_format)
+                .unwrap_or(LogFormat::Text),
             trust_proxy: args.trust_proxy.or(file.trust_proxy).unwrap_or(false),
             job_poll_ms: args.job_poll_ms.or(file.job_poll_ms).unwrap_or(1000),
             session_idle_minutes: args

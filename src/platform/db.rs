@@ -147,7 +147,10 @@ impl Db {
 
     /// Whether the database answers a trivial query.
     pub async fn ping(&self) -> bool {
-        with_db!(self, |pool| sqlx::query("SELECT 1").execute(pool).await.is_ok())
+        with_db!(self, |pool| sqlx::query("SELECT 1")
+            .execute(pool)
+            .await
+            .is_ok())
     }
 
     pub fn engine(&self) -> &'static str {

@@ -39,10 +39,9 @@ pub enum Mailer {
 
 impl Mailer {
     pub fn from_config(config: &Config) -> anyhow::Result<Self> {
-        let from: Mailbox = config
-            .mail_from
-            .parse()
-            .map_err(|e| anyhow::anyhow!("mail_from {:?} is not an address: {e}", config.mail_from))?;
+        let from: Mailbox = config.mail_from.parse().map_err(|e| {
+            anyhow::anyhow!("mail_from {:?} is not an address: {e}", config.mail_from)
+        })?;
         Ok(match &config.smtp_url {
             Some(url) => Mailer::Smtp {
                 transport: AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?.build(),

@@ -16,12 +16,13 @@ use tokio::sync::watch;
 use uuid::Uuid;
 
 use crate::{
+    exec_db, exec_tx,
     platform::{
         AppState,
         db::{Db, Tx, new_id, now},
         email::Mailer,
     },
-    exec_db, exec_tx, with_db,
+    with_db,
 };
 
 /// How long a claimed job is reserved for its worker.

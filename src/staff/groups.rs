@@ -4,7 +4,19 @@
 use serde::{Deserialize, Serialize};
 
 /// The kind of work a member of staff does. Stored as [`StaffGroup::as_str`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum StaffGroup {
     Clinical,
@@ -58,14 +70,36 @@ impl StaffGroup {
             .collect();
         let group = match key.as_str() {
             "clinical" | "clinician" | "clinicalstaff" => StaffGroup::Clinical,
-            "admin" | "administrative" | "administration" | "adminandclerical"
-            | "administrativeandclerical" | "administrationandclerical" | "clerical" => StaffGroup::Admin,
-            "it" | "ict" | "digital" | "itanddigital" | "digitalandit" | "informationtechnology" => StaffGroup::It,
+            "admin"
+            | "administrative"
+            | "administration"
+            | "adminandclerical"
+            | "administrativeandclerical"
+            | "administrationandclerical"
+            | "clerical" => StaffGroup::Admin,
+            "it"
+            | "ict"
+            | "digital"
+            | "itanddigital"
+            | "digitalandit"
+            | "informationtechnology" => StaffGroup::It,
             "board" | "boardmember" | "theboard" => StaffGroup::Board,
             "other" => StaffGroup::Other,
             _ => return None,
         };
         Some(group)
+    }
+
+    /// Other ways of writing the group that [`StaffGroup::parse`] understands, for help
+    /// text (besides the stored value and the label, in any case).
+    pub fn also_accepted(self) -> &'static [&'static str] {
+        match self {
+            StaffGroup::Clinical => &["Clinician", "Clinical staff"],
+            StaffGroup::Admin => &["Admin", "Administrative", "Admin and clerical", "Clerical"],
+            StaffGroup::It => &["IT", "Digital", "ICT", "Information technology"],
+            StaffGroup::Board => &["Board member"],
+            StaffGroup::Other => &[],
+        }
     }
 
     /// The stored values, for messages: "clinical, admin, it, board or other".
@@ -93,6 +127,15 @@ mod tests {
             assert_eq!(StaffGroup::parse(g.as_str()), Some(g));
             assert_eq!(StaffGroup::parse(g.label()), Some(g));
             assert_eq!(StaffGroup::parse(&g.label().to_uppercase()), Some(g));
+        }
+    }
+
+    #[test]
+    fn the_alternatives_offered_are_understood() {
+        for g in StaffGroup::ALL {
+            for text in g.also_accepted() {
+                assert_eq!(StaffGroup::parse(text), Some(g), "{text:?}");
+            }
         }
     }
 
@@ -127,7 +170,10 @@ mod tests {
 
     #[test]
     fn accepted_values_read_as_a_list() {
-        assert_eq!(StaffGroup::accepted_values(), "clinical, admin, it, board or other");
+        assert_eq!(
+            StaffGroup::accepted_values(),
+            "clinical, admin, it, board or other"
+        );
         assert_eq!(StaffGroup::It.to_string(), "IT and digital");
     }
 }

@@ -36,7 +36,9 @@ use crate::{
 const PAGE_SIZE: i64 = 50;
 
 async fn load_org(state: &AppState, id: Uuid) -> AppResult<OrgRow> {
-    org_store::by_id(&state.db, id).await?.ok_or(AppError::NotFound)
+    org_store::by_id(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 fn staff_shell(viewer: &Viewer, org: &OrgRow, title: &str, with_staff_crumb: bool) -> Shell {
@@ -80,7 +82,12 @@ pub async fn list(
 ) -> AppResult<Response> {
     let p = viewer.user()?;
     let org = load_org(&state, org_id).await?;
-    let page = q.page.as_deref().and_then(|p| p.parse::<i64>().ok()).filter(|p| *p >= 1).unwrap_or(1);
+    let page = q
+        .page
+        .as_deref()
+        .and_then(|p| p.parse::<i64>().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
     let (rows, total) = store::list(
         &state.db,
         org_id,
@@ -132,8 +139,17 @@ pub struct InviteForm {
     role: String,
 }
 
-fn options(p: &Principal, org: &OrgRow) -> (Vec<(&'static str, &'static str)>, Vec<(&'static str, &'static str)>) {
-    let groups = StaffGroup::ALL.iter().map(|g| (g.as_str(), g.label())).collect();
+fn options(
+    p: &Principal,
+    org: &OrgRow,
+) -> (
+    Vec<(&'static str, &'static str)>,
+    Vec<(&'static str, &'static str)>,
+) {
+    let groups = StaffGroup::ALL
+        .iter()
+        .map(|g| (g.as_str(), g.label()))
+        .collect();
     let roles = assignable_roles(p, org.id, org.is_national_team())
         .into_iter()
         .map(|r| (r.as_str(), r.label()))
@@ -141,7 +157,11 @@ fn options(p: &Principal, org: &OrgRow) -> (Vec<(&'static str, &'static str)>, V
     (groups, roles)
 }
 
-pub async fn new_form(State(state): State<AppState>, viewer: Viewer, Path(org_id): Path<Uuid>) -> AppResult<Response> {
+pub async fn new_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(org_id): Path<Uuid>,
+) -> AppResult<Response> {
     let p = viewer.user()?;
     let org = load_org(&state, org_id).await?;
     let (groups, roles) = options(p, &org);
@@ -167,7 +187,9 @@ pub async fn invite(
     let org = load_org(&state, org_id).await?;
     let mut errors = FormErrors::new();
     let name = required_text(&mut errors, "name", &form.name, "their full name", 200);
-    let email = parse_email(&form.email).map_err(|m| errors.add("email", m)).ok();
+    let email = parse_email(&form.email)
+        .map_err(|m| errors.add("email", m))
+        .ok();
     let group = StaffGroup::parse(&form.staff_group);
     if group.is_none() {
         errors.add("staff_group", "Select their staff group");
@@ -184,24 +206,39 @@ pub async fn invite(
     let mut tx = state.db.begin().await?;
     if let (Some(email), Some(group), Some(role), true) = (&email, group, role, errors.is_empty()) {
         let (user_id, has_password) = identity_store::ensure_user(&mut tx, email, &name).await?;
-        let added = store::add(&mut tx, &NewMembership {
-            organisation_id: org_id,
-            user_id,
-            role,
-            staff_group: group.as_str(),
-            department: Some(department).filter(|d| !d.is_empty()),
-        })
+        let added = store::add(
+            &mut tx,
+            &NewMembership {
+                organisation_id: org_id,
+                user_id,
+                role,
+                staff_group: group.as_str(),
+                department: Some(department).filter(|d| !d.is_empty()),
+            },
+        )
         .await?;
         if added.is_some() {
-            invitations::invite(&mut tx, &state.config, user_id, email, &name, has_password, &org.name).await?;
-            audit::record(&mut tx, NewEvent {
-                actor_user_id: Some(p.user_id),
-                actor_label: &p.email,
-                organisation_id: Some(org_id),
-                event: "invitation.sent",
-                detail: serde_json::json!({ "user": email, "role": role.as_str() }),
-                ip: Some(&ip),
-            })
+            invitations::invite(
+                &mut tx,
+                &state.config,
+                user_id,
+                email,
+                &name,
+                has_password,
+                &org.name,
+            )
+            .await?;
+            audit::record(
+                &mut tx,
+                NewEvent {
+                    actor_user_id: Some(p.user_id),
+                    actor_label: &p.email,
+                    organisation_id: Some(org_id),
+                    event: "invitation.sent",
+                    detail: serde_json::json!({ "user": email, "role": role.as_str() }),
+                    ip: Some(&ip),
+                },
+            )
             .await?;
             tx.commit().await?;
             return Ok(redirect_with_notice(
@@ -235,7 +272,9 @@ async fn set_active(
 ) -> AppResult<Response> {
     let p = viewer.user()?;
     let org = load_org(state, org_id).await?;
-    let member = store::member(&state.db, org_id, membership_id).await?.ok_or(AppError::NotFound)?;
+    let member = store::member(&state.db, org_id, membership_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if member.user_id == p.user_id {
         return Err(AppError::Conflict(
             "You cannot deactivate your own account. Ask another security lead or the national team.".into(),
@@ -252,14 +291,21 @@ async fn set_active(
     if !active {
         store::end_sessions_if_inactive(&mut tx, member.user_id).await?;
     }
-    audit::record(&mut tx, NewEvent {
-        actor_user_id: Some(p.user_id),
-        actor_label: &p.email,
-        organisation_id: Some(org_id),
-        event: if active { "membership.reactivated" } else { "membership.deactivated" },
-        detail: serde_json::json!({ "user": member.email }),
-        ip: Some(ip),
-    })
+    audit::record(
+        &mut tx,
+        NewEvent {
+            actor_user_id: Some(p.user_id),
+            actor_label: &p.email,
+            organisation_id: Some(org_id),
+            event: if active {
+                "membership.reactivated"
+            } else {
+                "membership.deactivated"
+            },
+            detail: serde_json::json!({ "user": member.email }),
+            ip: Some(ip),
+        },
+    )
     .await?;
     tx.commit().await?;
     let verb = if active { "reactivated" } else { "deactivated" };
@@ -303,7 +349,9 @@ pub async fn change_role(
 ) -> AppResult<Response> {
     let p = viewer.user()?;
     let org = load_org(&state, org_id).await?;
-    let member = store::member(&state.db, org_id, membership_id).await?.ok_or(AppError::NotFound)?;
+    let member = store::member(&state.db, org_id, membership_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let allowed = assignable_roles(p, org_id, org.is_national_team());
     let Some(role) = Role::parse(&form.role) else {
         return Err(AppError::BadRequest("Select a role from the list".into()));
@@ -313,7 +361,8 @@ pub async fn change_role(
     }
     if member.user_id == p.user_id {
         return Err(AppError::Conflict(
-            "You cannot change your own role. Ask another security lead or the national team.".into(),
+            "You cannot change your own role. Ask another security lead or the national team."
+                .into(),
         ));
     }
     let mut tx = state.db.begin().await?;

@@ -67,6 +67,8 @@ pub enum FileProblem {
     NoFile,
     /// Over [`MAX_FILE_BYTES`].
     TooLarge,
+    /// The upload itself failed or was malformed.
+    Unreadable,
     /// The file has nothing in it.
     Empty,
     /// An Excel workbook rather than a CSV file.
@@ -92,6 +94,9 @@ impl std::fmt::Display for FileProblem {
                 "The selected file must be smaller than {}MB. Split it into smaller files and import each one",
                 MAX_FILE_BYTES / (1024 * 1024)
             ),
+            FileProblem::Unreadable => {
+                f.write_str("The selected file could not be uploaded. Select it again and try again")
+            }
             FileProblem::Empty => f.write_str("The selected file is empty"),
             FileProblem::Spreadsheet => f.write_str(
                 "The selected file is an Excel workbook, not a CSV file. In your spreadsheet, \

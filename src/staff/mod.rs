@@ -16,11 +16,31 @@ pub fn routes() -> Vec<Route> {
     use handlers as h;
     let mut routes = vec![
         Route::get("/organisations/{org_id}/staff", Rule::OrgLead, h::list),
-        Route::get("/organisations/{org_id}/staff/new", Rule::OrgLead, h::new_form),
-        Route::post("/organisations/{org_id}/staff/new", Rule::OrgLead, h::invite),
-        Route::post("/organisations/{org_id}/staff/{membership_id}/deactivate", Rule::OrgLead, h::deactivate),
-        Route::post("/organisations/{org_id}/staff/{membership_id}/reactivate", Rule::OrgLead, h::reactivate),
-        Route::post("/organisations/{org_id}/staff/{membership_id}/role", Rule::OrgLead, h::change_role),
+        Route::get(
+            "/organisations/{org_id}/staff/new",
+            Rule::OrgLead,
+            h::new_form,
+        ),
+        Route::post(
+            "/organisations/{org_id}/staff/new",
+            Rule::OrgLead,
+            h::invite,
+        ),
+        Route::post(
+            "/organisations/{org_id}/staff/{membership_id}/deactivate",
+            Rule::OrgLead,
+            h::deactivate,
+        ),
+        Route::post(
+            "/organisations/{org_id}/staff/{membership_id}/reactivate",
+            Rule::OrgLead,
+            h::reactivate,
+        ),
+        Route::post(
+            "/organisations/{org_id}/staff/{membership_id}/role",
+            Rule::OrgLead,
+            h::change_role,
+        ),
     ];
     //TEMP routes.extend(import_routes());
     routes
@@ -60,8 +80,21 @@ mod tests {
 
     #[test]
     fn email_addresses_are_checked_and_lower_cased() {
-        assert_eq!(parse_email(" Ann.Smith@NHS.net ").unwrap(), "ann.smith@nhs.net");
-        for bad in ["", "ann", "ann@", "@nhs.net", "ann@nhs", "ann smith@nhs.net", "a@b@nhs.net", "ann@.nhs.net", "ann@nhs..net"] {
+        assert_eq!(
+            parse_email(" Ann.Smith@NHS.net ").unwrap(),
+            "ann.smith@nhs.net"
+        );
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@nhs.net",
+            "ann@nhs",
+            "ann smith@nhs.net",
+            "a@b@nhs.net",
+            "ann@.nhs.net",
+            "ann@nhs..net",
+        ] {
             assert!(parse_email(bad).is_err(), "{bad:?} should be rejected");
         }
     }

@@ -4,11 +4,12 @@
 use uuid::Uuid;
 
 use crate::{
+    exec_tx,
     platform::{
         authz::Role,
         db::{Db, Tx, is_unique_violation, new_id, now},
     },
-    exec_tx, with_db, with_tx,
+    with_db, with_tx,
 };
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -62,11 +63,17 @@ pub struct MemberSearch<'a> {
     pub offset: i64,
 }
 
-pub async fn list(db: &Db, org: Uuid, s: &MemberSearch<'_>) -> Result<(Vec<MemberRow>, i64), sqlx::Error> {
+pub async fn list(
+    db: &Db,
+    org: Uuid,
+    s: &MemberSearch<'_>,
+) -> Result<(Vec<MemberRow>, i64), sqlx::Error> {
     let text = s.text.trim().to_lowercase();
     let pattern = format!(
         "%{}%",
-        text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+        text.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
     );
     let rows = with_db!(db, |pool| sqlx::query_as::<_, MemberRow>(select_members!(
         "AND ($2 = '' OR lower(u.name) LIKE $3 ESCAPE '\\' OR u.email LIKE $3 ESCAPE '\\') \
@@ -79,7 +86,8 @@ pub async fn list(db: &Db, org: Uuid, s: &MemberSearch<'_>) -> Result<(Vec<Membe
     .bind(s.offset)
     .fetch_all(pool)
     .await)?;
-    let total = with_db!(db, |pool| sqlx::query_scalar::<_, i64>(
+    let total = with_db!(db, |pool| {
+        sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.organisation_id = $1 \
          AND ($2 = '' OR lower(u.name) LIKE $3 ESCAPE '\\' OR u.email LIKE $3 ESCAPE '\\')"
     )
@@ -87,16 +95,23 @@ pub async fn list(db: &Db, org: Uuid, s: &MemberSearch<'_>) -> Result<(Vec<Membe
     .bind(&text)
     .bind(&pattern)
     .fetch_one(pool)
-    .await)?;
+    .await
+    })?;
     Ok((rows, total))
 }
 
-pub async fn member(db: &Db, org: Uuid, membership_id: Uuid) -> Result<Option<MemberRow>, sqlx::Error> {
-    with_db!(db, |pool| sqlx::query_as::<_, MemberRow>(select_members!("AND m.id = $2"))
-        .bind(org)
-        .bind(membership_id)
-        .fetch_optional(pool)
-        .await)
+pub async fn member(
+    db: &Db,
+    org: Uuid,
+    membership_id: Uuid,
+) -> Result<Option<MemberRow>, sqlx::Error> {
+    with_db!(db, |pool| sqlx::query_as::<_, MemberRow>(select_members!(
+        "AND m.id = $2"
+    ))
+    .bind(org)
+    .bind(membership_id)
+    .fetch_optional(pool)
+    .await)
 }
 
 /// The organisation's security leads (active ones first).
@@ -122,7 +137,8 @@ pub struct NewMembership<'a> {
 pub async fn add(tx: &mut Tx, m: &NewMembership<'_>) -> Result<Option<Uuid>, sqlx::Error> {
     let id = new_id();
     let at = now();
-    let result = exec_tx!(tx, |c| sqlx::query(
+    let result = exec_tx!(tx, |c| {
+        sqlx::query(
         "INSERT INTO memberships (id, organisation_id, user_id, role, staff_group, department, active, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)"
     )
@@ -135,7 +151,8 @@ pub async fn add(tx: &mut Tx, m: &NewMembership<'_>) -> Result<Option<Uuid>, sql
     .bind(true)
     .bind(at)
     .execute(c)
-    .await);
+    .await
+    });
     match result {
         Ok(_) => Ok(Some(id)),
         Err(e) if is_unique_violation(&e) => Ok(None),
@@ -144,7 +161,11 @@ pub async fn add(tx: &mut Tx, m: &NewMembership<'_>) -> Result<Option<Uuid>, sql
 }
 
 /// The membership of a person in an organisation, if any.
-pub async fn membership_of(tx: &mut Tx, org: Uuid, user_id: Uuid) -> Result<Option<(Uuid, String, bool)>, sqlx::Error> {
+pub async fn membership_of(
+    tx: &mut Tx,
+    org: Uuid,
+    user_id: Uuid,
+) -> Result<Option<(Uuid, String, bool)>, sqlx::Error> {
     with_tx!(tx, |c| sqlx::query_as(
         "SELECT id, role, active FROM memberships WHERE organisation_id = $1 AND user_id = $2"
     )
@@ -154,8 +175,14 @@ pub async fn membership_of(tx: &mut Tx, org: Uuid, user_id: Uuid) -> Result<Opti
     .await)
 }
 
-pub async fn set_role(tx: &mut Tx, org: Uuid, membership_id: Uuid, role: Role) -> Result<bool, sqlx::Error> {
-    let done = exec_tx!(tx, |c| sqlx::query(
+pub async fn set_role(
+    tx: &mut Tx,
+    org: Uuid,
+    membership_id: Uuid,
+    role: Role,
+) -> Result<bool, sqlx::Error> {
+    let done = exec_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE memberships SET role = $1, updated_at = $2 WHERE organisation_id = $3 AND id = $4"
     )
     .bind(role.as_str())
@@ -163,12 +190,19 @@ pub async fn set_role(tx: &mut Tx, org: Uuid, membership_id: Uuid, role: Role) -
     .bind(org)
     .bind(membership_id)
     .execute(c)
-    .await)?;
+    .await
+    })?;
     Ok(done == 1)
 }
 
-pub async fn set_active(tx: &mut Tx, org: Uuid, membership_id: Uuid, active: bool) -> Result<bool, sqlx::Error> {
-    let done = exec_tx!(tx, |c| sqlx::query(
+pub async fn set_active(
+    tx: &mut Tx,
+    org: Uuid,
+    membership_id: Uuid,
+    active: bool,
+) -> Result<bool, sqlx::Error> {
+    let done = exec_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE memberships SET active = $1, updated_at = $2 WHERE organisation_id = $3 AND id = $4"
     )
     .bind(active)
@@ -176,7 +210,8 @@ pub async fn set_active(tx: &mut Tx, org: Uuid, membership_id: Uuid, active: boo
     .bind(org)
     .bind(membership_id)
     .execute(c)
-    .await)?;
+    .await
+    })?;
     Ok(done == 1)
 }
 

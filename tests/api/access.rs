@@ -54,13 +54,29 @@ const EXPECTED: &[(&str, &str, Access)] = &[
     ("GET", "/admin/organisations/new", Access::NationalAdmin),
     ("POST", "/admin/organisations/new", Access::NationalAdmin),
     ("GET", "/organisations/{org_id}", Access::OrgMember),
-    ("POST", "/organisations/{org_id}/security-leads", Access::NationalAdmin),
+    (
+        "POST",
+        "/organisations/{org_id}/security-leads",
+        Access::NationalAdmin,
+    ),
     ("GET", "/organisations/{org_id}/staff", Access::OrgLead),
     ("GET", "/organisations/{org_id}/staff/new", Access::OrgLead),
     ("POST", "/organisations/{org_id}/staff/new", Access::OrgLead),
-    ("POST", "/organisations/{org_id}/staff/{membership_id}/deactivate", Access::OrgLead),
-    ("POST", "/organisations/{org_id}/staff/{membership_id}/reactivate", Access::OrgLead),
-    ("POST", "/organisations/{org_id}/staff/{membership_id}/role", Access::OrgLead),
+    (
+        "POST",
+        "/organisations/{org_id}/staff/{membership_id}/deactivate",
+        Access::OrgLead,
+    ),
+    (
+        "POST",
+        "/organisations/{org_id}/staff/{membership_id}/reactivate",
+        Access::OrgLead,
+    ),
+    (
+        "POST",
+        "/organisations/{org_id}/staff/{membership_id}/role",
+        Access::OrgLead,
+    ),
     ("GET", "/admin/audit", Access::NationalAdmin),
     ("GET", "/organisations/{org_id}/audit", Access::OrgLead),
 ];
@@ -84,7 +100,9 @@ fn may(access: Access, who: Who, own_org: bool) -> Option<bool> {
         Access::PasswordStep | Access::SignedIn => true,
         Access::National => matches!(who, Analyst | Admin),
         Access::NationalAdmin => who == Admin,
-        Access::OrgMember => matches!(who, Analyst | Admin) || (own_org && matches!(who, Staff | Lead)),
+        Access::OrgMember => {
+            matches!(who, Analyst | Admin) || (own_org && matches!(who, Staff | Lead))
+        }
         Access::OrgLead => who == Admin || (own_org && who == Lead),
     })
 }
@@ -102,39 +120,82 @@ fn concrete(path: &str, org: Uuid) -> String {
 }
 
 fn check(page: &Page, allowed: bool, who: Who, method: &str, path: &str) {
-    let to_sign_in = page.status.is_redirection() && page.location().unwrap_or_default().starts_with("/sign-in?next=");
+    let to_sign_in = page.status.is_redirection()
+        && page
+            .location()
+            .unwrap_or_default()
+            .starts_with("/sign-in?next=");
     if allowed {
         assert!(
-            page.status != StatusCode::FORBIDDEN && page.status != StatusCode::UNAUTHORIZED && !to_sign_in,
+            page.status != StatusCode::FORBIDDEN
+                && page.status != StatusCode::UNAUTHORIZED
+                && !to_sign_in,
             "{who:?} should reach {method} {path} but got {} {:?}",
             page.status,
             page.location()
         );
     } else if who == Who::Anonymous {
-        let sent_away = if method == "GET" { to_sign_in } else { page.status == StatusCode::UNAUTHORIZED };
-        assert!(sent_away, "anonymous {method} {path} should be asked to sign in, got {}", page.status);
+        let sent_away = if method == "GET" {
+            to_sign_in
+        } else {
+            page.status == StatusCode::UNAUTHORIZED
+        };
+        assert!(
+            sent_away,
+            "anonymous {method} {path} should be asked to sign in, got {}",
+            page.status
+        );
     } else {
-        assert_eq!(page.status, StatusCode::FORBIDDEN, "{who:?} must not reach {method} {path}");
+        assert_eq!(
+            page.status,
+            StatusCode::FORBIDDEN,
+            "{who:?} must not reach {method} {path}"
+        );
     }
 }
 
 on_both!(every_route_is_guarded_for_every_role, |app| {
     let routes: BTreeSet<(String, String)> = carecert::app::route_specs()
         .into_iter()
-        .filter(|r| !r.path.starts_with("/api/") && !r.path.starts_with("/organisations/{org_id}/api-tokens") && !r.path.starts_with("/organisations/{org_id}/staff/import"))
+        .filter(|r| {
+            !r.path.starts_with("/api/")
+                && !r.path.starts_with("/organisations/{org_id}/api-tokens")
+                && !r.path.starts_with("/organisations/{org_id}/staff/import")
+        })
         .map(|r| (r.method.to_string(), r.path.to_owned()))
         .collect();
-    let expected: BTreeSet<(String, String)> = EXPECTED.iter().map(|(m, p, _)| (m.to_string(), p.to_string())).collect();
-    assert_eq!(routes, expected, "every route needs an entry in EXPECTED saying who may use it");
+    let expected: BTreeSet<(String, String)> = EXPECTED
+        .iter()
+        .map(|(m, p, _)| (m.to_string(), p.to_string()))
+        .collect();
+    assert_eq!(
+        routes, expected,
+        "every route needs an entry in EXPECTED saying who may use it"
+    );
 
     let team = app.national_team().await;
     let own = app.org("Own Trust", "RO1", OrgType::NhsTrust).await;
     let other = app.org("Other Trust", "RO2", OrgType::NhsTrust).await;
     let people = [
-        (Who::Staff, app.person(own, Role::Staff, "staff@own.example").await),
-        (Who::Lead, app.person(own, Role::SecurityLead, "lead@own.example").await),
-        (Who::Analyst, app.person(team, Role::NationalAnalyst, "analyst@carecert.test").await),
-        (Who::Admin, app.person(team, Role::NationalAdmin, "admin@carecert.test").await),
+        (
+            Who::Staff,
+            app.person(own, Role::Staff, "staff@own.example").await,
+        ),
+        (
+            Who::Lead,
+            app.person(own, Role::SecurityLead, "lead@own.example")
+                .await,
+        ),
+        (
+            Who::Analyst,
+            app.person(team, Role::NationalAnalyst, "analyst@carecert.test")
+                .await,
+        ),
+        (
+            Who::Admin,
+            app.person(team, Role::NationalAdmin, "admin@carecert.test")
+                .await,
+        ),
     ];
     let mut clients: Vec<(Who, Client)> = vec![(Who::Anonymous, app.client())];
     for (who, person) in &people {
@@ -144,12 +205,22 @@ on_both!(every_route_is_guarded_for_every_role, |app| {
     let mut ordered: Vec<_> = EXPECTED.to_vec();
     ordered.sort_by_key(|(_, p, _)| *p == "/sign-out");
     for (method, path, access) in ordered {
-        let orgs: &[(Uuid, bool)] = if path.contains("{org_id}") { &[(own, true), (other, false)] } else { &[(own, true)] };
+        let orgs: &[(Uuid, bool)] = if path.contains("{org_id}") {
+            &[(own, true), (other, false)]
+        } else {
+            &[(own, true)]
+        };
         for (org, is_own) in orgs {
             for (who, client) in &clients {
-                let Some(allowed) = may(access, *who, *is_own) else { continue };
+                let Some(allowed) = may(access, *who, *is_own) else {
+                    continue;
+                };
                 let url = concrete(path, *org);
-                let page = if method == "GET" { client.get(&url).await } else { client.post(&url, &[]).await };
+                let page = if method == "GET" {
+                    client.get(&url).await
+                } else {
+                    client.post(&url, &[]).await
+                };
                 check(&page, allowed, *who, method, &url);
             }
         }
@@ -165,16 +236,31 @@ async fn sessions_work_across_instances_on_postgres() {
     };
     let second = first.second_instance().await;
     let org = first.org("Shared Trust", "RX9", OrgType::NhsTrust).await;
-    let lead = first.person(org, Role::SecurityLead, "lead@shared.example").await;
+    let lead = first
+        .person(org, Role::SecurityLead, "lead@shared.example")
+        .await;
     let on_first = first.signed_in(&lead).await;
     let session = on_first.cookie("carecert_session").expect("session");
     let csrf = on_first.csrf().await;
     let on_second = Client::new(&second.base);
     let cookie = format!("carecert_session={session}; carecert_csrf={csrf}");
-    on_second.get_with(&format!("/organisations/{org}/staff"), &[("cookie", &cookie)]).await.assert_ok();
-    on_second.get_with("/account", &[("cookie", &cookie)]).await.assert_ok().assert_contains("lead@shared.example");
+    on_second
+        .get_with(
+            &format!("/organisations/{org}/staff"),
+            &[("cookie", &cookie)],
+        )
+        .await
+        .assert_ok();
+    on_second
+        .get_with("/account", &[("cookie", &cookie)])
+        .await
+        .assert_ok()
+        .assert_contains("lead@shared.example");
     // Signing out through the second ends the session on the first.
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
     let out = http
         .post(format!("{}/sign-out", second.base))
         .header("cookie", &cookie)
@@ -183,6 +269,9 @@ async fn sessions_work_across_instances_on_postgres() {
         .await
         .expect("sign out");
     assert!(out.status().is_redirection());
-    on_first.get("/account").await.assert_redirect_to("/sign-in");
+    on_first
+        .get("/account")
+        .await
+        .assert_redirect_to("/sign-in");
     second.stop().await;
 }

@@ -11,87 +11,197 @@ use crate::{
 
 /// The secret shown on the two-step set-up page, without its spaces.
 fn secret_on_page(html: &str) -> String {
-    let start = html.find("<p class=\"app-secret\"><code>").expect("secret shown") + 28;
+    let start = html
+        .find("<p class=\"app-secret\"><code>")
+        .expect("secret shown")
+        + 28;
     let end = html[start..].find("</code>").expect("end of secret") + start;
     html[start..end].replace(' ', "")
 }
 
 /// Follows an emailed link as the browser would, returning the link's path.
 fn path_of(link: &str, app: &TestApp) -> String {
-    link.strip_prefix(&app.base).expect("link points at this server").to_owned()
+    link.strip_prefix(&app.base)
+        .expect("link points at this server")
+        .to_owned()
 }
 
-on_both!(a_new_security_lead_is_invited_sets_a_password_and_two_step, |app| {
-    let team = app.national_team().await;
-    let admin = app.person(team, Role::NationalAdmin, "admin@carecert.test").await;
-    let trust = app.org("Westmoor Hospitals NHS Trust", "RW1", OrgType::NhsTrust).await;
-    let admin_client = app.signed_in(&admin).await;
+on_both!(
+    a_new_security_lead_is_invited_sets_a_password_and_two_step,
+    |app| {
+        let team = app.national_team().await;
+        let admin = app
+            .person(team, Role::NationalAdmin, "admin@carecert.test")
+            .await;
+        let trust = app
+            .org("Westmoor Hospitals NHS Trust", "RW1", OrgType::NhsTrust)
+            .await;
+        let admin_client = app.signed_in(&admin).await;
 
-    let page = admin_client
-        .post(&format!("/organisations/{trust}/security-leads"), &[("name", "Lena Ortiz"), ("email", "Lena.Ortiz@Westmoor.example")])
-        .await;
-    page.assert_redirect_to(&format!("/organisations/{trust}"));
-    admin_client.get(&format!("/organisations/{trust}")).await.assert_contains("Lena Ortiz is now a security lead");
+        let page = admin_client
+            .post(
+                &format!("/organisations/{trust}/security-leads"),
+                &[
+                    ("name", "Lena Ortiz"),
+                    ("email", "Lena.Ortiz@Westmoor.example"),
+                ],
+            )
+            .await;
+        page.assert_redirect_to(&format!("/organisations/{trust}"));
+        admin_client
+            .get(&format!("/organisations/{trust}"))
+            .await
+            .assert_contains("Lena Ortiz is now a security lead");
 
-    let email = app.smtp.wait_for("lena.ortiz@westmoor.example", "invited to CareCERT").await;
-    let link = email.link_containing("/invitations/").expect("invitation link");
-    let path = path_of(&link, &app);
+        let email = app
+            .smtp
+            .wait_for("lena.ortiz@westmoor.example", "invited to CareCERT")
+            .await;
+        let link = email
+            .link_containing("/invitations/")
+            .expect("invitation link");
+        let path = path_of(&link, &app);
 
-    let lena = app.client();
-    lena.get(&path).await.assert_ok().assert_contains("Set your password");
-    let weak = lena.post(&path, &[("password", "password1234"), ("confirm", "password1234")]).await;
-    assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
-    weak.assert_contains("nhsuk-error-summary");
-    let mismatch = lena.post(&path, &[("password", "copper lantern meadow"), ("confirm", "copper lantern")]).await;
-    assert_eq!(mismatch.status, StatusCode::UNPROCESSABLE_ENTITY);
-    mismatch.assert_contains("do not match");
+        let lena = app.client();
+        lena.get(&path)
+            .await
+            .assert_ok()
+            .assert_contains("Set your password");
+        let weak = lena
+            .post(
+                &path,
+                &[("password", "password1234"), ("confirm", "password1234")],
+            )
+            .await;
+        assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
+        weak.assert_contains("nhsuk-error-summary");
+        let mismatch = lena
+            .post(
+                &path,
+                &[
+                    ("password", "copper lantern meadow"),
+                    ("confirm", "copper lantern"),
+                ],
+            )
+            .await;
+        assert_eq!(mismatch.status, StatusCode::UNPROCESSABLE_ENTITY);
+        mismatch.assert_contains("do not match");
 
-    let done = lena.post(&path, &[("password", "copper lantern meadow"), ("confirm", "copper lantern meadow")]).await;
-    done.assert_redirect_to("/account/two-step/set-up");
-    // Two-step verification is required before anything else.
-    lena.get(&format!("/organisations/{trust}/staff")).await.assert_redirect_to("/account/two-step/set-up");
+        let done = lena
+            .post(
+                &path,
+                &[
+                    ("password", "copper lantern meadow"),
+                    ("confirm", "copper lantern meadow"),
+                ],
+            )
+            .await;
+        done.assert_redirect_to("/account/two-step/set-up");
+        // Two-step verification is required before anything else.
+        lena.get(&format!("/organisations/{trust}/staff"))
+            .await
+            .assert_redirect_to("/account/two-step/set-up");
 
-    let setup = lena.get("/account/two-step/set-up").await;
-    setup.assert_ok().assert_contains("<svg");
-    let secret = secret_on_page(&setup.text);
-    let wrong = lena.post("/account/two-step/set-up", &[("code", "000000")]).await;
-    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(secret_on_page(&wrong.text), secret, "a wrong code keeps the QR code already scanned");
-    let codes = lena.post("/account/two-step/set-up", &[("code", &current_code(&secret))]).await;
-    codes.assert_ok().assert_contains("Save your recovery codes");
-    lena.get(&format!("/organisations/{trust}/staff")).await.assert_ok();
+        let setup = lena.get("/account/two-step/set-up").await;
+        setup.assert_ok().assert_contains("<svg");
+        let secret = secret_on_page(&setup.text);
+        let wrong = lena
+            .post("/account/two-step/set-up", &[("code", "000000")])
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            secret_on_page(&wrong.text),
+            secret,
+            "a wrong code keeps the QR code already scanned"
+        );
+        let codes = lena
+            .post(
+                "/account/two-step/set-up",
+                &[("code", &current_code(&secret))],
+            )
+            .await;
+        codes
+            .assert_ok()
+            .assert_contains("Save your recovery codes");
+        lena.get(&format!("/organisations/{trust}/staff"))
+            .await
+            .assert_ok();
 
-    // The link works once.
-    let again = app.client().get(&path).await;
-    assert_eq!(again.status, StatusCode::GONE);
-    again.assert_contains("already been used");
+        // The link works once.
+        let again = app.client().get(&path).await;
+        assert_eq!(again.status, StatusCode::GONE);
+        again.assert_contains("already been used");
 
-    // Signing in again asks for the code; a recovery code works once instead.
-    let recovery = codes.text.split("<li><code>").nth(1).and_then(|s| s.split("</code>").next()).expect("a recovery code").to_owned();
-    let fresh = app.client();
-    fresh
-        .post("/sign-in", &[("email", "lena.ortiz@westmoor.example"), ("password", "copper lantern meadow"), ("next", "/")])
-        .await
-        .assert_redirect_to("/sign-in/two-step");
-    fresh.get("/account").await.assert_redirect_to("/sign-in/two-step");
-    fresh.post("/sign-in/two-step", &[("code", &recovery), ("next", "/account")]).await.assert_redirect_to("/account");
-    fresh.get("/account").await.assert_ok().assert_contains("9 recovery codes left");
-    let reuse = app.client();
-    reuse
-        .post("/sign-in", &[("email", "lena.ortiz@westmoor.example"), ("password", "copper lantern meadow"), ("next", "/")])
-        .await;
-    let refused = reuse.post("/sign-in/two-step", &[("code", &recovery), ("next", "/")]).await;
-    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-});
+        // Signing in again asks for the code; a recovery code works once instead.
+        let recovery = codes
+            .text
+            .split("<li><code>")
+            .nth(1)
+            .and_then(|s| s.split("</code>").next())
+            .expect("a recovery code")
+            .to_owned();
+        let fresh = app.client();
+        fresh
+            .post(
+                "/sign-in",
+                &[
+                    ("email", "lena.ortiz@westmoor.example"),
+                    ("password", "copper lantern meadow"),
+                    ("next", "/"),
+                ],
+            )
+            .await
+            .assert_redirect_to("/sign-in/two-step");
+        fresh
+            .get("/account")
+            .await
+            .assert_redirect_to("/sign-in/two-step");
+        fresh
+            .post(
+                "/sign-in/two-step",
+                &[("code", &recovery), ("next", "/account")],
+            )
+            .await
+            .assert_redirect_to("/account");
+        fresh
+            .get("/account")
+            .await
+            .assert_ok()
+            .assert_contains("9 recovery codes left");
+        let reuse = app.client();
+        reuse
+            .post(
+                "/sign-in",
+                &[
+                    ("email", "lena.ortiz@westmoor.example"),
+                    ("password", "copper lantern meadow"),
+                    ("next", "/"),
+                ],
+            )
+            .await;
+        let refused = reuse
+            .post("/sign-in/two-step", &[("code", &recovery), ("next", "/")])
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+);
 
 on_both!(staff_accept_an_invitation_and_sign_in_and_out, |app| {
     let trust = app.org("Eastgate Trust", "RE1", OrgType::NhsTrust).await;
-    let lead = app.person(trust, Role::SecurityLead, "lead@eastgate.example").await;
+    let lead = app
+        .person(trust, Role::SecurityLead, "lead@eastgate.example")
+        .await;
     let lead_client = app.signed_in(&lead).await;
     lead_client
         .post(
             &format!("/organisations/{trust}/staff/new"),
-            &[("name", "Noor Haddad"), ("email", "noor@eastgate.example"), ("staff_group", "clinical"), ("department", "Maternity"), ("role", "staff")],
+            &[
+                ("name", "Noor Haddad"),
+                ("email", "noor@eastgate.example"),
+                ("staff_group", "clinical"),
+                ("department", "Maternity"),
+                ("role", "staff"),
+            ],
         )
         .await
         .assert_redirect_to(&format!("/organisations/{trust}/staff"));
@@ -100,46 +210,131 @@ on_both!(staff_accept_an_invitation_and_sign_in_and_out, |app| {
 
     let noor = app.client();
     let before = noor.csrf().await;
-    noor.post(&path, &[("password", "velvet orbit canyon"), ("confirm", "velvet orbit canyon")]).await.assert_redirect_to("/");
-    noor.get("/").await.assert_ok().assert_contains("Eastgate Trust");
+    noor.post(
+        &path,
+        &[
+            ("password", "velvet orbit canyon"),
+            ("confirm", "velvet orbit canyon"),
+        ],
+    )
+    .await
+    .assert_redirect_to("/");
+    noor.get("/")
+        .await
+        .assert_ok()
+        .assert_contains("Eastgate Trust");
     // Staff cannot reach the lead's pages.
-    assert_eq!(noor.get(&format!("/organisations/{trust}/staff")).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        noor.get(&format!("/organisations/{trust}/staff"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
 
     let session = noor.cookie("carecert_session").expect("session cookie");
-    noor.post("/sign-out", &[]).await.assert_redirect_to("/sign-in");
-    noor.get("/sign-in").await.assert_contains("You have signed out");
+    noor.post("/sign-out", &[])
+        .await
+        .assert_redirect_to("/sign-in");
+    noor.get("/sign-in")
+        .await
+        .assert_contains("You have signed out");
     // The old session token is dead on the server, not just forgotten by the browser.
     let replay = app.client();
-    let page = replay.get_with("/account", &[("cookie", &format!("carecert_session={session}"))]).await;
+    let page = replay
+        .get_with(
+            "/account",
+            &[("cookie", &format!("carecert_session={session}"))],
+        )
+        .await;
     page.assert_redirect_to("/sign-in");
 
     let again = app.client();
     again
-        .post("/sign-in", &[("email", "NOOR@eastgate.example"), ("password", "velvet orbit canyon"), ("next", "/account")])
+        .post(
+            "/sign-in",
+            &[
+                ("email", "NOOR@eastgate.example"),
+                ("password", "velvet orbit canyon"),
+                ("next", "/account"),
+            ],
+        )
         .await
         .assert_redirect_to("/account");
-    assert_ne!(again.cookie("carecert_session"), Some(session), "a new session token at every sign-in");
+    assert_ne!(
+        again.cookie("carecert_session"),
+        Some(session),
+        "a new session token at every sign-in"
+    );
     assert_ne!(before, String::new());
 });
 
 on_both!(wrong_passwords_are_explained_and_then_throttled, |app| {
-    let org = app.org("Hillside Practice", "H81001", OrgType::GpPractice).await;
+    let org = app
+        .org("Hillside Practice", "H81001", OrgType::GpPractice)
+        .await;
     let person = app.person(org, Role::Staff, "sam@hillside.example").await;
     let c = app.client();
-    let wrong = c.post("/sign-in", &[("email", &person.email), ("password", "not my password"), ("next", "/")]).await;
+    let wrong = c
+        .post(
+            "/sign-in",
+            &[
+                ("email", &person.email),
+                ("password", "not my password"),
+                ("next", "/"),
+            ],
+        )
+        .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     wrong.assert_contains("Enter a correct email address and password");
-    let unknown = c.post("/sign-in", &[("email", "nobody@hillside.example"), ("password", "whatever words here"), ("next", "/")]).await;
-    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED, "unknown accounts get the same answer");
-    let empty = c.post("/sign-in", &[("email", ""), ("password", ""), ("next", "/")]).await;
+    let unknown = c
+        .post(
+            "/sign-in",
+            &[
+                ("email", "nobody@hillside.example"),
+                ("password", "whatever words here"),
+                ("next", "/"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        unknown.status,
+        StatusCode::UNAUTHORIZED,
+        "unknown accounts get the same answer"
+    );
+    let empty = c
+        .post(
+            "/sign-in",
+            &[("email", ""), ("password", ""), ("next", "/")],
+        )
+        .await;
     assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
-    empty.assert_contains("Enter your email address").assert_contains("Enter your password");
+    empty
+        .assert_contains("Enter your email address")
+        .assert_contains("Enter your password");
 
     for _ in 0..4 {
-        c.post("/sign-in", &[("email", &person.email), ("password", "still wrong"), ("next", "/")]).await;
+        c.post(
+            "/sign-in",
+            &[
+                ("email", &person.email),
+                ("password", "still wrong"),
+                ("next", "/"),
+            ],
+        )
+        .await;
     }
     // Even the right password is refused now, from a different browser too.
-    let blocked = app.client().post("/sign-in", &[("email", &person.email), ("password", PASSWORD), ("next", "/")]).await;
+    let blocked = app
+        .client()
+        .post(
+            "/sign-in",
+            &[
+                ("email", &person.email),
+                ("password", PASSWORD),
+                ("next", "/"),
+            ],
+        )
+        .await;
     assert_eq!(blocked.status, StatusCode::TOO_MANY_REQUESTS);
     blocked.assert_contains("too many times");
 
@@ -148,14 +343,33 @@ on_both!(wrong_passwords_are_explained_and_then_throttled, |app| {
     let guesses = (0..12).map(|i| {
         let c = app.client();
         let email = other.email.clone();
-        async move { c.post("/sign-in", &[("email", &email), ("password", &format!("guess number {i}")), ("next", "/")]).await.status }
+        async move {
+            c.post(
+                "/sign-in",
+                &[
+                    ("email", &email),
+                    ("password", &format!("guess number {i}")),
+                    ("next", "/"),
+                ],
+            )
+            .await
+            .status
+        }
     });
     let statuses = futures_join_all(guesses).await;
-    let checked = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
-    assert!(checked <= 5, "at most 5 guesses were checked, got {checked}: {statuses:?}");
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    assert!(
+        checked <= 5,
+        "at most 5 guesses were checked, got {checked}: {statuses:?}"
+    );
 });
 
-async fn futures_join_all<F: std::future::Future<Output = StatusCode> + Send + 'static>(futures: impl Iterator<Item = F>) -> Vec<StatusCode> {
+async fn futures_join_all<F: std::future::Future<Output = StatusCode> + Send + 'static>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<StatusCode> {
     let handles: Vec<_> = futures.map(tokio::spawn).collect();
     let mut out = vec![];
     for h in handles {
@@ -165,31 +379,94 @@ async fn futures_join_all<F: std::future::Future<Output = StatusCode> + Send + '
 }
 
 on_both!(a_forgotten_password_is_reset_by_email_once, |app| {
-    let org = app.org("Brookside Care", "VB001", OrgType::SocialCareProvider).await;
+    let org = app
+        .org("Brookside Care", "VB001", OrgType::SocialCareProvider)
+        .await;
     let person = app.person(org, Role::Staff, "ali@brookside.example").await;
     let signed_in_elsewhere = app.signed_in(&person).await;
     let c = app.client();
     c.get("/password-reset").await.assert_ok();
-    let bad = c.post("/password-reset", &[("email", "not-an-email")]).await;
+    let bad = c
+        .post("/password-reset", &[("email", "not-an-email")])
+        .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    c.post("/password-reset", &[("email", "stranger@brookside.example")]).await.assert_ok().assert_contains("Check your email");
-    c.post("/password-reset", &[("email", &person.email)]).await.assert_ok().assert_contains("Check your email");
+    c.post(
+        "/password-reset",
+        &[("email", "stranger@brookside.example")],
+    )
+    .await
+    .assert_ok()
+    .assert_contains("Check your email");
+    c.post("/password-reset", &[("email", &person.email)])
+        .await
+        .assert_ok()
+        .assert_contains("Check your email");
 
-    let email = app.smtp.wait_for(&person.email, "Reset your CareCERT password").await;
-    let path = path_of(&email.link_containing("/password-reset/").expect("link"), &app);
-    assert!(app.smtp.find("stranger@brookside.example", "Reset").await.is_none());
+    let email = app
+        .smtp
+        .wait_for(&person.email, "Reset your CareCERT password")
+        .await;
+    let path = path_of(
+        &email.link_containing("/password-reset/").expect("link"),
+        &app,
+    );
+    assert!(
+        app.smtp
+            .find("stranger@brookside.example", "Reset")
+            .await
+            .is_none()
+    );
 
-    c.get(&path).await.assert_ok().assert_contains("Choose a new password");
-    c.post(&path, &[("password", "amber pylon thistle"), ("confirm", "amber pylon thistle")]).await.assert_redirect_to("/sign-in");
-    let reused = c.post(&path, &[("password", "other words entirely"), ("confirm", "other words entirely")]).await;
+    c.get(&path)
+        .await
+        .assert_ok()
+        .assert_contains("Choose a new password");
+    c.post(
+        &path,
+        &[
+            ("password", "amber pylon thistle"),
+            ("confirm", "amber pylon thistle"),
+        ],
+    )
+    .await
+    .assert_redirect_to("/sign-in");
+    let reused = c
+        .post(
+            &path,
+            &[
+                ("password", "other words entirely"),
+                ("confirm", "other words entirely"),
+            ],
+        )
+        .await;
     assert_eq!(reused.status, StatusCode::GONE);
 
     // Other sessions end; the old password no longer works; the new one does.
-    signed_in_elsewhere.get("/account").await.assert_redirect_to("/sign-in");
-    let old = app.client().post("/sign-in", &[("email", &person.email), ("password", PASSWORD), ("next", "/")]).await;
+    signed_in_elsewhere
+        .get("/account")
+        .await
+        .assert_redirect_to("/sign-in");
+    let old = app
+        .client()
+        .post(
+            "/sign-in",
+            &[
+                ("email", &person.email),
+                ("password", PASSWORD),
+                ("next", "/"),
+            ],
+        )
+        .await;
     assert_eq!(old.status, StatusCode::UNAUTHORIZED);
     app.client()
-        .post("/sign-in", &[("email", &person.email), ("password", "amber pylon thistle"), ("next", "/")])
+        .post(
+            "/sign-in",
+            &[
+                ("email", &person.email),
+                ("password", "amber pylon thistle"),
+                ("next", "/"),
+            ],
+        )
         .await
         .assert_redirect_to("/");
 
@@ -202,13 +479,18 @@ on_both!(a_forgotten_password_is_reset_by_email_once, |app| {
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     };
-    let path = path_of(&second.link_containing("/password-reset/").expect("link"), &app);
+    let path = path_of(
+        &second.link_containing("/password-reset/").expect("link"),
+        &app,
+    );
     let past = carecert::platform::db::now() - time::Duration::hours(2);
-    with_db!(app.db(), |pool| sqlx::query("UPDATE one_time_tokens SET expires_at = $1 WHERE used_at IS NULL")
-        .bind(past)
-        .execute(pool)
-        .await
-        .map(|_| ()))
+    with_db!(app.db(), |pool| sqlx::query(
+        "UPDATE one_time_tokens SET expires_at = $1 WHERE used_at IS NULL"
+    )
+    .bind(past)
+    .execute(pool)
+    .await
+    .map(|_| ()))
     .expect("expire");
     let expired = c.get(&path).await;
     assert_eq!(expired.status, StatusCode::GONE);
@@ -218,38 +500,104 @@ on_both!(a_forgotten_password_is_reset_by_email_once, |app| {
 });
 
 on_both!(people_change_their_own_password, |app| {
-    let org = app.org("Meadow Practice", "M81001", OrgType::GpPractice).await;
+    let org = app
+        .org("Meadow Practice", "M81001", OrgType::GpPractice)
+        .await;
     let person = app.person(org, Role::Staff, "jo@meadow.example").await;
     let c = app.signed_in(&person).await;
     let other_device: Client = app.signed_in(&person).await;
     c.get("/account/password").await.assert_ok();
-    let wrong = c.post("/account/password", &[("current", "wrong"), ("password", "harbour violet engine"), ("confirm", "harbour violet engine")]).await;
+    let wrong = c
+        .post(
+            "/account/password",
+            &[
+                ("current", "wrong"),
+                ("password", "harbour violet engine"),
+                ("confirm", "harbour violet engine"),
+            ],
+        )
+        .await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     wrong.assert_contains("current password is not right");
-    let short = c.post("/account/password", &[("current", PASSWORD), ("password", "short"), ("confirm", "short")]).await;
+    let short = c
+        .post(
+            "/account/password",
+            &[
+                ("current", PASSWORD),
+                ("password", "short"),
+                ("confirm", "short"),
+            ],
+        )
+        .await;
     assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
     short.assert_contains("12 characters");
-    c.post("/account/password", &[("current", PASSWORD), ("password", "harbour violet engine"), ("confirm", "harbour violet engine")])
+    c.post(
+        "/account/password",
+        &[
+            ("current", PASSWORD),
+            ("password", "harbour violet engine"),
+            ("confirm", "harbour violet engine"),
+        ],
+    )
+    .await
+    .assert_redirect_to("/account");
+    c.get("/account")
         .await
-        .assert_redirect_to("/account");
-    c.get("/account").await.assert_ok().assert_contains("Your password has been changed");
-    other_device.get("/account").await.assert_redirect_to("/sign-in");
+        .assert_ok()
+        .assert_contains("Your password has been changed");
+    other_device
+        .get("/account")
+        .await
+        .assert_redirect_to("/sign-in");
 });
 
 on_both!(deactivated_staff_are_signed_out_and_cannot_sign_in, |app| {
     let trust = app.org("Lowfield Trust", "RL1", OrgType::NhsTrust).await;
-    let lead = app.person(trust, Role::SecurityLead, "lead@lowfield.example").await;
+    let lead = app
+        .person(trust, Role::SecurityLead, "lead@lowfield.example")
+        .await;
     let staff = app.person(trust, Role::Staff, "pat@lowfield.example").await;
     let staff_client = app.signed_in(&staff).await;
     let lead_client = app.signed_in(&lead).await;
     lead_client
-        .post(&format!("/organisations/{trust}/staff/{}/deactivate", staff.membership_id), &[])
+        .post(
+            &format!(
+                "/organisations/{trust}/staff/{}/deactivate",
+                staff.membership_id
+            ),
+            &[],
+        )
         .await
         .assert_redirect_to(&format!("/organisations/{trust}/staff"));
-    staff_client.get("/account").await.assert_redirect_to("/sign-in");
-    let refused = app.client().post("/sign-in", &[("email", &staff.email), ("password", PASSWORD), ("next", "/")]).await;
+    staff_client
+        .get("/account")
+        .await
+        .assert_redirect_to("/sign-in");
+    let refused = app
+        .client()
+        .post(
+            "/sign-in",
+            &[
+                ("email", &staff.email),
+                ("password", PASSWORD),
+                ("next", "/"),
+            ],
+        )
+        .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     refused.assert_contains("not active");
-    lead_client.post(&format!("/organisations/{trust}/staff/{}/reactivate", staff.membership_id), &[]).await;
-    app.signed_in(&staff).await.get("/account").await.assert_ok();
+    lead_client
+        .post(
+            &format!(
+                "/organisations/{trust}/staff/{}/reactivate",
+                staff.membership_id
+            ),
+            &[],
+        )
+        .await;
+    app.signed_in(&staff)
+        .await
+        .get("/account")
+        .await
+        .assert_ok();
 });

@@ -7,6 +7,6 @@ mod access;
 mod accounts;
 mod jobs;
 mod operations;
-mod setup;
 mod organisations;
+mod setup;
 mod staff;

@@ -328,7 +328,7 @@ export class PageAudit {
       await settle(page);
       const at = `${label} at ${width} px`;
 
-      const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+      const results = await axe(page);
       for (const v of results.violations) this.problem(at, url, `axe:\n${describeViolation(v)}`);
 
       const reflow = await page.evaluate(() => {
@@ -365,6 +365,17 @@ export class PageAudit {
       );
     }
   }
+}
+
+/**
+ * Runs axe-core on the page for WCAG 2.0, 2.1 and 2.2 A and AA. Legacy mode runs axe in
+ * the page itself (our pages have no frames) instead of in an extra blank page, and axe is
+ * injected only once per document: both save seconds on every check.
+ */
+export async function axe(page) {
+  const injected = await page.evaluate(() => typeof window.axe?.run === 'function');
+  const builder = new AxeBuilder(injected ? { page, axeSource: ';' } : { page });
+  return builder.withTags(AXE_TAGS).setLegacyMode(true).analyze();
 }
 
 /** Waits two animation frames so layout and resize handlers have run. */

@@ -17,7 +17,13 @@ use crate::{
         AppState,
         authz::Membership,
         error::{AppError, AppResult},
-        web::{client::ClientIp, cookies::redirect_with_notice, forms::FormErrors, page::render, shell::{Shell, Viewer}},
+        web::{
+            client::ClientIp,
+            cookies::redirect_with_notice,
+            forms::FormErrors,
+            page::render,
+            shell::{Shell, Viewer},
+        },
     },
 };
 
@@ -34,7 +40,9 @@ struct AccountPage {
 
 pub async fn overview(State(state): State<AppState>, viewer: Viewer) -> AppResult<Response> {
     let p = viewer.user()?;
-    let user = store::user_by_id(&state.db, p.user_id).await?.ok_or(AppError::NotFound)?;
+    let user = store::user_by_id(&state.db, p.user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let recovery_codes_left = store::unused_recovery_codes(&state.db, p.user_id).await?;
     Ok(render(&AccountPage {
         shell: viewer.shell("Your account").crumb("Home", "/"),
@@ -87,14 +95,22 @@ pub async fn password_submit(
     Form(form): Form<ChangeForm>,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    let user = store::user_by_id(&state.db, p.user_id).await?.ok_or(AppError::NotFound)?;
+    let user = store::user_by_id(&state.db, p.user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let mut errors = FormErrors::new();
     if form.current.is_empty() {
         errors.add("current", "Enter your current password");
     } else if !passwords::verify(form.current.clone(), user.password_hash.clone()).await? {
         errors.add("current", "Your current password is not right");
     }
-    check_password_pair(&mut errors, &form.password, &form.confirm, &user.email, &user.name);
+    check_password_pair(
+        &mut errors,
+        &form.password,
+        &form.confirm,
+        &user.email,
+        &user.name,
+    );
     if !errors.is_empty() {
         let page = ChangePasswordPage {
             shell: change_shell(&viewer).with_errors(true),
@@ -106,15 +122,22 @@ pub async fn password_submit(
     let mut tx = state.db.begin().await?;
     store::set_password(&mut tx, p.user_id, &hash).await?;
     store::delete_other_sessions(&mut tx, p.user_id, Some(&token)).await?;
-    audit::record(&mut tx, NewEvent {
-        actor_user_id: Some(p.user_id),
-        actor_label: &p.email,
-        organisation_id: None,
-        event: "password.changed",
-        detail: serde_json::json!({}),
-        ip: Some(&ip),
-    })
+    audit::record(
+        &mut tx,
+        NewEvent {
+            actor_user_id: Some(p.user_id),
+            actor_label: &p.email,
+            organisation_id: None,
+            event: "password.changed",
+            detail: serde_json::json!({}),
+            ip: Some(&ip),
+        },
+    )
     .await?;
     tx.commit().await?;
-    Ok(redirect_with_notice(state.config.is_https(), "/account", "Your password has been changed"))
+    Ok(redirect_with_notice(
+        state.config.is_https(),
+        "/account",
+        "Your password has been changed",
+    ))
 }

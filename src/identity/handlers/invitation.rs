@@ -19,7 +19,12 @@ use crate::{
     platform::{
         AppState,
         error::{AppError, AppResult},
-        web::{client::ClientIp, forms::FormErrors, page::render, shell::{Shell, Viewer}},
+        web::{
+            client::ClientIp,
+            forms::FormErrors,
+            page::render,
+            shell::{Shell, Viewer},
+        },
     },
 };
 
@@ -42,7 +47,12 @@ pub struct LinkProblemPage {
     pub advice: String,
 }
 
-pub fn link_problem_response(viewer: &Viewer, problem: LinkProblem, what: &str, advice: &str) -> AppResult<Response> {
+pub fn link_problem_response(
+    viewer: &Viewer,
+    problem: LinkProblem,
+    what: &str,
+    advice: &str,
+) -> AppResult<Response> {
     let message = match problem {
         LinkProblem::Unknown => format!("This {what} link is not valid."),
         LinkProblem::Used => format!("This {what} link has already been used."),
@@ -53,7 +63,11 @@ pub fn link_problem_response(viewer: &Viewer, problem: LinkProblem, what: &str, 
         message,
         advice: advice.to_owned(),
     };
-    let status = if problem == LinkProblem::Unknown { StatusCode::NOT_FOUND } else { StatusCode::GONE };
+    let status = if problem == LinkProblem::Unknown {
+        StatusCode::NOT_FOUND
+    } else {
+        StatusCode::GONE
+    };
     Ok((status, render(&page)?).into_response())
 }
 
@@ -61,10 +75,14 @@ const ADVICE: &str = "Ask your organisation's security lead to send you a new in
 
 fn page(viewer: &Viewer, token: &str, name: &str, errors: FormErrors) -> ChoosePasswordPage {
     ChoosePasswordPage {
-        shell: viewer.shell("Set your password").with_errors(!errors.is_empty()),
+        shell: viewer
+            .shell("Set your password")
+            .with_errors(!errors.is_empty()),
         errors,
         heading: "Set your password".into(),
-        intro: format!("Welcome to CareCERT, {name}. Choose a password to finish setting up your account."),
+        intro: format!(
+            "Welcome to CareCERT, {name}. Choose a password to finish setting up your account."
+        ),
         action: format!("/invitations/{token}"),
         button: "Set password and continue".into(),
     }
@@ -78,7 +96,9 @@ pub async fn accept_form(
     match store::check_link(&state.db, LinkPurpose::Invitation, &token).await? {
         Err(problem) => link_problem_response(&viewer, problem, "invitation", ADVICE),
         Ok(user_id) => {
-            let user = store::user_by_id(&state.db, user_id).await?.ok_or(AppError::NotFound)?;
+            let user = store::user_by_id(&state.db, user_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
             Ok(render(&page(&viewer, &token, &user.name, FormErrors::new()))?.into_response())
         }
     }
@@ -103,9 +123,17 @@ pub async fn accept_submit(
         Err(problem) => return link_problem_response(&viewer, problem, "invitation", ADVICE),
         Ok(id) => id,
     };
-    let user = store::user_by_id(&state.db, user_id).await?.ok_or(AppError::NotFound)?;
+    let user = store::user_by_id(&state.db, user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let mut errors = FormErrors::new();
-    check_password_pair(&mut errors, &form.password, &form.confirm, &user.email, &user.name);
+    check_password_pair(
+        &mut errors,
+        &form.password,
+        &form.confirm,
+        &user.email,
+        &user.name,
+    );
     if !errors.is_empty() {
         let html = render(&page(&viewer, &token, &user.name, errors))?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
@@ -116,14 +144,17 @@ pub async fn accept_submit(
         return link_problem_response(&viewer, LinkProblem::Used, "invitation", ADVICE);
     }
     store::set_password(&mut tx, user_id, &hash).await?;
-    audit::record(&mut tx, NewEvent {
-        actor_user_id: Some(user_id),
-        actor_label: &user.email,
-        organisation_id: None,
-        event: "invitation.accepted",
-        detail: serde_json::json!({}),
-        ip: Some(&ip),
-    })
+    audit::record(
+        &mut tx,
+        NewEvent {
+            actor_user_id: Some(user_id),
+            actor_label: &user.email,
+            organisation_id: None,
+            event: "invitation.accepted",
+            detail: serde_json::json!({}),
+            ip: Some(&ip),
+        },
+    )
     .await?;
     tx.commit().await?;
 
@@ -131,5 +162,8 @@ pub async fn accept_submit(
     let needs_two_step = memberships.iter().any(|m| m.role.requires_two_step());
     let cookie = session::start(&state, user_id, false).await?;
     let to = after_password(needs_two_step, user.totp_enabled_at.is_some(), "/");
-    Ok(session::with_cookie(Redirect::to(&to).into_response(), cookie))
+    Ok(session::with_cookie(
+        Redirect::to(&to).into_response(),
+        cookie,
+    ))
 }

@@ -6,13 +6,15 @@ pub mod reset;
 pub mod sign_in;
 pub mod two_step;
 
-use crate::platform::{authz::Principal, db::Db, error::AppResult, web::forms::FormErrors};
 use crate::identity::password_policy::{PasswordContext, check_new_password};
+use crate::platform::{authz::Principal, db::Db, error::AppResult, web::forms::FormErrors};
 
 /// Only same-site paths are followed after sign-in, so a link cannot send people elsewhere.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_owned(),
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
+            n.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -20,7 +22,10 @@ pub fn safe_next(next: Option<&str>) -> String {
 /// Where a person goes once their password has been accepted.
 pub fn after_password(principal_needs_two_step: bool, enrolled: bool, next: &str) -> String {
     match (principal_needs_two_step, enrolled) {
-        (true, true) => format!("/sign-in/two-step?next={}", crate::platform::error::urlencode(next)),
+        (true, true) => format!(
+            "/sign-in/two-step?next={}",
+            crate::platform::error::urlencode(next)
+        ),
         (true, false) => "/account/two-step/set-up".to_owned(),
         _ => next.to_owned(),
     }
@@ -37,7 +42,10 @@ pub fn check_password_pair(
     if let Err(problem) = check_new_password(password, &PasswordContext { email, name }) {
         errors.add("password", problem.to_string());
     } else if password != confirm {
-        errors.add("confirm", "The passwords do not match. Enter the same password twice");
+        errors.add(
+            "confirm",
+            "The passwords do not match. Enter the same password twice",
+        );
     }
 }
 

@@ -24,7 +24,13 @@ use crate::{
     platform::{
         AppState,
         error::{AppError, AppResult},
-        web::{client::ClientIp, cookies::redirect_with_notice, forms::FormErrors, page::render, shell::{Shell, Viewer}},
+        web::{
+            client::ClientIp,
+            cookies::redirect_with_notice,
+            forms::FormErrors,
+            page::render,
+            shell::{Shell, Viewer},
+        },
     },
 };
 
@@ -39,7 +45,9 @@ struct RequestPage {
 
 pub async fn request_form(viewer: Viewer) -> AppResult<Response> {
     Ok(render(&RequestPage {
-        shell: viewer.shell("Reset your password").crumb("Sign in", "/sign-in"),
+        shell: viewer
+            .shell("Reset your password")
+            .crumb("Sign in", "/sign-in"),
         errors: FormErrors::new(),
         email: String::new(),
         sent: false,
@@ -66,7 +74,10 @@ pub async fn request_submit(
     }
     if !errors.is_empty() {
         let page = RequestPage {
-            shell: viewer.shell("Reset your password").with_errors(true).crumb("Sign in", "/sign-in"),
+            shell: viewer
+                .shell("Reset your password")
+                .with_errors(true)
+                .crumb("Sign in", "/sign-in"),
             errors,
             email: form.email.trim().to_owned(),
             sent: false,
@@ -79,15 +90,19 @@ pub async fn request_submit(
             let active = !store::memberships_of(&state.db, user.id).await?.is_empty();
             if active {
                 let mut tx = state.db.begin().await?;
-                invitations::send_reset(&mut tx, &state.config, user.id, &user.email, &user.name).await?;
-                audit::record(&mut tx, NewEvent {
-                    actor_user_id: Some(user.id),
-                    actor_label: &user.email,
-                    organisation_id: None,
-                    event: "password_reset.requested",
-                    detail: serde_json::json!({}),
-                    ip: Some(&ip),
-                })
+                invitations::send_reset(&mut tx, &state.config, user.id, &user.email, &user.name)
+                    .await?;
+                audit::record(
+                    &mut tx,
+                    NewEvent {
+                        actor_user_id: Some(user.id),
+                        actor_label: &user.email,
+                        organisation_id: None,
+                        event: "password_reset.requested",
+                        detail: serde_json::json!({}),
+                        ip: Some(&ip),
+                    },
+                )
                 .await?;
                 tx.commit().await?;
             }
@@ -102,11 +117,14 @@ pub async fn request_submit(
     .into_response())
 }
 
-const ADVICE: &str = "Reset links work once and for 1 hour. Ask for a new link from the sign-in page.";
+const ADVICE: &str =
+    "Reset links work once and for 1 hour. Ask for a new link from the sign-in page.";
 
 fn page(viewer: &Viewer, token: &str, errors: FormErrors) -> ChoosePasswordPage {
     ChoosePasswordPage {
-        shell: viewer.shell("Choose a new password").with_errors(!errors.is_empty()),
+        shell: viewer
+            .shell("Choose a new password")
+            .with_errors(!errors.is_empty()),
         errors,
         heading: "Choose a new password".into(),
         intro: "After you change it, you will need to sign in again on your other devices.".into(),
@@ -137,11 +155,23 @@ pub async fn choose_submit(
         Err(problem) => return link_problem_response(&viewer, problem, "password reset", ADVICE),
         Ok(id) => id,
     };
-    let user = store::user_by_id(&state.db, user_id).await?.ok_or(AppError::NotFound)?;
+    let user = store::user_by_id(&state.db, user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let mut errors = FormErrors::new();
-    check_password_pair(&mut errors, &form.password, &form.confirm, &user.email, &user.name);
+    check_password_pair(
+        &mut errors,
+        &form.password,
+        &form.confirm,
+        &user.email,
+        &user.name,
+    );
     if !errors.is_empty() {
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page(&viewer, &token, errors))?).into_response());
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render(&page(&viewer, &token, errors))?,
+        )
+            .into_response());
     }
     let hash = passwords::hash(form.password).await?;
     let mut tx = state.db.begin().await?;
@@ -150,14 +180,17 @@ pub async fn choose_submit(
     }
     store::set_password(&mut tx, user_id, &hash).await?;
     store::delete_other_sessions(&mut tx, user_id, None).await?;
-    audit::record(&mut tx, NewEvent {
-        actor_user_id: Some(user_id),
-        actor_label: &user.email,
-        organisation_id: None,
-        event: "password_reset.completed",
-        detail: serde_json::json!({}),
-        ip: Some(&ip),
-    })
+    audit::record(
+        &mut tx,
+        NewEvent {
+            actor_user_id: Some(user_id),
+            actor_label: &user.email,
+            organisation_id: None,
+            event: "password_reset.completed",
+            detail: serde_json::json!({}),
+            ip: Some(&ip),
+        },
+    )
     .await?;
     tx.commit().await?;
     throttle::succeeded(&state.db, "account", &user.email).await?;

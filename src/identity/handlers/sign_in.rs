@@ -21,7 +21,12 @@ use crate::{
     platform::{
         AppState,
         error::AppResult,
-        web::{client::ClientIp, forms::FormErrors, page::render, shell::{Shell, Viewer}},
+        web::{
+            client::ClientIp,
+            forms::FormErrors,
+            page::render,
+            shell::{Shell, Viewer},
+        },
     },
 };
 
@@ -91,14 +96,17 @@ pub async fn submit(
     }
 
     if throttle::attempt(&state.db, "account", &email, &ip).await? == Verdict::TooMany {
-        audit::record_now(&state.db, NewEvent {
-            actor_user_id: None,
-            actor_label: &email,
-            organisation_id: None,
-            event: "sign_in.throttled",
-            detail: serde_json::json!({}),
-            ip: Some(&ip),
-        })
+        audit::record_now(
+            &state.db,
+            NewEvent {
+                actor_user_id: None,
+                actor_label: &email,
+                organisation_id: None,
+                event: "sign_in.throttled",
+                detail: serde_json::json!({}),
+                ip: Some(&ip),
+            },
+        )
         .await?;
         errors.add("email", throttle::TOO_MANY_MESSAGE);
         return again(errors, StatusCode::TOO_MANY_REQUESTS);
@@ -132,14 +140,17 @@ pub async fn submit(
 
     let memberships = store::memberships_of(&state.db, user.id).await?;
     if memberships.is_empty() {
-        audit::record_now(&state.db, NewEvent {
-            actor_user_id: Some(user.id),
-            actor_label: &email,
-            organisation_id: None,
-            event: "sign_in.refused_inactive",
-            detail: serde_json::json!({}),
-            ip: Some(&ip),
-        })
+        audit::record_now(
+            &state.db,
+            NewEvent {
+                actor_user_id: Some(user.id),
+                actor_label: &email,
+                organisation_id: None,
+                event: "sign_in.refused_inactive",
+                detail: serde_json::json!({}),
+                ip: Some(&ip),
+            },
+        )
         .await?;
         errors.add(
             "email",
@@ -154,17 +165,23 @@ pub async fn submit(
     }
     let needs_two_step = memberships.iter().any(|m| m.role.requires_two_step());
     let cookie = session::start(&state, user.id, false).await?;
-    audit::record_now(&state.db, NewEvent {
-        actor_user_id: Some(user.id),
-        actor_label: &email,
-        organisation_id: None,
-        event: "sign_in.password_accepted",
-        detail: serde_json::json!({ "two_step_required": needs_two_step }),
-        ip: Some(&ip),
-    })
+    audit::record_now(
+        &state.db,
+        NewEvent {
+            actor_user_id: Some(user.id),
+            actor_label: &email,
+            organisation_id: None,
+            event: "sign_in.password_accepted",
+            detail: serde_json::json!({ "two_step_required": needs_two_step }),
+            ip: Some(&ip),
+        },
+    )
     .await?;
     let to = after_password(needs_two_step, user.totp_enabled_at.is_some(), &next);
-    Ok(session::with_cookie(Redirect::to(&to).into_response(), cookie))
+    Ok(session::with_cookie(
+        Redirect::to(&to).into_response(),
+        cookie,
+    ))
 }
 
 pub async fn sign_out(
@@ -177,14 +194,17 @@ pub async fn sign_out(
         store::delete_session(&state.db, &token).await?;
     }
     if let Some(p) = &viewer.principal {
-        audit::record_now(&state.db, NewEvent {
-            actor_user_id: Some(p.user_id),
-            actor_label: &p.email,
-            organisation_id: None,
-            event: "sign_out",
-            detail: serde_json::json!({}),
-            ip: Some(&ip),
-        })
+        audit::record_now(
+            &state.db,
+            NewEvent {
+                actor_user_id: Some(p.user_id),
+                actor_label: &p.email,
+                organisation_id: None,
+                event: "sign_out",
+                detail: serde_json::json!({}),
+                ip: Some(&ip),
+            },
+        )
         .await?;
     }
     let response = crate::platform::web::cookies::redirect_with_notice(

@@ -14,13 +14,19 @@ use crate::{
     audit::{self, NewEvent},
     identity::{
         session::SessionToken,
-        store, throttle::{self, Verdict},
+        store,
+        throttle::{self, Verdict},
         two_step,
     },
     platform::{
         AppState,
         error::{AppError, AppResult},
-        web::{client::ClientIp, forms::FormErrors, page::render, shell::{Shell, Viewer}},
+        web::{
+            client::ClientIp,
+            forms::FormErrors,
+            page::render,
+            shell::{Shell, Viewer},
+        },
     },
 };
 
@@ -43,7 +49,9 @@ pub async fn verify_form(
     Query(q): Query<NextQuery>,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    let user = store::user_by_id(&state.db, p.user_id).await?.ok_or(AppError::NotFound)?;
+    let user = store::user_by_id(&state.db, p.user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if user.totp_enabled_at.is_none() {
         return Ok(Redirect::to("/account/two-step/set-up").into_response());
     }
@@ -78,7 +86,9 @@ pub async fn verify_submit(
 ) -> AppResult<Response> {
     let p = viewer.user()?;
     let next = safe_next(form.next.as_deref());
-    let user = store::user_by_id(&state.db, p.user_id).await?.ok_or(AppError::NotFound)?;
+    let user = store::user_by_id(&state.db, p.user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let Some(secret) = user.totp_secret.filter(|_| user.totp_enabled_at.is_some()) else {
         return Ok(Redirect::to("/account/two-step/set-up").into_response());
     };
@@ -86,14 +96,20 @@ pub async fn verify_submit(
     let code = form.code.trim();
     let subject = p.user_id.to_string();
     let verdict = if code.is_empty() {
-        errors.add("code", "Enter the 6-digit code from your authenticator app, or a recovery code");
+        errors.add(
+            "code",
+            "Enter the 6-digit code from your authenticator app, or a recovery code",
+        );
         None
     } else {
         Some(throttle::attempt(&state.db, "two_step", &subject, &ip).await?)
     };
     let accepted = match verdict {
         Some(Verdict::TooMany) => {
-            errors.add("code", "You have entered too many wrong codes. Wait 15 minutes and try again.");
+            errors.add(
+                "code",
+                "You have entered too many wrong codes. Wait 15 minutes and try again.",
+            );
             false
         }
         Some(Verdict::Allowed) if two_step::check_code(&secret, code, unix_now()) => true,
@@ -102,14 +118,17 @@ pub async fn verify_submit(
             let used = normalised.len() == 12
                 && store::use_recovery_code(&state.db, p.user_id, &normalised).await?;
             if used {
-                audit::record_now(&state.db, NewEvent {
-                    actor_user_id: Some(p.user_id),
-                    actor_label: &p.email,
-                    organisation_id: None,
-                    event: "two_step.recovery_code_used",
-                    detail: serde_json::json!({}),
-                    ip: Some(&ip),
-                })
+                audit::record_now(
+                    &state.db,
+                    NewEvent {
+                        actor_user_id: Some(p.user_id),
+                        actor_label: &p.email,
+                        organisation_id: None,
+                        event: "two_step.recovery_code_used",
+                        detail: serde_json::json!({}),
+                        ip: Some(&ip),
+                    },
+                )
                 .await?;
             } else {
                 errors.add("code", "The code is not right. Check your authenticator app and enter the code it shows now");
@@ -120,14 +139,17 @@ pub async fn verify_submit(
     };
     if !accepted {
         if verdict.is_some() {
-            audit::record_now(&state.db, NewEvent {
-                actor_user_id: Some(p.user_id),
-                actor_label: &p.email,
-                organisation_id: None,
-                event: "two_step.failed",
-                detail: serde_json::json!({}),
-                ip: Some(&ip),
-            })
+            audit::record_now(
+                &state.db,
+                NewEvent {
+                    actor_user_id: Some(p.user_id),
+                    actor_label: &p.email,
+                    organisation_id: None,
+                    event: "two_step.failed",
+                    detail: serde_json::json!({}),
+                    ip: Some(&ip),
+                },
+            )
             .await?;
         }
         let page = VerifyPage {
@@ -139,14 +161,17 @@ pub async fn verify_submit(
     }
     throttle::succeeded(&state.db, "two_step", &subject).await?;
     store::mark_session_verified(&state.db, &token).await?;
-    audit::record_now(&state.db, NewEvent {
-        actor_user_id: Some(p.user_id),
-        actor_label: &p.email,
-        organisation_id: None,
-        event: "sign_in.succeeded",
-        detail: serde_json::json!({ "two_step": true }),
-        ip: Some(&ip),
-    })
+    audit::record_now(
+        &state.db,
+        NewEvent {
+            actor_user_id: Some(p.user_id),
+            actor_label: &p.email,
+            organisation_id: None,
+            event: "sign_in.succeeded",
+            detail: serde_json::json!({ "two_step": true }),
+            ip: Some(&ip),
+        },
+    )
     .await?;
     Ok(Redirect::to(&next).into_response())
 }
@@ -162,7 +187,9 @@ struct SetupPage {
 
 async fn setup_page(state: &AppState, viewer: &Viewer, errors: FormErrors) -> AppResult<Response> {
     let p = viewer.user()?;
-    let user = store::user_by_id(&state.db, p.user_id).await?.ok_or(AppError::NotFound)?;
+    let user = store::user_by_id(&state.db, p.user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if user.totp_enabled_at.is_some() {
         return Ok(Redirect::to("/account").into_response());
     }
@@ -176,12 +203,19 @@ async fn setup_page(state: &AppState, viewer: &Viewer, errors: FormErrors) -> Ap
             s
         }
     };
-    let url = two_step::provisioning_url(&secret, &p.email)
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("could not build the provisioning URL")))?;
+    let url = two_step::provisioning_url(&secret, &p.email).ok_or_else(|| {
+        AppError::Internal(anyhow::anyhow!("could not build the provisioning URL"))
+    })?;
     let qr_svg = two_step::qr_svg(&url).unwrap_or_default();
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = SetupPage {
-        shell: viewer.shell("Set up two-step verification").with_errors(!errors.is_empty()),
+        shell: viewer
+            .shell("Set up two-step verification")
+            .with_errors(!errors.is_empty()),
         errors,
         secret: spaced(&secret),
         qr_svg,
@@ -224,19 +258,26 @@ pub async fn setup_submit(
     Form(form): Form<SetupForm>,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    let user = store::user_by_id(&state.db, p.user_id).await?.ok_or(AppError::NotFound)?;
+    let user = store::user_by_id(&state.db, p.user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if user.totp_enabled_at.is_some() {
         return Ok(Redirect::to("/account").into_response());
     }
     let mut errors = FormErrors::new();
     let valid = match &user.totp_secret {
-        Some(secret) if !form.code.trim().is_empty() => two_step::check_code(secret, &form.code, unix_now()),
+        Some(secret) if !form.code.trim().is_empty() => {
+            two_step::check_code(secret, &form.code, unix_now())
+        }
         _ => false,
     };
     if form.code.trim().is_empty() {
         errors.add("code", "Enter the 6-digit code from your authenticator app");
     } else if !valid {
-        errors.add("code", "The code is not right. Check the app shows CareCERT and enter the code it shows now");
+        errors.add(
+            "code",
+            "The code is not right. Check the app shows CareCERT and enter the code it shows now",
+        );
     }
     if !errors.is_empty() {
         return setup_page(&state, &viewer, errors).await;
@@ -244,14 +285,17 @@ pub async fn setup_submit(
     let codes = two_step::new_recovery_codes();
     let mut tx = state.db.begin().await?;
     store::enable_totp(&mut tx, p.user_id, &codes).await?;
-    audit::record(&mut tx, NewEvent {
-        actor_user_id: Some(p.user_id),
-        actor_label: &p.email,
-        organisation_id: None,
-        event: "two_step.enrolled",
-        detail: serde_json::json!({}),
-        ip: Some(&ip),
-    })
+    audit::record(
+        &mut tx,
+        NewEvent {
+            actor_user_id: Some(p.user_id),
+            actor_label: &p.email,
+            organisation_id: None,
+            event: "two_step.enrolled",
+            detail: serde_json::json!({}),
+            ip: Some(&ip),
+        },
+    )
     .await?;
     tx.commit().await?;
     store::mark_session_verified(&state.db, &token).await?;

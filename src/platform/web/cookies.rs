@@ -81,9 +81,10 @@ pub async fn carry_notice(
     }
     let mut response = next.run(request).await;
     if notice.is_some() && response.status().is_success() {
-        response
-            .headers_mut()
-            .append(header::SET_COOKIE, build(names.notice(), "", names.secure, Some(0)));
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            build(names.notice(), "", names.secure, Some(0)),
+        );
     }
     response
 }
@@ -93,8 +94,9 @@ pub fn redirect_with_notice(secure: bool, to: &str, message: &str) -> axum::resp
     use axum::response::IntoResponse;
     let names = CookieNames { secure };
     let mut response = axum::response::Redirect::to(to).into_response();
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, build(names.notice(), message, secure, Some(120)));
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        build(names.notice(), message, secure, Some(120)),
+    );
     response
 }

@@ -32,13 +32,17 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
     let names = CookieNames {
         secure: state.config.is_https(),
     };
-    let existing = cookies::read(request.headers(), names.csrf()).filter(|t| tokens::looks_valid(t));
+    let existing =
+        cookies::read(request.headers(), names.csrf()).filter(|t| tokens::looks_valid(t));
     let token = existing.clone().unwrap_or_else(tokens::generate);
     let (mut parts, body) = request.into_parts();
 
     let changes_state = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
     let body = if changes_state && !parts.uri.path().starts_with("/api/") {
-        let from_query = parts.uri.query().and_then(|q| field(q.as_bytes(), "csrf_token"));
+        let from_query = parts
+            .uri
+            .query()
+            .and_then(|q| field(q.as_bytes(), "csrf_token"));
         let is_form = parts
             .headers
             .get(header::CONTENT_TYPE)
@@ -63,7 +67,10 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
             _ => false,
         };
         if !valid {
-            tracing::info!(path = parts.uri.path(), "refused a form without a valid CSRF token");
+            tracing::info!(
+                path = parts.uri.path(),
+                "refused a form without a valid CSRF token"
+            );
             return AppError::FormExpired.into_response();
         }
         body

@@ -64,7 +64,10 @@ pub fn required_text(
     } else if value.chars().count() > max_chars {
         errors.add(
             field,
-            format!("{} must be {max_chars} characters or fewer", capitalise(what)),
+            format!(
+                "{} must be {max_chars} characters or fewer",
+                capitalise(what)
+            ),
         );
     }
     value.to_owned()
@@ -89,7 +92,10 @@ mod tests {
         e.add("email", "Enter an email address");
         e.add("name", "second");
         assert_eq!(e.get("name"), Some("Enter a name"));
-        assert_eq!(e.iter().map(|x| x.field.as_str()).collect::<Vec<_>>(), ["name", "email"]);
+        assert_eq!(
+            e.iter().map(|x| x.field.as_str()).collect::<Vec<_>>(),
+            ["name", "email"]
+        );
     }
 
     #[test]

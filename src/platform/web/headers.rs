@@ -16,7 +16,11 @@ style-src 'self'; img-src 'self' data:; font-src 'self' https://assets.nhs.uk; \
 connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; \
 object-src 'none'";
 
-pub async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn security_headers(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let mut response = next.run(request).await;
     let is_html = response
         .headers()
@@ -36,7 +40,10 @@ pub async fn security_headers(State(state): State<AppState>, request: Request, n
         HeaderName::from_static("permissions-policy"),
         "camera=(), microphone=(), geolocation=(), payment=()",
     );
-    set(HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
+    set(
+        HeaderName::from_static("cross-origin-opener-policy"),
+        "same-origin",
+    );
     if state.config.is_https() {
         set(
             header::STRICT_TRANSPORT_SECURITY,

@@ -24,7 +24,9 @@ pub fn render_error_page(shell: Shell, message: &str) -> Html<String> {
         Ok(html) => Html(html),
         Err(e) => {
             tracing::error!(error = %e, "error page failed to render");
-            Html(format!("<!DOCTYPE html><title>{title}</title><p>{message}</p>"))
+            Html(format!(
+                "<!DOCTYPE html><title>{title}</title><p>{message}</p>"
+            ))
         }
     }
 }

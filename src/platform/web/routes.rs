@@ -65,9 +65,10 @@ pub struct RouteSpec {
 /// Builds a router from routes, guarding each with its rule.
 pub fn build(state: &AppState, routes: Vec<Route>) -> axum::Router<AppState> {
     routes.into_iter().fold(axum::Router::new(), |router, r| {
-        let guarded = r
-            .handler
-            .route_layer(middleware::from_fn_with_state((state.clone(), r.rule), enforce));
+        let guarded = r.handler.route_layer(middleware::from_fn_with_state(
+            (state.clone(), r.rule),
+            enforce,
+        ));
         router.route(r.path, guarded)
     })
 }

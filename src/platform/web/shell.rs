@@ -193,14 +193,23 @@ mod tests {
     }
 
     fn labels(role: Role) -> Vec<String> {
-        navigation(&person(role), "/").into_iter().map(|i| i.label).collect()
+        navigation(&person(role), "/")
+            .into_iter()
+            .map(|i| i.label)
+            .collect()
     }
 
     #[test]
     fn the_menu_fits_the_role() {
         assert_eq!(labels(Role::Staff), ["Home", "Your account"]);
-        assert_eq!(labels(Role::SecurityLead), ["Home", "Your organisation", "Your account"]);
-        assert_eq!(labels(Role::NationalAnalyst), ["Home", "Organisations", "Your account"]);
+        assert_eq!(
+            labels(Role::SecurityLead),
+            ["Home", "Your organisation", "Your account"]
+        );
+        assert_eq!(
+            labels(Role::NationalAnalyst),
+            ["Home", "Organisations", "Your account"]
+        );
         assert_eq!(
             labels(Role::NationalAdmin),
             ["Home", "Organisations", "Audit log", "Your account"]

@@ -55,7 +55,9 @@ macro_rules! on_both {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                let Some($app) = $crate::support::TestApp::start($crate::support::Engine::Postgres).await else {
+                let Some($app) =
+                    $crate::support::TestApp::start($crate::support::Engine::Postgres).await
+                else {
                     eprintln!("SKIPPED on PostgreSQL: CARECERT_TEST_POSTGRES_URL is not set");
                     return;
                 };
@@ -78,16 +80,24 @@ pub struct TestApp {
 }
 
 pub fn postgres_url() -> Option<String> {
-    std::env::var("CARECERT_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())
+    std::env::var("CARECERT_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
 }
 
 async fn create_pg_database(admin_url: &str) -> (String, String) {
     let name = format!("carecert_test_{}", Uuid::new_v4().simple());
     let admin = Db::connect(admin_url).await.expect("connect to PostgreSQL");
     let sql = format!("CREATE DATABASE {name}");
-    with_db!(&admin, |pool| sqlx::query(&sql).execute(pool).await.map(|_| ())).expect("create test database");
+    with_db!(&admin, |pool| sqlx::query(&sql)
+        .execute(pool)
+        .await
+        .map(|_| ()))
+    .expect("create test database");
     admin.close().await;
-    let (base, _) = admin_url.rsplit_once('/').expect("PostgreSQL URL names a database");
+    let (base, _) = admin_url
+        .rsplit_once('/')
+        .expect("PostgreSQL URL names a database");
     (format!("{base}/{name}"), name)
 }
 
@@ -96,7 +106,10 @@ impl TestApp {
     pub async fn start(engine: Engine) -> Option<Self> {
         let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
         let (database_url, pg_database) = match engine {
-            Engine::Sqlite => (format!("sqlite://{}", dir.path().join("test.db").display()), None),
+            Engine::Sqlite => (
+                format!("sqlite://{}", dir.path().join("test.db").display()),
+                None,
+            ),
             Engine::Postgres => {
                 let admin = postgres_url()?;
                 let (url, name) = create_pg_database(&admin).await;
@@ -114,7 +127,9 @@ impl TestApp {
         smtp: SmtpServer,
         dir: Arc<tempfile::TempDir>,
     ) -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("address");
         let base = format!("http://{addr}");
         let config = Config {
@@ -130,7 +145,9 @@ impl TestApp {
             session_idle_minutes: 30,
             session_max_hours: 12,
         };
-        let app = App::with_listener(config, listener).await.expect("app builds");
+        let app = App::with_listener(config, listener)
+            .await
+            .expect("app builds");
         let state = app.state().clone();
         let (tx, rx) = oneshot::channel();
         let server = tokio::spawn(async move {
@@ -155,7 +172,14 @@ impl TestApp {
 
     /// A second instance of the server on the same database (as behind a load balancer).
     pub async fn second_instance(&self) -> TestApp {
-        Self::launch(self.engine, self.database_url.clone(), None, self.smtp.clone(), self._dir.clone()).await
+        Self::launch(
+            self.engine,
+            self.database_url.clone(),
+            None,
+            self.smtp.clone(),
+            self._dir.clone(),
+        )
+        .await
     }
 
     pub fn db(&self) -> &Db {
@@ -180,9 +204,17 @@ impl TestApp {
 
     pub async fn org(&self, name: &str, ods: &str, kind: OrgType) -> Uuid {
         let mut tx = self.db().begin().await.expect("begin");
-        let id = org_store::create(&mut tx, &NewOrganisation { name, ods_code: ods, org_type: kind, parent_id: None })
-            .await
-            .expect("create organisation");
+        let id = org_store::create(
+            &mut tx,
+            &NewOrganisation {
+                name,
+                ods_code: ods,
+                org_type: kind,
+                parent_id: None,
+            },
+        )
+        .await
+        .expect("create organisation");
         tx.commit().await.expect("commit");
         id
     }
@@ -190,7 +222,10 @@ impl TestApp {
     pub async fn national_team(&self) -> Uuid {
         match org_store::national_team(self.db()).await.expect("query") {
             Some(t) => t.id,
-            None => self.org("CareCERT national team", "CARECERT", OrgType::NationalTeam).await,
+            None => {
+                self.org("CareCERT national team", "CARECERT", OrgType::NationalTeam)
+                    .await
+            }
         }
     }
 
@@ -199,25 +234,34 @@ impl TestApp {
         let hash = passwords::hash(PASSWORD.into()).await.expect("hash");
         let secret = role.requires_two_step().then(two_step::new_secret);
         let mut tx = self.db().begin().await.expect("begin");
-        let (user_id, _) = identity_store::ensure_user(&mut tx, email, &format!("Test {email}")).await.expect("user");
-        identity_store::set_password(&mut tx, user_id, &hash).await.expect("password");
+        let (user_id, _) = identity_store::ensure_user(&mut tx, email, &format!("Test {email}"))
+            .await
+            .expect("user");
+        identity_store::set_password(&mut tx, user_id, &hash)
+            .await
+            .expect("password");
         if let Some(secret) = &secret {
-            with_tx!(&mut tx, |c| sqlx::query("UPDATE users SET totp_secret = $1, totp_enabled_at = $2 WHERE id = $3")
-                .bind(secret)
-                .bind(now())
-                .bind(user_id)
-                .execute(c)
-                .await
-                .map(|_| ()))
+            with_tx!(&mut tx, |c| sqlx::query(
+                "UPDATE users SET totp_secret = $1, totp_enabled_at = $2 WHERE id = $3"
+            )
+            .bind(secret)
+            .bind(now())
+            .bind(user_id)
+            .execute(c)
+            .await
+            .map(|_| ()))
             .expect("two-step");
         }
-        let membership_id = staff_store::add(&mut tx, &NewMembership {
-            organisation_id: org,
-            user_id,
-            role,
-            staff_group: "clinical",
-            department: None,
-        })
+        let membership_id = staff_store::add(
+            &mut tx,
+            &NewMembership {
+                organisation_id: org,
+                user_id,
+                role,
+                staff_group: "clinical",
+                department: None,
+            },
+        )
         .await
         .expect("membership")
         .expect("new membership");
@@ -234,13 +278,33 @@ impl TestApp {
     pub async fn signed_in(&self, person: &Person) -> Client {
         let client = self.client();
         let page = client
-            .post("/sign-in", &[("email", &person.email), ("password", PASSWORD), ("next", "/")])
+            .post(
+                "/sign-in",
+                &[
+                    ("email", &person.email),
+                    ("password", PASSWORD),
+                    ("next", "/"),
+                ],
+            )
             .await;
-        assert_eq!(page.status, StatusCode::SEE_OTHER, "sign-in failed for {}: {}", person.email, page.text);
+        assert_eq!(
+            page.status,
+            StatusCode::SEE_OTHER,
+            "sign-in failed for {}: {}",
+            person.email,
+            page.text
+        );
         if let Some(secret) = &person.totp_secret {
             let code = current_code(secret);
-            let page = client.post("/sign-in/two-step", &[("code", &code), ("next", "/")]).await;
-            assert_eq!(page.status, StatusCode::SEE_OTHER, "two-step failed: {}", page.text);
+            let page = client
+                .post("/sign-in/two-step", &[("code", &code), ("next", "/")])
+                .await;
+            assert_eq!(
+                page.status,
+                StatusCode::SEE_OTHER,
+                "two-step failed: {}",
+                page.text
+            );
         }
         client
     }
@@ -254,11 +318,19 @@ impl Drop for TestApp {
         if let Some((admin, name)) = self.pg_database.take() {
             // Dropping needs async work; do it on a thread of its own so Drop can wait.
             let _ = std::thread::spawn(move || {
-                let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
                 rt.block_on(async {
                     if let Ok(db) = Db::connect(&admin).await {
                         let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                        let _ = with_db!(&db, |pool| sqlx::query(&sql).execute(pool).await.map(|_| ()));
+                        let _ = with_db!(&db, |pool| sqlx::query(&sql)
+                            .execute(pool)
+                            .await
+                            .map(|_| ()));
                         db.close().await;
                     }
                 });
@@ -309,14 +381,26 @@ impl Page {
     }
     #[track_caller]
     pub fn assert_contains(&self, needle: &str) -> &Self {
-        assert!(self.text.contains(needle), "page does not contain {needle:?}:\n{}", self.text);
+        assert!(
+            self.text.contains(needle),
+            "page does not contain {needle:?}:\n{}",
+            self.text
+        );
         self
     }
     #[track_caller]
     pub fn assert_redirect_to(&self, prefix: &str) -> &Self {
-        assert!(self.status.is_redirection(), "expected a redirect, got {}: {}", self.status, self.text);
+        assert!(
+            self.status.is_redirection(),
+            "expected a redirect, got {}: {}",
+            self.status,
+            self.text
+        );
         let location = self.location().unwrap_or_default();
-        assert!(location.starts_with(prefix), "redirected to {location}, expected {prefix}");
+        assert!(
+            location.starts_with(prefix),
+            "redirected to {location}, expected {prefix}"
+        );
         self
     }
 }
@@ -330,7 +414,11 @@ impl Client {
             .timeout(Duration::from_secs(60))
             .build()
             .expect("client");
-        Client { http, jar, base: base.to_owned() }
+        Client {
+            http,
+            jar,
+            base: base.to_owned(),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -341,7 +429,11 @@ impl Client {
         let status = response.status();
         let headers = response.headers().clone();
         let text = response.text().await.unwrap_or_default();
-        Page { status, headers, text }
+        Page {
+            status,
+            headers,
+            text,
+        }
     }
 
     pub async fn get(&self, path: &str) -> Page {
@@ -362,7 +454,8 @@ impl Client {
             return t;
         }
         self.get("/sign-in").await;
-        self.cookie("carecert_csrf").expect("the server sets a CSRF cookie")
+        self.cookie("carecert_csrf")
+            .expect("the server sets a CSRF cookie")
     }
 
     pub fn cookie(&self, name: &str) -> Option<String> {
@@ -385,16 +478,35 @@ impl Client {
 
     /// Posts a form exactly as given (no CSRF token added).
     pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
-        Self::page(self.http.post(self.url(path)).form(fields).send().await.expect("POST")).await
+        Self::page(
+            self.http
+                .post(self.url(path))
+                .form(fields)
+                .send()
+                .await
+                .expect("POST"),
+        )
+        .await
     }
 
     /// Posts a file as multipart form data, CSRF token in the URL as the upload form does.
     pub async fn post_file(&self, path: &str, field: &str, filename: &str, bytes: Vec<u8>) -> Page {
         let token = self.csrf().await;
-        let part = reqwest::multipart::Part::bytes(bytes).file_name(filename.to_owned()).mime_str("text/csv").expect("mime");
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name(filename.to_owned())
+            .mime_str("text/csv")
+            .expect("mime");
         let form = reqwest::multipart::Form::new().part(field.to_owned(), part);
         let url = format!("{}?csrf_token={token}", self.url(path));
-        Self::page(self.http.post(url).multipart(form).send().await.expect("POST file")).await
+        Self::page(
+            self.http
+                .post(url)
+                .multipart(form)
+                .send()
+                .await
+                .expect("POST file"),
+        )
+        .await
     }
 
     pub async fn api_get(&self, path: &str, token: Option<&str>) -> Page {

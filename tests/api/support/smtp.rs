@@ -103,16 +103,23 @@ impl SmtpServer {
             }
             let command = line.trim_end().to_ascii_uppercase();
             if command.starts_with("EHLO") || command.starts_with("HELO") {
-                write.write_all(b"250-test.invalid\r\n250 8BITMIME\r\n").await?;
+                write
+                    .write_all(b"250-test.invalid\r\n250 8BITMIME\r\n")
+                    .await?;
             } else if command.starts_with("MAIL FROM") {
                 to.clear();
                 write.write_all(b"250 OK\r\n").await?;
             } else if command.starts_with("RCPT TO") {
-                let addr = line.trim_end()[8..].trim().trim_start_matches('<').trim_end_matches('>');
+                let addr = line.trim_end()[8..]
+                    .trim()
+                    .trim_start_matches('<')
+                    .trim_end_matches('>');
                 to.push(addr.to_owned());
                 write.write_all(b"250 OK\r\n").await?;
             } else if command == "DATA" {
-                write.write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n").await?;
+                write
+                    .write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+                    .await?;
                 let mut data = String::new();
                 loop {
                     line.clear();
@@ -122,9 +129,16 @@ impl SmtpServer {
                     if line == ".\r\n" || line == ".\n" {
                         break;
                     }
-                    data.push_str(line.strip_prefix('.').filter(|_| line.starts_with("..")).unwrap_or(&line));
+                    data.push_str(
+                        line.strip_prefix('.')
+                            .filter(|_| line.starts_with(".."))
+                            .unwrap_or(&line),
+                    );
                 }
-                self.messages.lock().await.push(Received { to: to.clone(), data });
+                self.messages.lock().await.push(Received {
+                    to: to.clone(),
+                    data,
+                });
                 self.arrived.notify_waiters();
                 write.write_all(b"250 OK queued\r\n").await?;
             } else if command == "QUIT" {
@@ -145,7 +159,9 @@ impl SmtpServer {
                 return m;
             }
             if tokio::time::timeout_at(deadline, notified).await.is_err() {
-                panic!("no email to {to} with subject containing {subject:?} arrived within 20 seconds");
+                panic!(
+                    "no email to {to} with subject containing {subject:?} arrived within 20 seconds"
+                );
             }
         }
     }
@@ -156,7 +172,9 @@ impl SmtpServer {
             .await
             .iter()
             .rev()
-            .find(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(to)) && m.subject().contains(subject))
+            .find(|m| {
+                m.to.iter().any(|t| t.eq_ignore_ascii_case(to)) && m.subject().contains(subject)
+            })
             .cloned()
     }
 
