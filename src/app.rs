@@ -15,7 +15,7 @@ use tokio::{net::TcpListener, sync::watch};
 use tower_http::{catch_panic::CatchPanicLayer, trace::TraceLayer};
 
 use crate::{
-    audit, identity, organisations, pages,
+    api, audit, identity, organisations, pages,
     platform::{
         AppState,
         authz::Rule,
@@ -49,7 +49,7 @@ pub fn all_routes() -> Vec<Route> {
     all.extend(organisations::routes());
     all.extend(staff::routes());
     all.extend(audit::routes());
-    //TEMP all.extend(api::routes());
+    all.extend(api::routes());
     all
 }
 
@@ -85,7 +85,7 @@ pub fn router(state: AppState) -> Router {
 
 async fn not_found(request: Request) -> Response {
     if request.uri().path().starts_with("/api/") {
-        //TEMP return api::problem::ApiError::from(AppError::NotFound).into_response();
+        return api::problem::ApiError::from(AppError::NotFound).into_response();
     }
     AppError::NotFound.into_response()
 }

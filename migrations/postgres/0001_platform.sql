@@ -102,6 +102,23 @@ CREATE TABLE audit_log (
     hash TEXT NOT NULL
 );
 CREATE INDEX audit_log_organisation ON audit_log(organisation_id, seq);
+-- Filtering by event type, and listing the distinct types (a skip scan), for all
+-- organisations and for one.
+CREATE INDEX audit_log_event ON audit_log(event, seq);
+CREATE INDEX audit_log_organisation_event ON audit_log(organisation_id, event, seq);
+-- Append-only: entries are never changed or removed by the application. (Someone with
+-- direct database access could drop these triggers; the hash chain shows what they did.)
+CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'audit_log is append-only';
+END;
+$$;
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+    FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+    FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
 
 CREATE TABLE api_tokens (
     id UUID PRIMARY KEY NOT NULL,

@@ -102,6 +102,20 @@ CREATE TABLE audit_log (
     hash TEXT NOT NULL
 );
 CREATE INDEX audit_log_organisation ON audit_log(organisation_id, seq);
+-- Filtering by event type, and listing the distinct types (a skip scan), for all
+-- organisations and for one.
+CREATE INDEX audit_log_event ON audit_log(event, seq);
+CREATE INDEX audit_log_organisation_event ON audit_log(organisation_id, event, seq);
+-- Append-only: entries are never changed or removed by the application. (Someone with
+-- direct database access could drop these triggers; the hash chain shows what they did.)
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'audit_log is append-only');
+END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'audit_log is append-only');
+END;
 
 CREATE TABLE api_tokens (
     id BLOB PRIMARY KEY NOT NULL,

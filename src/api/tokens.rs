@@ -11,6 +11,7 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::{
+    exec_db, exec_tx,
     platform::{
         db::{Db, Tx, new_id, now},
         tokens,
@@ -155,7 +156,7 @@ pub async fn create(
     if tx.is_postgres() {
         // Serialise creation per organisation so the checks below hold (SQLite transactions
         // are already serialised by `BEGIN IMMEDIATE`).
-        with_tx!(tx, |c| sqlx::query(
+        exec_tx!(tx, |c| sqlx::query(
             "SELECT id FROM organisations WHERE id = $1 FOR UPDATE"
         )
         .bind(organisation_id)
@@ -180,7 +181,7 @@ pub async fn create(
     }
     let id = new_id();
     let issued = issue_secret();
-    with_tx!(tx, |c| {
+    exec_tx!(tx, |c| {
         sqlx::query(
         "INSERT INTO api_tokens (id, organisation_id, name, token_hash, prefix, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)"
@@ -230,7 +231,7 @@ pub async fn revoke(
         return Ok(None);
     };
     if revoked_at.is_none() {
-        with_tx!(tx, |c| sqlx::query(
+        exec_tx!(tx, |c| sqlx::query(
             "UPDATE api_tokens SET revoked_at = $1 \
              WHERE organisation_id = $2 AND id = $3 AND revoked_at IS NULL"
         )
@@ -247,6 +248,16 @@ pub async fn revoke(
     }))
 }
 
+/// What [`authenticate`] reads about a token.
+#[derive(sqlx::FromRow)]
+struct StoredToken {
+    id: Uuid,
+    organisation_id: Uuid,
+    token_hash: String,
+    last_used_at: Option<OffsetDateTime>,
+    revoked_at: Option<OffsetDateTime>,
+}
+
 /// Finds the client a bearer token belongs to. `None` for a token that is malformed,
 /// unknown or revoked. Notes when the token was used, at most once a minute.
 pub async fn authenticate(db: &Db, bearer: &str) -> Result<Option<ApiClient>, sqlx::Error> {
@@ -254,28 +265,23 @@ pub async fn authenticate(db: &Db, bearer: &str) -> Result<Option<ApiClient>, sq
         return Ok(None);
     }
     let hash = tokens::hash(bearer);
-    let found: Option<(
-        Uuid,
-        Uuid,
-        String,
-        Option<OffsetDateTime>,
-        Option<OffsetDateTime>,
-    )> = with_db!(db, |pool| sqlx::query_as(
+    let found = with_db!(db, |pool| sqlx::query_as::<_, StoredToken>(
         "SELECT id, organisation_id, token_hash, last_used_at, revoked_at \
-             FROM api_tokens WHERE token_hash = $1"
+         FROM api_tokens WHERE token_hash = $1"
     )
     .bind(&hash)
     .fetch_optional(pool)
     .await)?;
-    let Some((token_id, organisation_id, stored_hash, last_used_at, revoked_at)) = found else {
+    let Some(token) = found else {
         return Ok(None);
     };
-    if revoked_at.is_some() || !tokens::equal(&stored_hash, &hash) {
+    if token.revoked_at.is_some() || !tokens::equal(&token.token_hash, &hash) {
         return Ok(None);
     }
+    let (token_id, organisation_id) = (token.id, token.organisation_id);
     let at = now();
-    if needs_last_used_update(last_used_at, at) {
-        with_db!(db, |pool| sqlx::query(
+    if needs_last_used_update(token.last_used_at, at) {
+        exec_db!(db, |pool| sqlx::query(
             "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND revoked_at IS NULL"
         )
         .bind(at)

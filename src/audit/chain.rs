@@ -225,11 +225,11 @@ impl Checker {
                 from: expected_seq,
                 to: seq - 1,
             });
-        } else if seq < expected_seq {
-            if let Some((after, _)) = &self.previous {
-                self.problems
-                    .push(Problem::OutOfOrder { seq, after: *after });
-            }
+        } else if seq < expected_seq
+            && let Some((after, _)) = &self.previous
+        {
+            self.problems
+                .push(Problem::OutOfOrder { seq, after: *after });
         }
 
         if entry_hash(entry.prev_hash, &entry.fields) != entry.hash {
@@ -384,17 +384,17 @@ mod tests {
     fn every_field_is_covered_by_the_hash() {
         let base = chain(1).remove(0);
         let original = base.hash.clone();
-        let variants: Vec<Box<dyn Fn(&mut Row)>> = vec![
-            Box::new(|r| r.seq = 2),
-            Box::new(|r| r.id = Uuid::from_u128(1)),
-            Box::new(|r| r.occurred_at += time::Duration::microseconds(1)),
-            Box::new(|r| r.actor_user_id = Some(Uuid::from_u128(43))),
-            Box::new(|r| r.actor_label = "system".into()),
-            Box::new(|r| r.organisation_id = None),
-            Box::new(|r| r.event = "sign_in.failed".into()),
-            Box::new(|r| r.detail = "{}".into()),
-            Box::new(|r| r.ip = None),
-            Box::new(|r| r.prev_hash = "1".repeat(64)),
+        let variants: [fn(&mut Row); 10] = [
+            |r| r.seq = 2,
+            |r| r.id = Uuid::from_u128(1),
+            |r| r.occurred_at += time::Duration::microseconds(1),
+            |r| r.actor_user_id = Some(Uuid::from_u128(43)),
+            |r| r.actor_label = "system".into(),
+            |r| r.organisation_id = None,
+            |r| r.event = "sign_in.failed".into(),
+            |r| r.detail = "{}".into(),
+            |r| r.ip = None,
+            |r| r.prev_hash = "1".repeat(64),
         ];
         for change in variants {
             let mut row = base.clone();

@@ -193,7 +193,7 @@ pub fn thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -267,7 +267,7 @@ async fn apply_filters(
     let p = listing.params;
     let event = if p.event.is_empty() {
         None
-    } else if event_types.iter().any(|t| *t == p.event) {
+    } else if event_types.contains(&p.event) {
         Some(p.event.clone())
     } else {
         errors.add("event", "Select an event type from the list");
@@ -652,7 +652,7 @@ mod tests {
         assert!(html.contains(r#"scope="col""#));
         assert!(html.contains(r#"<th class="nhsuk-table__header" scope="row">7</th>"#));
         assert!(
-            html.contains(r#"<time datetime="2026-11-29T14:03:00Z">29 Nov 2026, 14:03 UTC</time>"#)
+            html.contains(r#"<time class="nhsuk-u-nowrap" datetime="2026-11-29T14:03:00Z">29 Nov 2026, 14:03 UTC</time>"#)
         );
         assert!(html.contains(r#"aria-current="page""#));
         assert!(

@@ -272,7 +272,7 @@ mod db_tests {
         db.close().await;
         let admin = Db::connect(admin_url).await.expect("connect to PostgreSQL");
         with_db!(&admin, |pool| sqlx::query(&format!(
-            "DROP DATABASE IF EXISTS {name}"
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
         ))
         .execute(pool)
         .await
@@ -419,6 +419,25 @@ mod db_tests {
         // Timestamps come back exactly as hashed.
         assert_eq!(rows[0].occurred_at.offset(), time::UtcOffset::UTC);
 
+        // The database refuses changes and removals.
+        for sql in [
+            "UPDATE audit_log SET detail = '{}' WHERE seq = 2",
+            "DELETE FROM audit_log WHERE seq = 4",
+        ] {
+            let refused = with_db!(db, |pool| sqlx::query(sql).execute(pool).await.map(|_| ()));
+            let message = refused.expect_err(sql).to_string();
+            assert!(message.contains("append-only"), "{message}");
+        }
+
+        // Someone with direct access can drop the guard; the chain still shows what they did.
+        match db {
+            Db::Sqlite(_) => {
+                execute(db, "DROP TRIGGER audit_log_no_update").await;
+                execute(db, "DROP TRIGGER audit_log_no_delete").await;
+            }
+            Db::Postgres(_) => execute(db, "ALTER TABLE audit_log DISABLE TRIGGER USER").await,
+        }
+
         // Editing an entry is noticed.
         execute(db, "UPDATE audit_log SET detail = '{}' WHERE seq = 2").await;
         let report = verify(db).await.unwrap();
@@ -469,7 +488,7 @@ mod db_tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn sqlite_appends_are_serialised() {
         let (_dir, db) = sqlite().await;
-        concurrent_appends(&[db.clone()], 40).await;
+        concurrent_appends(std::slice::from_ref(&db), 40).await;
     }
 
     #[tokio::test]

@@ -95,8 +95,8 @@ impl StaffGroup {
     pub fn also_accepted(self) -> &'static [&'static str] {
         match self {
             StaffGroup::Clinical => &["Clinician", "Clinical staff"],
-            StaffGroup::Admin => &["Admin", "Administrative", "Admin and clerical", "Clerical"],
-            StaffGroup::It => &["IT", "Digital", "ICT", "Information technology"],
+            StaffGroup::Admin => &["Administrative", "Admin and clerical", "Clerical"],
+            StaffGroup::It => &["Digital", "ICT", "Information technology"],
             StaffGroup::Board => &["Board member"],
             StaffGroup::Other => &[],
         }

@@ -94,9 +94,9 @@ impl std::fmt::Display for FileProblem {
                 "The selected file must be smaller than {}MB. Split it into smaller files and import each one",
                 MAX_FILE_BYTES / (1024 * 1024)
             ),
-            FileProblem::Unreadable => {
-                f.write_str("The selected file could not be uploaded. Select it again and try again")
-            }
+            FileProblem::Unreadable => f.write_str(
+                "The selected file could not be uploaded. Select it again and try again",
+            ),
             FileProblem::Empty => f.write_str("The selected file is empty"),
             FileProblem::Spreadsheet => f.write_str(
                 "The selected file is an Excel workbook, not a CSV file. In your spreadsheet, \
@@ -111,8 +111,7 @@ impl std::fmt::Display for FileProblem {
                  staff_group in the first row, separated by commas",
             ),
             FileProblem::MissingColumns(columns) => {
-                let names: Vec<&str> = columns.iter().copied().collect();
-                let list = match names.split_last() {
+                let list = match columns.split_last() {
                     Some((last, [])) => format!("the {last} column"),
                     Some((last, rest)) => format!("the {} and {last} columns", rest.join(", ")),
                     None => "some columns".to_owned(),
@@ -141,7 +140,7 @@ fn group_thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -185,11 +184,15 @@ fn find_columns(header: &csv::StringRecord) -> Result<Columns, FileProblem> {
             if header.len() <= 1 && name.is_none() && email.is_none() && staff_group.is_none() {
                 return Err(FileProblem::NotCsv);
             }
-            let missing = [("name", name), ("email", email), ("staff_group", staff_group)]
-                .into_iter()
-                .filter(|(_, found)| found.is_none())
-                .map(|(column, _)| column)
-                .collect();
+            let missing = [
+                ("name", name),
+                ("email", email),
+                ("staff_group", staff_group),
+            ]
+            .into_iter()
+            .filter(|(_, found)| found.is_none())
+            .map(|(column, _)| column)
+            .collect();
             Err(FileProblem::MissingColumns(missing))
         }
     }
@@ -248,7 +251,7 @@ pub fn parse_file(bytes: &[u8]) -> Result<ParsedFile, FileProblem> {
         .from_reader(text.as_bytes());
     let mut record = csv::StringRecord::new();
     let mut rows = RowCounter {
-        next_line: reader.position().line(),
+        text: text.as_bytes(),
         row: 0,
     };
     // The header is the first row that has anything in it; rows are counted from it.
@@ -278,7 +281,12 @@ pub fn parse_file(bytes: &[u8]) -> Result<ParsedFile, FileProblem> {
         }
         let cell = |i: usize| record.get(i).unwrap_or_default().trim();
         let department = columns.department.map(cell).unwrap_or_default();
-        match check_row(cell(columns.name), cell(columns.email), cell(columns.staff_group), department) {
+        match check_row(
+            cell(columns.name),
+            cell(columns.email),
+            cell(columns.staff_group),
+            department,
+        ) {
             Ok(checked) => match first_row_of.get(&checked.email) {
                 Some(first) => parsed.rejected.push(RejectedRow {
                     row,
@@ -298,7 +306,9 @@ pub fn parse_file(bytes: &[u8]) -> Result<ParsedFile, FileProblem> {
                 };
                 if let Ok(email) = normalise_email(cell(columns.email)) {
                     match first_row_of.get(&email) {
-                        Some(first) => reasons.push(format!("This email address is already on row {first}")),
+                        Some(first) => {
+                            reasons.push(format!("This email address is already on row {first}"))
+                        }
                         None => {
                             first_row_of.insert(email, row);
                         }
@@ -320,22 +330,45 @@ pub fn parse_file(bytes: &[u8]) -> Result<ParsedFile, FileProblem> {
 
 /// Numbers rows as a spreadsheet does. The reader skips blank lines, which are still rows
 /// in a spreadsheet, while a quoted cell may span lines within one row; so each row's number
-/// is the previous one's plus one plus the blank lines between them.
-struct RowCounter {
-    /// The line just after the previous record.
-    next_line: u64,
+/// is the previous one's plus one plus the blank lines skipped before it. (The reader's own
+/// line count does not help: it counts skipped lines late.)
+struct RowCounter<'t> {
+    text: &'t [u8],
     row: usize,
 }
 
-impl RowCounter {
-    fn read(&mut self, reader: &mut csv::Reader<&[u8]>, record: &mut csv::StringRecord) -> Result<Option<usize>, FileProblem> {
-        if !reader.read_record(record).map_err(|_| FileProblem::NotCsv)? {
+impl RowCounter<'_> {
+    fn read(
+        &mut self,
+        reader: &mut csv::Reader<&[u8]>,
+        record: &mut csv::StringRecord,
+    ) -> Result<Option<usize>, FileProblem> {
+        if !reader
+            .read_record(record)
+            .map_err(|_| FileProblem::NotCsv)?
+        {
             return Ok(None);
         }
-        let start = record.position().map_or(self.next_line, |p| p.line());
-        let blank_lines = usize::try_from(start.saturating_sub(self.next_line)).unwrap_or(0);
+        // A record's position is where the reader started, before any blank lines.
+        let start = record
+            .position()
+            .and_then(|p| usize::try_from(p.byte()).ok())
+            .unwrap_or(self.text.len());
+        let mut skipped = self.text.get(start..).unwrap_or_default();
+        // After a \r\n, the reader stops between the \r and the \n.
+        if start > 0 && self.text.get(start - 1) == Some(&b'\r') && skipped.first() == Some(&b'\n')
+        {
+            skipped = &skipped[1..];
+        }
+        let run = skipped
+            .iter()
+            .take_while(|b| matches!(b, b'\r' | b'\n'))
+            .count();
+        // Line endings may be \n, \r\n or (old Macs) \r.
+        let blank_lines = (0..run)
+            .filter(|&i| skipped[i] == b'\n' || skipped.get(i + 1) != Some(&b'\n'))
+            .count();
         self.row += blank_lines + 1;
-        self.next_line = reader.position().line();
         Ok(Some(self.row))
     }
 }
@@ -345,12 +378,19 @@ fn is_blank(record: &csv::StringRecord) -> bool {
 }
 
 /// Checks one row's cells (already trimmed). The row number is left at 0 for the caller.
-pub fn check_row(name: &str, email: &str, staff_group: &str, department: &str) -> Result<StaffRow, Vec<String>> {
+pub fn check_row(
+    name: &str,
+    email: &str,
+    staff_group: &str,
+    department: &str,
+) -> Result<StaffRow, Vec<String>> {
     let mut reasons = Vec::new();
     if name.is_empty() {
         reasons.push("The name is missing".to_owned());
     } else if name.chars().count() > MAX_NAME_CHARS {
-        reasons.push(format!("The name must be {MAX_NAME_CHARS} characters or fewer"));
+        reasons.push(format!(
+            "The name must be {MAX_NAME_CHARS} characters or fewer"
+        ));
     } else if name.chars().any(char::is_control) {
         reasons.push("The name must not contain line breaks or tabs".to_owned());
     }
@@ -496,7 +536,11 @@ pub struct Classified {
 
 /// Sorts good rows into new, changed and unchanged members. `existing` is keyed by email
 /// address in lower case.
-pub fn classify(rows: Vec<StaffRow>, existing: &HashMap<String, ExistingMember>, has_department: bool) -> Classified {
+pub fn classify(
+    rows: Vec<StaffRow>,
+    existing: &HashMap<String, ExistingMember>,
+    has_department: bool,
+) -> Classified {
     let mut out = Classified::default();
     for row in rows {
         let Some(member) = existing.get(&row.email) else {
@@ -513,8 +557,8 @@ pub fn classify(rows: Vec<StaffRow>, existing: &HashMap<String, ExistingMember>,
             held_department.clone()
         };
         let name_changed = member.name != row.name;
-        let membership_changed =
-            StaffGroup::parse(&member.staff_group) != Some(row.staff_group) || held_department != department;
+        let membership_changed = StaffGroup::parse(&member.staff_group) != Some(row.staff_group)
+            || held_department != department;
         if name_changed || membership_changed {
             out.changed.push(Update {
                 user_id: member.user_id,
@@ -535,15 +579,24 @@ pub fn classify(rows: Vec<StaffRow>, existing: &HashMap<String, ExistingMember>,
 /// departments chosen from `seed`.
 pub fn sample_csv(rows: usize, seed: u64) -> String {
     const FIRST: [&str; 12] = [
-        "Amina", "Ben", "Chloe", "Dev", "Ewa", "Femi", "Grace", "Hamza", "Isla", "Jack", "Kiran", "Li",
+        "Amina", "Ben", "Chloe", "Dev", "Ewa", "Femi", "Grace", "Hamza", "Isla", "Jack", "Kiran",
+        "Li",
     ];
     const LAST: [&str; 12] = [
-        "Smith", "Khan", "O'Brien", "Nowak", "Jones", "Adeyemi", "Patel", "Williams", "Chen", "Evans",
-        "Murphy", "Taylor",
+        "Smith", "Khan", "O'Brien", "Nowak", "Jones", "Adeyemi", "Patel", "Williams", "Chen",
+        "Evans", "Murphy", "Taylor",
     ];
     const GROUPS: [&str; 10] = [
-        "clinical", "Clinical", "admin", "Admin and clerical", "it", "IT and digital", "Digital", "board",
-        "Board", "other",
+        "clinical",
+        "Clinical",
+        "admin",
+        "Admin and clerical",
+        "it",
+        "IT and digital",
+        "Digital",
+        "board",
+        "Board",
+        "other",
     ];
     const DEPARTMENTS: [&str; 8] = [
         "Emergency department",
@@ -563,19 +616,25 @@ pub fn sample_csv(rows: usize, seed: u64) -> String {
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         z ^= z >> 31;
-        (z % n as u64) as usize
+        usize::try_from(z % n as u64).unwrap_or_default()
     };
     let mut writer = csv::Writer::from_writer(Vec::with_capacity(rows * 64 + 64));
     let mut write = |fields: [&str; 4]| {
-        writer.write_record(fields).expect("writing to memory cannot fail");
+        writer
+            .write_record(fields)
+            .expect("writing to memory cannot fail");
     };
     write(["name", "email", "staff_group", "department"]);
     for n in 1..=rows {
         let name = format!("{} {}", FIRST[next(FIRST.len())], LAST[next(LAST.len())]);
         let email = format!("person{n}@trust.example");
-        write([name.as_str(), email.as_str(), GROUPS[next(GROUPS.len())], DEPARTMENTS[next(DEPARTMENTS.len())]]);
+        write([
+            name.as_str(),
+            email.as_str(),
+            GROUPS[next(GROUPS.len())],
+            DEPARTMENTS[next(DEPARTMENTS.len())],
+        ]);
     }
-    drop(write);
     String::from_utf8(writer.into_inner().expect("flushing to memory cannot fail")).expect("UTF-8")
 }
 
@@ -631,7 +690,9 @@ mod tests {
         assert_eq!(parsed.rows.len(), 1, "{parsed:?}");
         assert_eq!(parsed.rows[0].staff_group, StaffGroup::It);
         assert!(!parsed.has_department);
-        let parsed = parse("NAME,Email Address,staff group,Department,Notes\nAnn,ann@nhs.net,board,Execs,x\n");
+        let parsed = parse(
+            "NAME,Email Address,staff group,Department,Notes\nAnn,ann@nhs.net,board,Execs,x\n",
+        );
         assert_eq!(parsed.rows[0].department.as_deref(), Some("Execs"));
     }
 
@@ -658,6 +719,25 @@ mod tests {
     }
 
     #[test]
+    fn blank_lines_count_as_rows_whatever_the_line_endings() {
+        for ending in ["\n", "\r\n", "\r"] {
+            let text = [
+                "name,email,staff_group",
+                "",
+                "Ann,ann@nhs.net,x",
+                "",
+                "",
+                "\"Bob",
+                "Brown\",bob@nhs.net,y",
+                "Cat,cat@nhs.net,z",
+            ]
+            .join(ending);
+            let rows: Vec<usize> = parse(&text).rejected.iter().map(|r| r.row).collect();
+            assert_eq!(rows, [3, 6, 7], "{ending:?}");
+        }
+    }
+
+    #[test]
     fn bad_rows_are_rejected_with_every_reason() {
         let long = "x".repeat(MAX_NAME_CHARS + 1);
         let text = format!(
@@ -681,14 +761,23 @@ mod tests {
         assert!(r[0].reasons[1].starts_with("The staff group is missing"));
         assert_eq!(r[1].given, "Bob");
         assert_eq!(r[1].reasons, vec!["The email address is missing"]);
-        assert_eq!(r[2].reasons, vec!["The name must be 200 characters or fewer"]);
+        assert_eq!(
+            r[2].reasons,
+            vec!["The name must be 200 characters or fewer"]
+        );
         assert_eq!(r[3].reasons.len(), 2);
         assert_eq!(
             r[3].reasons[0],
             "\u{201c}nurse\u{201d} is not a staff group. Use clinical, admin, it, board or other"
         );
-        assert_eq!(r[3].reasons[1], "The department must be 200 characters or fewer");
-        assert_eq!(r[4].reasons, vec!["The email address must not contain spaces"]);
+        assert_eq!(
+            r[3].reasons[1],
+            "The department must be 200 characters or fewer"
+        );
+        assert_eq!(
+            r[4].reasons,
+            vec!["The email address must not contain spaces"]
+        );
     }
 
     #[test]
@@ -704,20 +793,35 @@ mod tests {
         assert_eq!(parsed.rejected.len(), 2);
         assert_eq!(parsed.rejected[0].row, 4);
         assert_eq!(parsed.rejected[0].given, "ANN@nhs.net");
-        assert_eq!(parsed.rejected[0].reasons, vec!["This email address is already on row 2"]);
-        assert_eq!(parsed.rejected[1].reasons.last().unwrap(), "This email address is already on row 3");
+        assert_eq!(
+            parsed.rejected[0].reasons,
+            vec!["This email address is already on row 2"]
+        );
+        assert_eq!(
+            parsed.rejected[1].reasons.last().unwrap(),
+            "This email address is already on row 3"
+        );
     }
 
     #[test]
     fn a_rejected_row_still_claims_its_email() {
-        let parsed = parse("name,email,staff_group\nAnn,ann@nhs.net,nurse\nAnn,ann@nhs.net,clinical\n");
+        let parsed =
+            parse("name,email,staff_group\nAnn,ann@nhs.net,nurse\nAnn,ann@nhs.net,clinical\n");
         assert!(parsed.rows.is_empty());
-        assert_eq!(parsed.rejected[1].reasons, vec!["This email address is already on row 2"]);
+        assert_eq!(
+            parsed.rejected[1].reasons,
+            vec!["This email address is already on row 2"]
+        );
     }
 
     #[test]
     fn email_addresses_are_checked_sensibly() {
-        for good in ["a@b.co", "first.last+tag@nhs.net", "X@Sub.Example.ORG", "o'brien@trust.nhs.uk"] {
+        for good in [
+            "a@b.co",
+            "first.last+tag@nhs.net",
+            "X@Sub.Example.ORG",
+            "o'brien@trust.nhs.uk",
+        ] {
             assert_eq!(normalise_email(good), Ok(good.to_lowercase()), "{good}");
         }
         for bad in [
@@ -755,13 +859,28 @@ mod tests {
         assert_eq!(problem(b" \r\n\n"), FileProblem::Empty);
         assert_eq!(problem(b"\xef\xbb\xbf"), FileProblem::Empty);
         assert_eq!(problem(b"name,email,staff_group\r\n"), FileProblem::NoRows);
-        assert_eq!(problem(b"name,email,staff_group\n,,\n"), FileProblem::NoRows);
-        assert_eq!(problem(b"name,email,staff_group\nJos\xe9,jose@nhs.net,it\n"), FileProblem::NotUtf8);
-        assert_eq!(problem(b"PK\x03\x04\x14\x00\x06\x00"), FileProblem::Spreadsheet);
-        assert_eq!(problem(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00"), FileProblem::Spreadsheet);
+        assert_eq!(
+            problem(b"name,email,staff_group\n,,\n"),
+            FileProblem::NoRows
+        );
+        assert_eq!(
+            problem(b"name,email,staff_group\nJos\xe9,jose@nhs.net,it\n"),
+            FileProblem::NotUtf8
+        );
+        assert_eq!(
+            problem(b"PK\x03\x04\x14\x00\x06\x00"),
+            FileProblem::Spreadsheet
+        );
+        assert_eq!(
+            problem(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00"),
+            FileProblem::Spreadsheet
+        );
         assert_eq!(problem(b"%PDF-1.7\n"), FileProblem::NotCsv);
         assert_eq!(problem(b"Hello,\x00world"), FileProblem::NotCsv);
-        assert_eq!(problem(b"Dear all\nplease find attached\n"), FileProblem::NotCsv);
+        assert_eq!(
+            problem(b"Dear all\nplease find attached\n"),
+            FileProblem::NotCsv
+        );
         assert_eq!(
             problem(b"name,e-mail address,group\nAnn,ann@nhs.net,it\n"),
             FileProblem::MissingColumns(vec!["staff_group"])
@@ -770,13 +889,19 @@ mod tests {
             problem(b"full name,department\nAnn,IT\n"),
             FileProblem::MissingColumns(vec!["email", "staff_group"])
         );
-        assert_eq!(problem(&vec![b' '; MAX_FILE_BYTES + 1]), FileProblem::TooLarge);
+        assert_eq!(
+            problem(&vec![b' '; MAX_FILE_BYTES + 1]),
+            FileProblem::TooLarge
+        );
     }
 
     #[test]
     fn at_most_the_row_limit() {
         assert_eq!(parse(&sample_csv(MAX_ROWS, 1)).rows.len(), MAX_ROWS);
-        assert_eq!(parse_file(sample_csv(MAX_ROWS + 1, 1).as_bytes()), Err(FileProblem::TooManyRows));
+        assert_eq!(
+            parse_file(sample_csv(MAX_ROWS + 1, 1).as_bytes()),
+            Err(FileProblem::TooManyRows)
+        );
     }
 
     #[test]
@@ -789,7 +914,11 @@ mod tests {
             FileProblem::MissingColumns(vec!["name", "email", "staff_group"]).to_string(),
             "The first row of the file must contain the column names. It is missing the name, email and staff_group columns"
         );
-        assert!(FileProblem::NotUtf8.to_string().contains("\u{201c}CSV UTF-8\u{201d}"));
+        assert!(
+            FileProblem::NotUtf8
+                .to_string()
+                .contains("\u{201c}CSV UTF-8\u{201d}")
+        );
         assert!(FileProblem::TooManyRows.to_string().contains("50,000"));
         assert!(FileProblem::TooLarge.to_string().contains("10MB"));
         assert_eq!(group_thousands(1_234_567), "1,234,567");
@@ -817,7 +946,10 @@ mod tests {
              Eve,eve@nhs.net,other,Wards\n",
         );
         let existing: HashMap<String, ExistingMember> = [
-            ("ann@nhs.net", member("Ann", "clinical", Some("Pharmacy"), true)),
+            (
+                "ann@nhs.net",
+                member("Ann", "clinical", Some("Pharmacy"), true),
+            ),
             ("bob@nhs.net", member("Robert", "admin", None, true)),
             ("cat@nhs.net", member("Cat", "clinical", Some(""), false)),
             ("dan@nhs.net", member("Dan", "board", Some("Execs"), true)),
@@ -826,13 +958,23 @@ mod tests {
         .map(|(k, v)| (k.to_owned(), v))
         .collect();
         let c = classify(parsed.rows, &existing, true);
-        assert_eq!(c.new.iter().map(|r| r.email.as_str()).collect::<Vec<_>>(), ["eve@nhs.net"]);
+        assert_eq!(
+            c.new.iter().map(|r| r.email.as_str()).collect::<Vec<_>>(),
+            ["eve@nhs.net"]
+        );
         assert_eq!(c.unchanged, 1);
         assert_eq!(c.deactivated, 1);
         let changed: Vec<_> = c
             .changed
             .iter()
-            .map(|u| (u.row.email.as_str(), u.name_changed, u.membership_changed, u.row.department.as_deref()))
+            .map(|u| {
+                (
+                    u.row.email.as_str(),
+                    u.name_changed,
+                    u.membership_changed,
+                    u.row.department.as_deref(),
+                )
+            })
             .collect();
         assert_eq!(
             changed,
@@ -848,12 +990,18 @@ mod tests {
     #[test]
     fn without_a_department_column_departments_are_kept() {
         let parsed = parse("name,email,staff_group\nDan,dan@nhs.net,board\n");
-        let existing: HashMap<String, ExistingMember> =
-            [("dan@nhs.net".to_owned(), member("Dan", "board", Some("Execs"), true))].into();
+        let existing: HashMap<String, ExistingMember> = [(
+            "dan@nhs.net".to_owned(),
+            member("Dan", "board", Some("Execs"), true),
+        )]
+        .into();
         let c = classify(parsed.rows.clone(), &existing, parsed.has_department);
         assert_eq!(c.unchanged, 1);
-        let existing: HashMap<String, ExistingMember> =
-            [("dan@nhs.net".to_owned(), member("Dan", "clinical", Some("Execs"), true))].into();
+        let existing: HashMap<String, ExistingMember> = [(
+            "dan@nhs.net".to_owned(),
+            member("Dan", "clinical", Some("Execs"), true),
+        )]
+        .into();
         let c = classify(parsed.rows, &existing, parsed.has_department);
         assert_eq!(c.changed[0].row.department.as_deref(), Some("Execs"));
     }
@@ -869,6 +1017,11 @@ mod tests {
         assert_eq!(parsed.rows[0].email, "person1@trust.example");
         assert_eq!(parsed.rows[499].email, "person500@trust.example");
         assert_eq!(parsed.rows[499].row, 501);
-        assert!(parsed.rows.iter().any(|r| r.department.as_deref() == Some("Estates, facilities and porters")));
+        assert!(
+            parsed
+                .rows
+                .iter()
+                .any(|r| r.department.as_deref() == Some("Estates, facilities and porters"))
+        );
     }
 }

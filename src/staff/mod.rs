@@ -3,12 +3,12 @@
 
 pub mod groups;
 pub mod handlers;
-//TEMP pub mod import;
-//TEMP pub mod import_handlers;
-//TEMP pub mod import_store;
+pub mod import;
+pub mod import_handlers;
+pub mod import_store;
 pub mod store;
 
-//TEMP pub use import_handlers::routes as import_routes;
+pub use import_handlers::routes as import_routes;
 
 use crate::platform::{authz::Rule, web::routes::Route};
 
@@ -42,7 +42,7 @@ pub fn routes() -> Vec<Route> {
             h::change_role,
         ),
     ];
-    //TEMP routes.extend(import_routes());
+    routes.extend(import_routes());
     routes
 }
 
