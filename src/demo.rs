@@ -70,7 +70,7 @@ pub async fn create_national_admin(
     email: &str,
     name: &str,
 ) -> anyhow::Result<String> {
-    let email = crate::staff::parse_email(email).map_err(anyhow::Error::msg)?;
+    let email = crate::staff::import::normalise_email(email).map_err(anyhow::Error::msg)?;
     if name.trim().is_empty() {
         anyhow::bail!("give the administrator's name with --name");
     }

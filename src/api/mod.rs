@@ -14,6 +14,8 @@
 //! session layer skip paths under `/api/`.
 
 pub mod auth;
+#[cfg(test)]
+mod db_tests;
 pub mod handlers;
 pub mod problem;
 pub mod token_pages;

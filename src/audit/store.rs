@@ -100,7 +100,11 @@ impl Filter<'_> {
     }
 }
 
-/// On PostgreSQL, waits for the append lock, held until the transaction ends. SQLite
+/// On PostgreSQL, waits for the append lock, held until the transaction ends. The tail is
+/// read after the lock is granted, and under READ COMMITTED (the default, used throughout)
+/// each statement sees everything committed before it started, so it sees the previous
+/// holder's entry. (Under REPEATABLE READ a snapshot taken earlier would not, and the
+/// insert would fail on the `seq` primary key rather than fork the chain.) SQLite
 /// transactions here begin with `BEGIN IMMEDIATE`, so they already hold the database's
 /// single write lock and need nothing more.
 pub async fn lock_for_append(tx: &mut Tx) -> Result<(), sqlx::Error> {

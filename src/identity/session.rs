@@ -41,16 +41,17 @@ fn names(state: &AppState) -> CookieNames {
 /// Loads the signed-in person (if any) into the request.
 pub async fn load(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let mut principal = None;
-    if !is_anonymous_path(request.uri().path()) {
-        if let Some(token) = cookies::read(request.headers(), names(&state).session()) {
-            match principal_for(&state, &token).await {
-                Ok(Some(p)) => {
-                    principal = Some(p);
-                    request.extensions_mut().insert(SessionToken(token));
-                }
-                Ok(None) => {}
-                Err(e) => tracing::error!(error = %e, "could not load a session"),
+    let token = (!is_anonymous_path(request.uri().path()))
+        .then(|| cookies::read(request.headers(), names(&state).session()))
+        .flatten();
+    if let Some(token) = token {
+        match principal_for(&state, &token).await {
+            Ok(Some(p)) => {
+                principal = Some(p);
+                request.extensions_mut().insert(SessionToken(token));
             }
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "could not load a session"),
         }
     }
     request.extensions_mut().insert(CurrentUser(principal));

@@ -338,7 +338,7 @@ pub async fn appoint_lead(
         "the security lead's full name",
         200,
     );
-    let email = staff::parse_email(&form.email)
+    let email = staff::import::normalise_email(&form.email)
         .map_err(|m| errors.add("email", m))
         .ok();
     let Some(email) = email.filter(|_| errors.is_empty()) else {

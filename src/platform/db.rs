@@ -211,7 +211,7 @@ mod tests {
                 .map(|m| (m.version, m.description.to_string()))
                 .collect::<Vec<_>>()
         };
-        assert!(!SQLITE_MIGRATIONS.iter().next().is_none());
+        assert!(SQLITE_MIGRATIONS.iter().next().is_some());
         assert_eq!(names(&SQLITE_MIGRATIONS), names(&POSTGRES_MIGRATIONS));
     }
 

@@ -28,7 +28,6 @@ use crate::{
     },
     staff::{
         groups::StaffGroup,
-        parse_email,
         store::{self, MemberRow, MemberSearch, NewMembership},
     },
 };
@@ -139,13 +138,10 @@ pub struct InviteForm {
     role: String,
 }
 
-fn options(
-    p: &Principal,
-    org: &OrgRow,
-) -> (
-    Vec<(&'static str, &'static str)>,
-    Vec<(&'static str, &'static str)>,
-) {
+/// Choices for a select: value and label.
+type Choices = Vec<(&'static str, &'static str)>;
+
+fn options(p: &Principal, org: &OrgRow) -> (Choices, Choices) {
     let groups = StaffGroup::ALL
         .iter()
         .map(|g| (g.as_str(), g.label()))
@@ -187,7 +183,7 @@ pub async fn invite(
     let org = load_org(&state, org_id).await?;
     let mut errors = FormErrors::new();
     let name = required_text(&mut errors, "name", &form.name, "their full name", 200);
-    let email = parse_email(&form.email)
+    let email = crate::staff::import::normalise_email(&form.email)
         .map_err(|m| errors.add("email", m))
         .ok();
     let group = StaffGroup::parse(&form.staff_group);

@@ -17,6 +17,7 @@ use super::import::{ExistingMember, ParsedFile, StaffRow, Update, classify};
 use crate::{
     audit::{self, NewEvent},
     identity::invitations::{INVITATION_VALID_FOR, invitation_email},
+    organisations::domain::OrgType,
     platform::{
         db::{Db, Tx, new_id, now},
         email, tokens,
@@ -45,7 +46,7 @@ pub struct ImportOrganisation {
 impl ImportOrganisation {
     /// The national team's members are appointed one by one, never imported.
     pub fn is_national_team(&self) -> bool {
-        self.org_type == "national_team"
+        OrgType::parse(&self.org_type) == Some(OrgType::NationalTeam)
     }
 }
 

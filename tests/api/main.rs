@@ -5,8 +5,10 @@ mod support;
 
 mod access;
 mod accounts;
+mod api;
 mod jobs;
 mod operations;
 mod organisations;
 mod setup;
 mod staff;
+mod staff_import;

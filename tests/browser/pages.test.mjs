@@ -181,7 +181,6 @@ test('a security lead: staff, the audit log of their organisation', async () => 
   assert.match(await page.locator('caption').innerText(), /^1 person$/);
   await audit.check(page, 'Staff, searched');
 
-  await navigates(page, () => page.getByRole('link', { name: 'Home' }).first().click());
   await navigates(page, () => page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Your organisation' }).click());
   await navigates(page, () => page.getByRole('main').getByRole('link', { name: 'Audit log' }).click());
   assert.equal(path(page), `${state.trustPath}/audit`);
@@ -194,21 +193,26 @@ test('a security lead: staff, the audit log of their organisation', async () => 
   await audit.check(page, 'Audit log (organisation), unknown event type');
 });
 
-test('the staff import page', async () => {
+test('the staff import page, with errors and with a file', async () => {
   const page = state.leadPage;
   assert.ok(page, 'needs the security lead signed in by the previous test');
   await open(page, `${state.trustPath}/staff`);
   const res = await navigates(page, () => page.getByRole('link', { name: 'Import staff from a CSV file' }).click());
   await audit.check(page, 'Import staff from a CSV file');
   assert.equal(res.status(), 200,
-    `the staff page links to ${path(page)}, which answers ${res.status()} ("${await heading(page)}"): ` +
-    'the staff import routes are not registered (see the //TEMP lines in src/staff/mod.rs)');
-  const upload = page.getByRole('main').locator('form[method="post" i]').filter({ has: page.locator('input[type="file"]') });
-  if (await upload.count()) {
-    await navigates(page, () => upload.locator('button[type="submit"], button:not([type])').first().click());
-    await checkErrorSummaryLinks(page, audit, 'Import staff, submitted without a file');
-    await audit.check(page, 'Import staff, submitted without a file');
-  }
+    `the staff page links to ${path(page)}, which answers ${res.status()} ("${await heading(page)}")`);
+
+  const button = page.getByRole('button', { name: 'Import staff' });
+  await navigates(page, () => button.click());
+  await checkErrorSummaryLinks(page, audit, 'Import staff, submitted without a file');
+  await audit.check(page, 'Import staff, submitted without a file');
+
+  // One good row and one without an email address.
+  const csv = 'name,email,staff_group,department\nMia Stone,mia.stone@rz1.example,clinical,Outpatients\nNo Address,,admin,\n';
+  await page.locator('input[type="file"]').setInputFiles({ name: 'new-starters.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await navigates(page, () => button.click());
+  assert.match(await heading(page), /Staff import results/);
+  await audit.check(page, 'Staff import results (one added, one rejected)');
 });
 
 test('the API tokens page, if the API is registered', async (t) => {
@@ -216,7 +220,11 @@ test('the API tokens page, if the API is registered', async (t) => {
   assert.ok(page, 'needs the security lead signed in by an earlier test');
   const res = await open(page, `${state.trustPath}/api-tokens`);
   if (res.status() === 404) {
-    t.skip(`${state.trustPath}/api-tokens answers 404: the API routes are not registered (see //TEMP in src/app.rs)`);
+    // Only while the API is not yet wired into the router; CI (CARECERT_REQUIRE_ALL=1)
+    // skips nothing.
+    const why = `${state.trustPath}/api-tokens answers 404: the API routes are not registered (api::routes() in src/app.rs)`;
+    assert.notEqual(process.env.CARECERT_REQUIRE_ALL, '1', why);
+    t.skip(why);
     return;
   }
   assert.equal(res.status(), 200);

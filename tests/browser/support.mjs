@@ -83,7 +83,12 @@ export async function startServer() {
   child.stderr.on('data', (d) => { output += d; });
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   let running = true;
-  exited.then(() => { running = false; });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  exited.then(() => {
+    running = false;
+    process.off('exit', killOnExit);
+  });
 
   const stop = async () => {
     if (running) {
@@ -285,6 +290,13 @@ export async function signIn(page, audit, email, { check = false } = {}) {
 // ---------------------------------------------------------------------------------------
 // Checking pages
 
+/** The page's path and query, without the CSRF token some forms put in their action. */
+function shownUrl(page) {
+  const url = new URL(page.url());
+  url.searchParams.delete('csrf_token');
+  return url.pathname + url.search;
+}
+
 function describeViolation(v) {
   const nodes = v.nodes.map((n) => {
     const summary = (n.failureSummary ?? '').split('\n').map((l) => `          ${l}`).join('\n');
@@ -304,11 +316,16 @@ export class PageAudit {
     this.pageErrors = new WeakMap();
   }
 
-  /** Records uncaught script errors on `page`, reported with the next check. */
+  /** Records uncaught script errors and CSP violations on `page`, reported with the next check. */
   watch(page) {
     const errors = [];
     this.pageErrors.set(page, errors);
-    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('pageerror', (e) => errors.push(`script error: ${e.message}`));
+    // A style or script the Content Security Policy blocks can break a page's layout or
+    // its components without any other sign.
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) errors.push(`blocked: ${m.text()}`);
+    });
     return page;
   }
 
@@ -322,10 +339,10 @@ export class PageAudit {
    * Enter moves focus to the main content. Leaves the page at 1280 px with focus reset.
    */
   async check(page, label) {
-    const url = page.url().replace(/^https?:\/\/[^/]+/, '');
+    const url = shownUrl(page);
     this.pages.push(`${label} (${url})`);
     const errors = this.pageErrors.get(page) ?? [];
-    for (const message of errors.splice(0)) this.problem(label, url, `script error: ${message}`);
+    for (const message of errors.splice(0)) this.problem(label, url, message);
     for (const width of WIDTHS) {
       await page.setViewportSize({ width, height: HEIGHT });
       await settle(page);
@@ -462,7 +479,7 @@ async function checkSkipLink(page) {
     return {
       text: el.textContent.replace(/\s+/g, ' ').trim(),
       href: el.getAttribute('href'),
-      html: el.outerHTML.slice(0, 120),
+      html: el.outerHTML.replace(/\s+/g, ' ').slice(0, 120),
       visible: box.width > 0 && box.height > 0 && box.bottom > 0 && box.right > 0 && box.top < innerHeight && box.left < innerWidth,
     };
   });
@@ -478,7 +495,7 @@ async function checkSkipLink(page) {
       { timeout: 2000 },
     );
   } catch {
-    const now = await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 120) ?? 'nothing');
+    const now = await page.evaluate(() => document.activeElement?.outerHTML.replace(/\s+/g, ' ').slice(0, 120) ?? 'nothing');
     return `Enter on "Skip to main content" did not move focus to #${target}; focus is on ${now}`;
   }
   const main = await page.evaluate((id) => document.getElementById(id)?.tagName.toLowerCase(), target);
@@ -489,7 +506,7 @@ async function checkSkipLink(page) {
 
 /** Clicks each link in the error summary and checks it moves focus to the field it names. */
 export async function checkErrorSummaryLinks(page, audit, label) {
-  const url = page.url().replace(/^https?:\/\/[^/]+/, '');
+  const url = shownUrl(page);
   const summary = page.locator('.nhsuk-error-summary');
   await summary.waitFor();
   const focusedOnLoad = await page.evaluate(

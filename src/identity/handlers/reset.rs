@@ -85,27 +85,31 @@ pub async fn request_submit(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     }
     // Limit how many emails one address or one requester can trigger.
-    if throttle::attempt(&state.db, "reset", &email, &ip).await? == Verdict::Allowed {
-        if let Some(user) = store::user_by_email(&state.db, &email).await? {
-            let active = !store::memberships_of(&state.db, user.id).await?.is_empty();
-            if active {
-                let mut tx = state.db.begin().await?;
-                invitations::send_reset(&mut tx, &state.config, user.id, &user.email, &user.name)
-                    .await?;
-                audit::record(
-                    &mut tx,
-                    NewEvent {
-                        actor_user_id: Some(user.id),
-                        actor_label: &user.email,
-                        organisation_id: None,
-                        event: "password_reset.requested",
-                        detail: serde_json::json!({}),
-                        ip: Some(&ip),
-                    },
-                )
+    let allowed = throttle::attempt(&state.db, "reset", &email, &ip).await? == Verdict::Allowed;
+    let user = if allowed {
+        store::user_by_email(&state.db, &email).await?
+    } else {
+        None
+    };
+    if let Some(user) = user {
+        let active = !store::memberships_of(&state.db, user.id).await?.is_empty();
+        if active {
+            let mut tx = state.db.begin().await?;
+            invitations::send_reset(&mut tx, &state.config, user.id, &user.email, &user.name)
                 .await?;
-                tx.commit().await?;
-            }
+            audit::record(
+                &mut tx,
+                NewEvent {
+                    actor_user_id: Some(user.id),
+                    actor_label: &user.email,
+                    organisation_id: None,
+                    event: "password_reset.requested",
+                    detail: serde_json::json!({}),
+                    ip: Some(&ip),
+                },
+            )
+            .await?;
+            tx.commit().await?;
         }
     }
     Ok(render(&RequestPage {

@@ -268,7 +268,6 @@ impl TestApp {
         tx.commit().await.expect("commit");
         Person {
             email: email.to_owned(),
-            user_id,
             membership_id,
             totp_secret: secret,
         }
@@ -342,7 +341,6 @@ impl Drop for TestApp {
 
 pub struct Person {
     pub email: String,
-    pub user_id: Uuid,
     pub membership_id: Uuid,
     pub totp_secret: Option<String>,
 }
@@ -518,10 +516,15 @@ impl Client {
     }
 }
 
-/// Pulls the value of a hidden or text input out of a page.
+/// Pulls the value of an input (found by name or id) out of a page, whatever the order of
+/// its attributes.
 pub fn input_value(html: &str, name: &str) -> Option<String> {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker)? + marker.len();
-    let end = html[start..].find('"')? + start;
-    Some(html[start..end].to_owned())
+    let at = html
+        .find(&format!(" name=\"{name}\""))
+        .or_else(|| html.find(&format!(" id=\"{name}\"")))?;
+    let tag_start = html[..at].rfind('<')?;
+    let tag_end = at + html[at..].find('>')?;
+    let tag = &html[tag_start..tag_end];
+    let start = tag.find("value=\"")? + 7;
+    Some(tag[start..].split('"').next()?.to_owned())
 }

@@ -49,12 +49,13 @@ fn decode_quoted_printable(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'=' && i + 2 < bytes.len() {
-            if let Ok(v) = u8::from_str_radix(&joined[i + 1..i + 3], 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
+        let escaped = (bytes[i] == b'=' && i + 2 < bytes.len())
+            .then(|| u8::from_str_radix(&joined[i + 1..i + 3], 16).ok())
+            .flatten();
+        if let Some(v) = escaped {
+            out.push(v);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
