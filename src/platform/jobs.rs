@@ -27,7 +27,7 @@ use crate::{
 
 /// How long a claimed job is reserved for its worker.
 const LEASE: time::Duration = time::Duration::minutes(5);
-const DEFAULT_MAX_ATTEMPTS: i64 = 8;
+pub const DEFAULT_MAX_ATTEMPTS: i64 = 8;
 
 #[derive(Debug, sqlx::FromRow)]
 pub struct Job {

@@ -29,8 +29,6 @@ use crate::{
 /// (at most 7 per row here).
 const CHUNK: usize = 500;
 
-/// Attempts for an email job; keep in step with `platform::jobs`.
-const EMAIL_MAX_ATTEMPTS: i64 = 8;
 
 /// The role new people are given.
 const NEW_MEMBER_ROLE: &str = "staff";
@@ -369,7 +367,7 @@ async fn queue_emails(
                     .push_bind(payload)
                     .push_bind(at)
                     .push_bind(0i64)
-                    .push_bind(EMAIL_MAX_ATTEMPTS)
+                    .push_bind(crate::platform::jobs::DEFAULT_MAX_ATTEMPTS)
                     .push_bind(at);
             });
             q.build().execute(&mut *c).await?;
