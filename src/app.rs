@@ -85,7 +85,7 @@ pub fn router(state: AppState) -> Router {
 
 async fn not_found(request: Request) -> Response {
     if request.uri().path().starts_with("/api/") {
-        return api::problem::ApiError::from(AppError::NotFound).into_response();
+        return api::not_found(request.uri().clone()).await.into_response();
     }
     AppError::NotFound.into_response()
 }

@@ -212,6 +212,9 @@ test('the staff import page, with errors and with a file', async () => {
   await page.locator('input[type="file"]').setInputFiles({ name: 'new-starters.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
   await navigates(page, () => button.click());
   assert.match(await heading(page), /Staff import results/);
+  const results = await page.locator('.nhsuk-summary-list').innerText();
+  assert.match(results, /Added\s+1 person/);
+  assert.match(results, /Not imported\s+1 row/);
   await audit.check(page, 'Staff import results (one added, one rejected)');
 });
 
