@@ -13,6 +13,8 @@ use serde_json::Value;
 use tower::ServiceExt;
 use uuid::Uuid;
 
+use crate::platform::scratch::{drop_postgres, postgres, sqlite};
+
 use crate::{
     api::{self, tokens},
     organisations::{
@@ -29,50 +31,6 @@ use crate::{
     staff::store::{self as staff_store, NewMembership},
     with_db,
 };
-
-async fn sqlite() -> (tempfile::TempDir, Db) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}", dir.path().join("api.db").display());
-    let db = Db::connect(&url).await.expect("connect");
-    db.migrate().await.expect("migrate");
-    (dir, db)
-}
-
-/// A scratch PostgreSQL database and the admin URL to drop it with.
-async fn postgres() -> Option<(String, String, Db)> {
-    let admin_url = std::env::var("CARECERT_TEST_POSTGRES_URL").ok()?;
-    let name = format!("carecert_api_test_{}", Uuid::new_v4().simple());
-    let admin = Db::connect(&admin_url)
-        .await
-        .expect("connect to PostgreSQL");
-    with_db!(&admin, |pool| sqlx::query(&format!(
-        "CREATE DATABASE {name}"
-    ))
-    .execute(pool)
-    .await
-    .map(|_| ()))
-    .expect("create scratch database");
-    admin.close().await;
-    let (base, _) = admin_url.rsplit_once('/').expect("URL names a database");
-    let db = Db::connect(&format!("{base}/{name}"))
-        .await
-        .expect("connect to scratch");
-    db.migrate().await.expect("migrate");
-    Some((admin_url, name, db))
-}
-
-async fn drop_postgres(admin_url: &str, name: &str, db: Db) {
-    db.close().await;
-    let admin = Db::connect(admin_url).await.expect("connect to PostgreSQL");
-    with_db!(&admin, |pool| sqlx::query(&format!(
-        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-    ))
-    .execute(pool)
-    .await
-    .map(|_| ()))
-    .expect("drop scratch database");
-    admin.close().await;
-}
 
 async fn add_user(db: &Db, email: &str, name: &str, signed_up: bool) -> Uuid {
     let id = new_id();

@@ -7,6 +7,8 @@ pub mod email;
 pub mod error;
 pub mod jobs;
 pub mod ops;
+#[cfg(test)]
+pub mod scratch;
 pub mod tokens;
 pub mod web;
 

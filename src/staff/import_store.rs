@@ -29,7 +29,6 @@ use crate::{
 /// (at most 7 per row here).
 const CHUNK: usize = 500;
 
-
 /// The role new people are given.
 const NEW_MEMBER_ROLE: &str = "staff";
 
@@ -442,6 +441,7 @@ mod db_tests {
     use std::time::Instant;
 
     use super::*;
+    use crate::platform::scratch::{add_organisation, drop_postgres, postgres, sqlite};
     use crate::{
         platform::tokens,
         staff::{
@@ -449,66 +449,6 @@ mod db_tests {
             import::{parse_file, sample_csv},
         },
     };
-
-    async fn sqlite() -> (tempfile::TempDir, Db) {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("import.db").display());
-        let db = Db::connect(&url).await.expect("connect");
-        db.migrate().await.expect("migrate");
-        (dir, db)
-    }
-
-    /// A scratch PostgreSQL database, dropped by [`drop_postgres`].
-    async fn postgres() -> Option<(String, String, Db)> {
-        let admin_url = std::env::var("CARECERT_TEST_POSTGRES_URL").ok()?;
-        let name = format!("carecert_import_test_{}", Uuid::new_v4().simple());
-        let admin = Db::connect(&admin_url)
-            .await
-            .expect("connect to PostgreSQL");
-        with_db!(&admin, |pool| sqlx::query(&format!(
-            "CREATE DATABASE {name}"
-        ))
-        .execute(pool)
-        .await
-        .map(|_| ()))
-        .expect("create scratch database");
-        admin.close().await;
-        let (base, _) = admin_url.rsplit_once('/').expect("URL names a database");
-        let db = Db::connect(&format!("{base}/{name}"))
-            .await
-            .expect("connect to scratch");
-        db.migrate().await.expect("migrate");
-        Some((admin_url, name, db))
-    }
-
-    async fn drop_postgres(admin_url: &str, name: &str, db: Db) {
-        db.close().await;
-        let admin = Db::connect(admin_url).await.expect("connect to PostgreSQL");
-        with_db!(&admin, |pool| sqlx::query(&format!(
-            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-        ))
-        .execute(pool)
-        .await
-        .map(|_| ()))
-        .expect("drop scratch database");
-        admin.close().await;
-    }
-
-    async fn add_organisation(db: &Db, name: &str, ods_code: &str) -> Uuid {
-        let id = new_id();
-        with_db!(db, |pool| sqlx::query(
-            "INSERT INTO organisations (id, name, ods_code, org_type, created_at) VALUES ($1, $2, $3, 'nhs_trust', $4)"
-        )
-        .bind(id)
-        .bind(name)
-        .bind(ods_code)
-        .bind(now())
-        .execute(pool)
-        .await
-        .map(|_| ()))
-        .expect("organisation");
-        id
-    }
 
     async fn count(db: &Db, sql: &str) -> i64 {
         with_db!(db, |pool| sqlx::query_scalar::<_, i64>(sql)
