@@ -44,6 +44,26 @@ pub struct NewEvent<'a> {
     pub ip: Option<&'a str>,
 }
 
+impl<'a> NewEvent<'a> {
+    /// An event about a person's own account (sign-in, password, two-step), with no
+    /// organisation and no further detail.
+    pub fn by(user_id: Option<uuid::Uuid>, label: &'a str, event: &'a str, ip: &'a str) -> Self {
+        NewEvent {
+            actor_user_id: user_id,
+            actor_label: label,
+            organisation_id: None,
+            event,
+            detail: serde_json::json!({}),
+            ip: Some(ip),
+        }
+    }
+
+    pub fn with_detail(mut self, detail: serde_json::Value) -> Self {
+        self.detail = detail;
+        self
+    }
+}
+
 /// The result of checking the whole chain.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VerifyReport {

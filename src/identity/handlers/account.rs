@@ -124,14 +124,7 @@ pub async fn password_submit(
     store::delete_other_sessions(&mut tx, p.user_id, Some(&token)).await?;
     audit::record(
         &mut tx,
-        NewEvent {
-            actor_user_id: Some(p.user_id),
-            actor_label: &p.email,
-            organisation_id: None,
-            event: "password.changed",
-            detail: serde_json::json!({}),
-            ip: Some(&ip),
-        },
+        NewEvent::by(Some(p.user_id), &p.email, "password.changed", &ip),
     )
     .await?;
     tx.commit().await?;

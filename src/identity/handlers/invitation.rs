@@ -146,14 +146,7 @@ pub async fn accept_submit(
     store::set_password(&mut tx, user_id, &hash).await?;
     audit::record(
         &mut tx,
-        NewEvent {
-            actor_user_id: Some(user_id),
-            actor_label: &user.email,
-            organisation_id: None,
-            event: "invitation.accepted",
-            detail: serde_json::json!({}),
-            ip: Some(&ip),
-        },
+        NewEvent::by(Some(user_id), &user.email, "invitation.accepted", &ip),
     )
     .await?;
     tx.commit().await?;

@@ -99,14 +99,7 @@ pub async fn request_submit(
                 .await?;
             audit::record(
                 &mut tx,
-                NewEvent {
-                    actor_user_id: Some(user.id),
-                    actor_label: &user.email,
-                    organisation_id: None,
-                    event: "password_reset.requested",
-                    detail: serde_json::json!({}),
-                    ip: Some(&ip),
-                },
+                NewEvent::by(Some(user.id), &user.email, "password_reset.requested", &ip),
             )
             .await?;
             tx.commit().await?;
@@ -186,14 +179,7 @@ pub async fn choose_submit(
     store::delete_other_sessions(&mut tx, user_id, None).await?;
     audit::record(
         &mut tx,
-        NewEvent {
-            actor_user_id: Some(user_id),
-            actor_label: &user.email,
-            organisation_id: None,
-            event: "password_reset.completed",
-            detail: serde_json::json!({}),
-            ip: Some(&ip),
-        },
+        NewEvent::by(Some(user_id), &user.email, "password_reset.completed", &ip),
     )
     .await?;
     tx.commit().await?;

@@ -98,14 +98,7 @@ pub async fn submit(
     if throttle::attempt(&state.db, "account", &email, &ip).await? == Verdict::TooMany {
         audit::record_now(
             &state.db,
-            NewEvent {
-                actor_user_id: None,
-                actor_label: &email,
-                organisation_id: None,
-                event: "sign_in.throttled",
-                detail: serde_json::json!({}),
-                ip: Some(&ip),
-            },
+            NewEvent::by(None, &email, "sign_in.throttled", &ip),
         )
         .await?;
         errors.add("email", throttle::TOO_MANY_MESSAGE);
@@ -142,14 +135,7 @@ pub async fn submit(
     if memberships.is_empty() {
         audit::record_now(
             &state.db,
-            NewEvent {
-                actor_user_id: Some(user.id),
-                actor_label: &email,
-                organisation_id: None,
-                event: "sign_in.refused_inactive",
-                detail: serde_json::json!({}),
-                ip: Some(&ip),
-            },
+            NewEvent::by(Some(user.id), &email, "sign_in.refused_inactive", &ip),
         )
         .await?;
         errors.add(
@@ -167,14 +153,8 @@ pub async fn submit(
     let cookie = session::start(&state, user.id, false).await?;
     audit::record_now(
         &state.db,
-        NewEvent {
-            actor_user_id: Some(user.id),
-            actor_label: &email,
-            organisation_id: None,
-            event: "sign_in.password_accepted",
-            detail: serde_json::json!({ "two_step_required": needs_two_step }),
-            ip: Some(&ip),
-        },
+        NewEvent::by(Some(user.id), &email, "sign_in.password_accepted", &ip)
+            .with_detail(serde_json::json!({ "two_step_required": needs_two_step })),
     )
     .await?;
     let to = after_password(needs_two_step, user.totp_enabled_at.is_some(), &next);
@@ -196,14 +176,7 @@ pub async fn sign_out(
     if let Some(p) = &viewer.principal {
         audit::record_now(
             &state.db,
-            NewEvent {
-                actor_user_id: Some(p.user_id),
-                actor_label: &p.email,
-                organisation_id: None,
-                event: "sign_out",
-                detail: serde_json::json!({}),
-                ip: Some(&ip),
-            },
+            NewEvent::by(Some(p.user_id), &p.email, "sign_out", &ip),
         )
         .await?;
     }

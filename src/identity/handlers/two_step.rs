@@ -120,14 +120,12 @@ pub async fn verify_submit(
             if used {
                 audit::record_now(
                     &state.db,
-                    NewEvent {
-                        actor_user_id: Some(p.user_id),
-                        actor_label: &p.email,
-                        organisation_id: None,
-                        event: "two_step.recovery_code_used",
-                        detail: serde_json::json!({}),
-                        ip: Some(&ip),
-                    },
+                    NewEvent::by(
+                        Some(p.user_id),
+                        &p.email,
+                        "two_step.recovery_code_used",
+                        &ip,
+                    ),
                 )
                 .await?;
             } else {
@@ -141,14 +139,7 @@ pub async fn verify_submit(
         if verdict.is_some() {
             audit::record_now(
                 &state.db,
-                NewEvent {
-                    actor_user_id: Some(p.user_id),
-                    actor_label: &p.email,
-                    organisation_id: None,
-                    event: "two_step.failed",
-                    detail: serde_json::json!({}),
-                    ip: Some(&ip),
-                },
+                NewEvent::by(Some(p.user_id), &p.email, "two_step.failed", &ip),
             )
             .await?;
         }
@@ -163,14 +154,8 @@ pub async fn verify_submit(
     store::mark_session_verified(&state.db, &token).await?;
     audit::record_now(
         &state.db,
-        NewEvent {
-            actor_user_id: Some(p.user_id),
-            actor_label: &p.email,
-            organisation_id: None,
-            event: "sign_in.succeeded",
-            detail: serde_json::json!({ "two_step": true }),
-            ip: Some(&ip),
-        },
+        NewEvent::by(Some(p.user_id), &p.email, "sign_in.succeeded", &ip)
+            .with_detail(serde_json::json!({ "two_step": true })),
     )
     .await?;
     Ok(Redirect::to(&next).into_response())
@@ -287,14 +272,7 @@ pub async fn setup_submit(
     store::enable_totp(&mut tx, p.user_id, &codes).await?;
     audit::record(
         &mut tx,
-        NewEvent {
-            actor_user_id: Some(p.user_id),
-            actor_label: &p.email,
-            organisation_id: None,
-            event: "two_step.enrolled",
-            detail: serde_json::json!({}),
-            ip: Some(&ip),
-        },
+        NewEvent::by(Some(p.user_id), &p.email, "two_step.enrolled", &ip),
     )
     .await?;
     tx.commit().await?;
