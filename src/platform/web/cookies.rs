@@ -100,3 +100,45 @@ pub fn redirect_with_notice(secure: bool, to: &str, message: &str) -> axum::resp
     );
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_secure_and_host_bound_over_https() {
+        let names = CookieNames { secure: true };
+        assert_eq!(names.session(), "__Host-carecert_session");
+        let c = build(names.session(), "abc", true, None);
+        let c = c.to_str().unwrap();
+        assert!(
+            c.contains("Secure")
+                && c.contains("HttpOnly")
+                && c.contains("SameSite=Lax")
+                && c.contains("Path=/"),
+            "{c}"
+        );
+        let plain = build(
+            CookieNames { secure: false }.session(),
+            "abc",
+            false,
+            Some(0),
+        );
+        let plain = plain.to_str().unwrap();
+        assert!(
+            !plain.contains("Secure") && plain.contains("Max-Age=0"),
+            "{plain}"
+        );
+    }
+
+    #[test]
+    fn reads_one_cookie_among_many() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; carecert_csrf=xyz; b=2"),
+        );
+        assert_eq!(read(&headers, "carecert_csrf").as_deref(), Some("xyz"));
+        assert_eq!(read(&headers, "missing"), None);
+    }
+}
