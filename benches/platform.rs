@@ -38,14 +38,29 @@ fn main() {
 
 async fn run() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (database_url, engine) = match std::env::var("CARECERT_BENCH_POSTGRES_URL") {
-        Ok(url) => (url, "PostgreSQL"),
-        Err(_) => (
+    // On PostgreSQL the benchmark works in a database of its own, created here and dropped
+    // at the end, so the server named by the URL is left as it was.
+    let scratch = match std::env::var("CARECERT_BENCH_POSTGRES_URL") {
+        Ok(admin) => Some((
+            admin.clone(),
+            format!("carecert_bench_{}", uuid::Uuid::new_v4().simple()),
+        )),
+        Err(_) => None,
+    };
+    let (database_url, engine) = match &scratch {
+        Some((admin, name)) => {
+            run_sql(admin, &format!("CREATE DATABASE {name}")).await;
+            let (base, _) = admin.rsplit_once('/').expect("URL names a database");
+            (format!("{base}/{name}"), "PostgreSQL")
+        }
+        None => (
             format!("sqlite://{}", dir.path().join("bench.db").display()),
             "SQLite",
         ),
     };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     let base = format!("http://{addr}");
     let config = Config {
@@ -63,7 +78,10 @@ async fn run() {
     };
     let app = App::with_listener(config, listener).await.expect("app");
     let db = app.state().db.clone();
-    demo::load(&db).await.expect("demo data").expect("empty database");
+    demo::load(&db)
+        .await
+        .expect("demo data")
+        .expect("empty database");
     tokio::spawn(app.run(std::future::pending()));
 
     let client = reqwest::Client::builder()
@@ -74,12 +92,21 @@ async fn run() {
         .expect("client");
     sign_in(&client, &base).await;
 
-    println!("CareCERT platform benchmark on {engine}, {CONCURRENCY} concurrent clients, {} s per endpoint", RUN_FOR.as_secs());
+    println!(
+        "CareCERT platform benchmark on {engine}, {CONCURRENCY} concurrent clients, {} s per endpoint",
+        RUN_FOR.as_secs()
+    );
     let health = load(&client, &format!("{base}/healthz")).await;
     let account = load(&client, &format!("{base}/account")).await;
-    println!("{:<32} {:>10} {:>10} {:>10}", "endpoint", "req/s", "p50 ms", "p99 ms");
+    println!(
+        "{:<32} {:>10} {:>10} {:>10}",
+        "endpoint", "req/s", "p50 ms", "p99 ms"
+    );
     for (name, r) in [("/healthz", &health), ("/account (signed in)", &account)] {
-        println!("{:<32} {:>10.0} {:>10.2} {:>10.2}", name, r.rps, r.p50_ms, r.p99_ms);
+        println!(
+            "{:<32} {:>10.0} {:>10.2} {:>10.2}",
+            name, r.rps, r.p50_ms, r.p99_ms
+        );
     }
 
     let org = org_of_lead(&client, &base).await;
@@ -87,8 +114,27 @@ async fn run() {
     for label in ["first upload", "same file again"] {
         let started = Instant::now();
         let status = upload(&client, &base, &org, csv.clone()).await;
-        println!("CSV import of 20,000 staff ({label}): {:.2} s (HTTP {status})", started.elapsed().as_secs_f64());
+        println!(
+            "CSV import of 20,000 staff ({label}): {:.2} s (HTTP {status})",
+            started.elapsed().as_secs_f64()
+        );
     }
+    db.close().await;
+    if let Some((admin, name)) = scratch {
+        run_sql(
+            &admin,
+            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        )
+        .await;
+    }
+}
+
+async fn run_sql(url: &str, sql: &str) {
+    let db = carecert::platform::db::Db::connect(url)
+        .await
+        .expect("connect to PostgreSQL");
+    carecert::with_db!(&db, |pool| sqlx::query(sql).execute(pool).await.map(|_| ())).expect(sql);
+    db.close().await;
 }
 
 struct LoadResult {
@@ -124,7 +170,8 @@ async fn load(client: &reqwest::Client, url: &str) -> LoadResult {
     }
     let elapsed = started.elapsed().as_secs_f64();
     all.sort();
-    let pct = |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)].as_secs_f64() * 1000.0;
+    let pct =
+        |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)].as_secs_f64() * 1000.0;
     LoadResult {
         rps: all.len() as f64 / elapsed,
         p50_ms: pct(0.5),
@@ -139,7 +186,14 @@ fn hidden_field(html: &str, name: &str) -> Option<String> {
 }
 
 async fn csrf(client: &reqwest::Client, base: &str, path: &str) -> String {
-    let page = client.get(format!("{base}{path}")).send().await.expect("page").text().await.expect("text");
+    let page = client
+        .get(format!("{base}{path}"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
     hidden_field(&page, "csrf_token").expect("form has a CSRF token")
 }
 
@@ -147,16 +201,26 @@ async fn sign_in(client: &reqwest::Client, base: &str) {
     let token = csrf(client, base, "/sign-in").await;
     let r = client
         .post(format!("{base}/sign-in"))
-        .form(&[("csrf_token", token.as_str()), ("email", "lead@northfield-hospitals.example"), ("password", demo::DEMO_PASSWORD), ("next", "/")])
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("email", "lead@northfield-hospitals.example"),
+            ("password", demo::DEMO_PASSWORD),
+            ("next", "/"),
+        ])
         .send()
         .await
         .expect("sign in");
     assert!(r.status().is_redirection());
     let token = csrf(client, base, "/sign-in/two-step").await;
-    let code = two_step::current_code(demo::DEMO_TOTP_SECRET, now().unix_timestamp() as u64).expect("code");
+    let code = two_step::current_code(demo::DEMO_TOTP_SECRET, now().unix_timestamp() as u64)
+        .expect("code");
     let r = client
         .post(format!("{base}/sign-in/two-step"))
-        .form(&[("csrf_token", token.as_str()), ("code", code.as_str()), ("next", "/")])
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("code", code.as_str()),
+            ("next", "/"),
+        ])
         .send()
         .await
         .expect("two-step");
@@ -164,8 +228,18 @@ async fn sign_in(client: &reqwest::Client, base: &str) {
 }
 
 async fn org_of_lead(client: &reqwest::Client, base: &str) -> String {
-    let home = client.get(format!("{base}/")).send().await.expect("home").text().await.expect("text");
-    let start = home.find("href=\"/organisations/").expect("a link to the lead's organisation") + 21;
+    let home = client
+        .get(format!("{base}/"))
+        .send()
+        .await
+        .expect("home")
+        .text()
+        .await
+        .expect("text");
+    let start = home
+        .find("href=\"/organisations/")
+        .expect("a link to the lead's organisation")
+        + 21;
     home[start..start + 36].to_owned()
 }
 
@@ -174,7 +248,10 @@ async fn upload(client: &reqwest::Client, base: &str, org: &str, csv: String) ->
     let token = csrf(client, base, &path).await;
     let form = reqwest::multipart::Form::new().part(
         "file",
-        reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("staff.csv").mime_str("text/csv").expect("mime"),
+        reqwest::multipart::Part::bytes(csv.into_bytes())
+            .file_name("staff.csv")
+            .mime_str("text/csv")
+            .expect("mime"),
     );
     client
         .post(format!("{base}{path}?csrf_token={token}"))

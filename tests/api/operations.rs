@@ -144,19 +144,44 @@ on_both!(oversized_forms_are_refused_cleanly, |app| {
 });
 
 on_both!(shutting_down_finishes_requests_in_progress, |app| {
-    let org = app.org("Graceful Trust", "RG1", carecert::organisations::domain::OrgType::NhsTrust).await;
-    let person = app.person(org, carecert::platform::authz::Role::Staff, "calm@graceful.example").await;
+    let org = app
+        .org(
+            "Graceful Trust",
+            "RG1",
+            carecert::organisations::domain::OrgType::NhsTrust,
+        )
+        .await;
+    let person = app
+        .person(
+            org,
+            carecert::platform::authz::Role::Staff,
+            "calm@graceful.example",
+        )
+        .await;
     let c = app.client();
     c.csrf().await;
     let email = person.email.clone();
     // Signing in takes a while (password hashing), so it is still running when we stop.
     let in_flight = tokio::spawn(async move {
-        c.post("/sign-in", &[("email", &email), ("password", crate::support::PASSWORD), ("next", "/")]).await.status
+        c.post(
+            "/sign-in",
+            &[
+                ("email", &email),
+                ("password", crate::support::PASSWORD),
+                ("next", "/"),
+            ],
+        )
+        .await
+        .status
     });
     tokio::time::sleep(std::time::Duration::from_millis(30)).await;
     let base = app.base.clone();
     app.stop().await;
-    assert_eq!(in_flight.await.expect("request task"), StatusCode::SEE_OTHER, "the request in progress completed");
+    assert_eq!(
+        in_flight.await.expect("request task"),
+        StatusCode::SEE_OTHER,
+        "the request in progress completed"
+    );
     let after = reqwest::get(format!("{base}/healthz")).await;
     assert!(after.is_err(), "no new connections after shutdown");
 });
