@@ -118,6 +118,7 @@ impl App {
     pub async fn with_listener(config: Config, listener: TcpListener) -> anyhow::Result<Self> {
         let db = Db::connect(&config.database_url).await?;
         db.migrate().await?;
+        crate::knowledge::prepare(&db).await?;
         let mailer = Mailer::from_config(&config)?;
         ops::metrics_handle();
         Ok(App {

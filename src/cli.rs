@@ -1,7 +1,7 @@
 //! The `carecert` command line: serve, migrate, create the first administrator, verify
 //! the audit log.
 
-use std::process::ExitCode;
+use std::{path::PathBuf, process::ExitCode};
 
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
@@ -9,6 +9,7 @@ use tracing_subscriber::EnvFilter;
 use crate::{
     app::{App, shutdown_signal},
     audit, demo,
+    knowledge::{content::load, store::courses},
     platform::{
         config::{Config, LogFormat, ServerArgs},
         db::Db,
@@ -50,6 +51,29 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Check and import course content.
+    Content {
+        #[command(subcommand)]
+        command: ContentCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ContentCommand {
+    /// Check every course and the public quiz in a content folder (exit status 1 on problems).
+    Check {
+        /// The content folder (holding courses/ and quiz/).
+        #[arg(default_value = "content")]
+        path: PathBuf,
+    },
+    /// Import a new version of one course from its folder or a .zip of it; it becomes the
+    /// current version (learners part-way through the old one finish that).
+    Import {
+        #[command(flatten)]
+        server: ServerArgs,
+        /// The course folder or .zip archive.
+        path: PathBuf,
     },
 }
 
@@ -188,6 +212,75 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::FAILURE)
             }
         }
+        Command::Content {
+            command: ContentCommand::Check { path },
+        } => Ok(content_check(&path)),
+        Command::Content {
+            command: ContentCommand::Import { server, path },
+        } => content_import(&server, &path).await,
+    }
+}
+
+fn content_check(path: &std::path::Path) -> ExitCode {
+    match load::from_content_dir(path) {
+        Ok((courses, quiz)) => {
+            for c in &courses {
+                println!(
+                    "ok  {} {} ({} lessons, {} questions)",
+                    c.slug,
+                    c.version,
+                    c.lessons.len(),
+                    c.questions.len()
+                );
+            }
+            println!("ok  quiz ({} questions)", quiz.question.len());
+            println!("Content is valid: {} courses and the quiz.", courses.len());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            let problems = e.problems();
+            println!("Content has {} problem(s):", problems.len());
+            for p in problems {
+                println!("  - {p}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn content_import(server: &ServerArgs, path: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let course = match load::course_from_path(path) {
+        Ok(c) => c,
+        Err(e) => {
+            println!("Not imported. The course has problems:");
+            for p in e.problems() {
+                println!("  - {p}");
+            }
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let (_, db) = connect(server).await?;
+    let mut tx = db.begin().await?;
+    match courses::import(&mut tx, &course, courses::Origin::Imported, None).await {
+        Ok(_) => {
+            let mut event = audit::NewEvent::by(None, "command line", "course.imported", "")
+                .with_detail(serde_json::json!({"course": course.slug, "version": course.version}));
+            event.ip = None;
+            audit::record(&mut tx, event).await?;
+            tx.commit().await?;
+            println!(
+                "Imported {} version {}; it is now the current version.",
+                course.slug, course.version
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(courses::ImportError::AlreadyImported { slug, version }) => {
+            println!(
+                "Not imported: version {version} of {slug} is already in the database. Change `version` in course.toml."
+            );
+            Ok(ExitCode::FAILURE)
+        }
+        Err(courses::ImportError::Db(e)) => Err(e.into()),
     }
 }
 

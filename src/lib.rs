@@ -11,6 +11,7 @@ pub mod audit;
 pub mod cli;
 pub mod demo;
 pub mod identity;
+pub mod knowledge;
 pub mod organisations;
 pub mod pages;
 pub mod platform;

@@ -24,14 +24,21 @@ pub enum StaffGroup {
     It,
     Board,
     Other,
+    /// Temporary, bank and agency staff, locums and contractors.
+    Temporary,
+    Student,
+    Volunteer,
 }
 
 impl StaffGroup {
-    pub const ALL: [StaffGroup; 5] = [
+    pub const ALL: [StaffGroup; 8] = [
         StaffGroup::Clinical,
         StaffGroup::Admin,
         StaffGroup::It,
         StaffGroup::Board,
+        StaffGroup::Temporary,
+        StaffGroup::Student,
+        StaffGroup::Volunteer,
         StaffGroup::Other,
     ];
 
@@ -43,6 +50,9 @@ impl StaffGroup {
             StaffGroup::It => "it",
             StaffGroup::Board => "board",
             StaffGroup::Other => "other",
+            StaffGroup::Temporary => "temporary",
+            StaffGroup::Student => "student",
+            StaffGroup::Volunteer => "volunteer",
         }
     }
 
@@ -54,6 +64,9 @@ impl StaffGroup {
             StaffGroup::It => "IT and digital",
             StaffGroup::Board => "Board",
             StaffGroup::Other => "Other",
+            StaffGroup::Temporary => "Temporary, bank and agency",
+            StaffGroup::Student => "Students and trainees",
+            StaffGroup::Volunteer => "Volunteers",
         }
     }
 
@@ -66,7 +79,7 @@ impl StaffGroup {
             .to_lowercase()
             .replace('&', "and")
             .chars()
-            .filter(|c| !(c.is_whitespace() || matches!(c, '_' | '-' | '/' | '.')))
+            .filter(|c| !(c.is_whitespace() || matches!(c, '_' | '-' | '/' | '.' | ',')))
             .collect();
         let group = match key.as_str() {
             "clinical" | "clinician" | "clinicalstaff" => StaffGroup::Clinical,
@@ -85,6 +98,15 @@ impl StaffGroup {
             | "informationtechnology" => StaffGroup::It,
             "board" | "boardmember" | "theboard" => StaffGroup::Board,
             "other" => StaffGroup::Other,
+            "temporary"
+            | "temporarybankandagency"
+            | "bank"
+            | "agency"
+            | "locum"
+            | "bankandagency"
+            | "contractor" => StaffGroup::Temporary,
+            "student" | "students" | "studentsandtrainees" | "trainee" => StaffGroup::Student,
+            "volunteer" | "volunteers" => StaffGroup::Volunteer,
             _ => return None,
         };
         Some(group)
@@ -99,10 +121,13 @@ impl StaffGroup {
             StaffGroup::It => &["Digital", "ICT", "Information technology"],
             StaffGroup::Board => &["Board member"],
             StaffGroup::Other => &[],
+            StaffGroup::Temporary => &["Bank", "Agency", "Locum", "Contractor"],
+            StaffGroup::Student => &["Trainee"],
+            StaffGroup::Volunteer => &["Volunteers"],
         }
     }
 
-    /// The stored values, for messages: "clinical, admin, it, board or other".
+    /// The stored values, for messages: "clinical, admin, it, board, temporary, student, volunteer or other".
     pub fn accepted_values() -> String {
         let values: Vec<&str> = StaffGroup::ALL.iter().map(|g| g.as_str()).collect();
         let (last, rest) = values.split_last().expect("at least one group");
@@ -172,7 +197,7 @@ mod tests {
     fn accepted_values_read_as_a_list() {
         assert_eq!(
             StaffGroup::accepted_values(),
-            "clinical, admin, it, board or other"
+            "clinical, admin, it, board, temporary, student, volunteer or other"
         );
         assert_eq!(StaffGroup::It.to_string(), "IT and digital");
     }

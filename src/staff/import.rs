@@ -768,7 +768,7 @@ mod tests {
         assert_eq!(r[3].reasons.len(), 2);
         assert_eq!(
             r[3].reasons[0],
-            "\u{201c}nurse\u{201d} is not a staff group. Use clinical, admin, it, board or other"
+            "\u{201c}nurse\u{201d} is not a staff group. Use clinical, admin, it, board, temporary, student, volunteer or other"
         );
         assert_eq!(
             r[3].reasons[1],

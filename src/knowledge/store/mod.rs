@@ -1,0 +1,4 @@
+//! The Knowledge service's storage. Learner records are keyed by person, not organisation,
+//! so they follow someone who moves; organisation views reach them through memberships.
+
+pub mod courses;
