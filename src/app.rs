@@ -15,7 +15,7 @@ use tokio::{net::TcpListener, sync::watch};
 use tower_http::{catch_panic::CatchPanicLayer, trace::TraceLayer};
 
 use crate::{
-    api, audit, identity, organisations, pages,
+    api, audit, identity, knowledge, organisations, pages,
     platform::{
         AppState,
         authz::Rule,
@@ -45,6 +45,11 @@ pub fn all_routes() -> Vec<Route> {
         Route::get("/metrics", Rule::Public, ops::metrics),
     ];
     all.extend(pages::routes());
+    all.extend(knowledge::routes());
+    all.extend(knowledge::quiz::routes());
+    all.extend(knowledge::needs::routes());
+    all.extend(knowledge::dashboard::routes());
+    all.extend(knowledge::national::routes());
     all.extend(identity::routes());
     all.extend(organisations::routes());
     all.extend(staff::routes());

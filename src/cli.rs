@@ -71,7 +71,7 @@ enum ContentCommand {
     /// current version (learners part-way through the old one finish that).
     Import {
         #[command(flatten)]
-        server: ServerArgs,
+        server: Box<ServerArgs>,
         /// The course folder or .zip archive.
         path: PathBuf,
     },

@@ -2,7 +2,7 @@
 -- expiry reminders, assignments and each organisation's training needs analysis.
 -- Keep in step with migrations/sqlite/0002_knowledge.sql (same tables, native types).
 
-ALTER TABLE organisations ADD COLUMN training_target INTEGER NOT NULL DEFAULT 95;
+ALTER TABLE organisations ADD COLUMN training_target BIGINT NOT NULL DEFAULT 95;
 
 CREATE TABLE course_versions (
     id UUID PRIMARY KEY NOT NULL,
@@ -37,8 +37,8 @@ CREATE TABLE lesson_progress (
     lesson_id TEXT NOT NULL,
     opened_at TIMESTAMPTZ NOT NULL,
     checked_at TIMESTAMPTZ,
-    check_correct INTEGER,
-    check_total INTEGER,
+    check_correct BIGINT,
+    check_total BIGINT,
     PRIMARY KEY (enrolment_id, lesson_id)
 );
 
@@ -48,13 +48,13 @@ CREATE TABLE attempts (
     user_id UUID NOT NULL REFERENCES users(id),
     organisation_id UUID REFERENCES organisations(id),
     course_version_id UUID NOT NULL REFERENCES course_versions(id),
-    number INTEGER NOT NULL,
+    number BIGINT NOT NULL,
     drawn TEXT NOT NULL,
     started_at TIMESTAMPTZ NOT NULL,
     submitted_at TIMESTAMPTZ,
-    correct_count INTEGER,
-    total INTEGER NOT NULL,
-    score_percent INTEGER,
+    correct_count BIGINT,
+    total BIGINT NOT NULL,
+    score_percent BIGINT,
     passed BOOLEAN,
     UNIQUE (enrolment_id, number)
 );
@@ -83,8 +83,8 @@ CREATE TABLE completions (
     course_title TEXT NOT NULL,
     course_version TEXT NOT NULL,
     attempt_id UUID REFERENCES attempts(id),
-    score_percent INTEGER NOT NULL,
-    attempt_number INTEGER NOT NULL,
+    score_percent BIGINT NOT NULL,
+    attempt_number BIGINT NOT NULL,
     passed_at TIMESTAMPTZ NOT NULL,
     expires_at TIMESTAMPTZ NOT NULL,
     certificate_code TEXT NOT NULL UNIQUE,

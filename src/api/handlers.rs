@@ -343,13 +343,15 @@ impl Modify for BearerToken {
                        can create in CareCERT. Errors are RFC 9457 problem details \
                        (`application/problem+json`)."
     ),
-    paths(organisation, staff),
-    components(schemas(Organisation, StaffMember, StaffPage, MemberStatus, Problem, FieldProblem)),
+    paths(organisation, staff, crate::knowledge::api::completions),
+    components(schemas(Organisation, StaffMember, StaffPage, MemberStatus, Problem, FieldProblem,
+        crate::knowledge::api::Completion, crate::knowledge::api::CompletionPage)),
     modifiers(&BearerToken),
     security(("bearer_token" = [])),
     tags(
         (name = "Organisation", description = "The organisation a token belongs to"),
         (name = "Staff", description = "The organisation's staff"),
+        (name = "Training", description = "Training completions of the organisation's staff"),
     )
 )]
 struct ApiDoc;

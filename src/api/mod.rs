@@ -31,7 +31,7 @@ use crate::platform::{authz::Rule, web::routes::Route};
 
 /// An API route: like [`Route::get`], but a request with another method gets a problem
 /// document (with an `Allow` header) rather than an empty 405.
-fn api_get<H, T>(path: &'static str, rule: Rule, handler: H) -> Route
+pub(crate) fn api_get<H, T>(path: &'static str, rule: Rule, handler: H) -> Route
 where
     H: axum::handler::Handler<T, crate::platform::AppState>,
     T: 'static,

@@ -120,6 +120,10 @@ pub async fn run_worker(state: AppState, mailer: Mailer, mut shutdown: watch::Re
     let worker = format!("{}-{}", hostname(), Uuid::new_v4());
     let poll = Duration::from_millis(state.config.job_poll_ms);
     let mut last_housekeeping = OffsetDateTime::UNIX_EPOCH;
+    let mut last_scan = OffsetDateTime::UNIX_EPOCH;
+    // Scheduled scans (training expiry reminders) run every 20 polls: 20 seconds by default.
+    let scan_every =
+        time::Duration::milliseconds(state.config.job_poll_ms.saturating_mul(20) as i64);
     loop {
         if *shutdown.borrow() {
             break;
@@ -131,6 +135,14 @@ pub async fn run_worker(state: AppState, mailer: Mailer, mut shutdown: watch::Re
             }
             Ok(None) => {}
             Err(e) => tracing::warn!(error = %e, "could not claim a job"),
+        }
+        if now() - last_scan > scan_every {
+            last_scan = now();
+            if let Err(e) =
+                crate::knowledge::reminders::scan(&state.db, &state.config.public_url, now()).await
+            {
+                tracing::warn!(error = %e, "training reminder scan failed");
+            }
         }
         if now() - last_housekeeping > time::Duration::minutes(10) {
             last_housekeeping = now();

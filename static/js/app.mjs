@@ -12,3 +12,34 @@ import { initAll } from '/assets/nhsuk-frontend-10.6.1.min.js'
 document.body.classList.add('js-enabled', 'nhsuk-frontend-supported')
 
 initAll()
+
+// Final assessments save each answer as it is chosen, so a reload or a dropped
+// connection loses nothing. Without this script the "Save and finish later"
+// button does the same job.
+const assessment = document.querySelector('form[data-save-url]')
+if (assessment) {
+  const status = document.getElementById('save-status')
+  const say = (text) => { if (status) status.textContent = text }
+  assessment.addEventListener('change', async (event) => {
+    const input = event.target
+    if (!input.name || !input.name.startsWith('q.')) return
+    const body = new URLSearchParams()
+    body.append('csrf_token', assessment.elements.csrf_token.value)
+    body.append('attempt', assessment.elements.attempt.value)
+    const chosen = assessment.querySelectorAll(`input[name="${CSS.escape(input.name)}"]:checked`)
+    if (chosen.length === 0) body.append(input.name, '')
+    chosen.forEach((c) => body.append(input.name, c.value))
+    try {
+      const response = await fetch(assessment.dataset.saveUrl, {
+        method: 'POST',
+        body,
+        headers: { Accept: 'application/json' },
+        credentials: 'same-origin'
+      })
+      const reply = await response.json()
+      say(reply.saved ? 'Your answer is saved.' : reply.message)
+    } catch {
+      say('We could not save that answer just now. It will be saved when you submit.')
+    }
+  })
+}

@@ -103,11 +103,41 @@ test('pages for people who are not signed in', async () => {
   await page.context().close();
 });
 
+test('the public quiz: introduction, questions and marked answers with feedback', async () => {
+  const page = await newPage();
+  await open(page, '/quiz');
+  assert.equal(await heading(page), 'Are you a security pro?');
+  await audit.check(page, 'Quiz introduction');
+
+  await navigates(page, () => page.getByRole('button', { name: 'Start the quiz' }).click());
+  assert.equal(path(page), '/quiz/start');
+  const questions = page.getByRole('main').locator('fieldset');
+  assert.equal(await questions.count(), 10);
+  await audit.check(page, 'Quiz questions');
+
+  // Answer nine questions with the first option shown and leave the last one, so the
+  // results show answers marked right or wrong, their feedback, and one not answered.
+  for (let i = 0; i < 9; i++) {
+    await questions.nth(i).locator('input').first().check();
+  }
+  const marked = await navigates(page, () => page.getByRole('button', { name: 'Check my answers' }).click());
+  assert.equal(marked.status(), 200);
+  assert.equal(path(page), '/quiz/answers');
+  assert.match(await heading(page), /^You scored \d+ out of 10$/);
+  assert.equal(await page.getByText('You did not answer this question').count(), 1);
+  await audit.check(page, 'Quiz results, with feedback');
+
+  await navigates(page, () => page.getByRole('link', { name: 'Share your result' }).click());
+  assert.match(path(page), /^\/quiz\/result\/\d+-of-10$/);
+  await audit.check(page, 'Quiz result to share');
+  await page.context().close();
+});
+
 test('a member of staff: their account, changing their password, and no national pages', async () => {
   const page = await newPage();
   await signIn(page, audit, DEMO.staff);
   const menu = await menuLabels(page);
-  assert.deepEqual(menu, ['Home', 'Your account'], 'a member of staff sees only Home and their account');
+  assert.deepEqual(menu, ['Home', 'My training', 'Your account'], 'a member of staff sees Home, their training and their account');
   assert.ok(!menu.includes('Organisations'));
 
   await navigates(page, () => page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Your account' }).click());
@@ -138,7 +168,7 @@ test('a member of staff: their account, changing their password, and no national
 test('a national analyst sees organisations but not the audit log', async () => {
   const page = await newPage();
   await signIn(page, audit, DEMO.analyst);
-  assert.deepEqual(await menuLabels(page), ['Home', 'Organisations', 'Your account'],
+  assert.deepEqual(await menuLabels(page), ['Home', 'My training', 'Organisations', 'Training coverage', 'Your account'],
     'a national analyst sees Organisations but not the audit log');
   await audit.check(page, 'Home, national analyst');
 
@@ -164,7 +194,7 @@ test('a security lead: staff, the audit log of their organisation', async () => 
   state.leadPage = page;
   await signIn(page, audit, DEMO.lead);
   const menu = await menuLabels(page);
-  assert.deepEqual(menu, ['Home', 'Your organisation', 'Your account']);
+  assert.deepEqual(menu, ['Home', 'My training', 'Your organisation', 'Training', 'Your account']);
   assert.ok(!menu.includes('Organisations'));
 
   await navigates(page, () => page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Your organisation' }).click());
@@ -245,6 +275,60 @@ test('the API tokens page, if the API is registered', async (t) => {
   await navigates(page, () => page.getByRole('link', { name: 'I have copied the token' }).click());
   assert.match(await page.locator('caption').innerText(), /1 active/);
   await audit.check(page, 'API tokens, with a token');
+});
+
+test('training needs analysis, course assignments and the evidence pack', async () => {
+  const page = await newPage();
+  await signIn(page, audit, DEMO.lead);
+  const main = page.getByRole('main');
+  await navigates(page, () => page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Your organisation' }).click());
+  const trustPath = path(page);
+  await navigates(page, () => main.getByRole('link', { name: 'Needs analysis', exact: true }).click());
+  assert.equal(path(page), `${trustPath}/training/needs`);
+  await audit.check(page, 'Training needs analysis');
+
+  // Unticking the mandatory course for a group is refused.
+  const save = page.getByRole('button', { name: 'Save training needs analysis' });
+  const mandatory = page.locator('input[name="need"][value="volunteer:data-security-awareness"]');
+  await mandatory.uncheck();
+  const refused = await navigates(page, () => save.click());
+  assert.equal(refused.status(), 422);
+  await checkErrorSummaryLinks(page, audit, 'Training needs analysis, mandatory course unticked');
+  await audit.check(page, 'Training needs analysis, mandatory course unticked');
+
+  await mandatory.check();
+  await type(page.getByLabel('Notes (optional)', { exact: true }), 'Reviewed with the information governance lead.');
+  await navigates(page, () => save.click());
+  assert.match(await page.getByRole('main').innerText(), /Last reviewed/);
+  await audit.check(page, 'Training needs analysis, saved');
+
+  await open(page, trustPath);
+  await navigates(page, () => main.getByRole('link', { name: 'Course assignments', exact: true }).click());
+  assert.equal(path(page), `${trustPath}/training/assignments`);
+  await audit.check(page, 'Course assignments');
+
+  const assign = page.getByRole('button', { name: 'Assign course' });
+  await navigates(page, () => assign.click());
+  assert.ok(await checkErrorSummaryLinks(page, audit, 'Course assignments, submitted empty') >= 3);
+  await audit.check(page, 'Course assignments, submitted empty');
+
+  await page.getByLabel('Course', { exact: true }).selectOption({ index: 1 });
+  await page.getByLabel('A staff group', { exact: true }).check();
+  await page.getByLabel('Staff group', { exact: true }).selectOption('volunteer');
+  await type(page.getByLabel('Day', { exact: true }), '1');
+  await type(page.getByLabel('Month', { exact: true }), '6');
+  await type(page.getByLabel('Year', { exact: true }), String(new Date().getFullYear() + 1));
+  await navigates(page, () => assign.click());
+  assert.equal(path(page), `${trustPath}/training/assignments`);
+  assert.match(await page.getByRole('main').innerText(), /Staff group: Volunteers/);
+  await audit.check(page, 'Course assignments, with an assignment');
+
+  await open(page, trustPath);
+  await navigates(page, () => main.getByRole('link', { name: 'Evidence pack', exact: true }).click());
+  assert.equal(path(page), `${trustPath}/training/evidence`);
+  assert.match(await heading(page), /Training evidence pack$/);
+  await audit.check(page, 'Training evidence pack');
+  await page.context().close();
 });
 
 test('a national administrator: the whole audit log', async () => {

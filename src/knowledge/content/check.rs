@@ -200,13 +200,13 @@ fn check_question(
             file,
             format!("{name} is a scenario but has no example message"),
         ),
-        (QuestionKind::Scenario, Some(e)) => {
-            if e.body.trim().is_empty() || e.from.trim().is_empty() {
-                report.at(
-                    file,
-                    format!("{name}: the example needs a sender and a body"),
-                );
-            }
+        (QuestionKind::Scenario, Some(e))
+            if e.body.trim().is_empty() || e.from.trim().is_empty() =>
+        {
+            report.at(
+                file,
+                format!("{name}: the example needs a sender and a body"),
+            )
         }
         _ => {}
     }

@@ -142,9 +142,14 @@ impl Viewer {
 
 /// The menu for a person, from their roles.
 pub fn navigation(p: &Principal, current_path: &str) -> Vec<NavItem> {
-    let mut items: Vec<(String, String)> = vec![("Home".into(), "/".into())];
+    // Everyone is a learner, whatever else they do.
+    let mut items: Vec<(String, String)> = vec![
+        ("Home".into(), "/".into()),
+        ("My training".into(), "/training".into()),
+    ];
     if p.is_national() {
         items.push(("Organisations".into(), "/admin/organisations".into()));
+        items.push(("Training coverage".into(), "/national/training".into()));
     }
     if p.is_national_admin() {
         items.push(("Audit log".into(), "/admin/audit".into()));
@@ -156,14 +161,32 @@ pub fn navigation(p: &Principal, current_path: &str) -> Vec<NavItem> {
         } else {
             m.organisation_name.clone()
         };
+        let training = if led.len() == 1 {
+            "Training".to_owned()
+        } else {
+            format!("Training: {}", m.organisation_name)
+        };
         items.push((label, format!("/organisations/{}", m.organisation_id)));
+        items.push((
+            training,
+            format!("/organisations/{}/training", m.organisation_id),
+        ));
     }
     items.push(("Your account".into(), "/account".into()));
+    let within = |href: &str| {
+        current_path == href || (href != "/" && current_path.starts_with(&format!("{href}/")))
+    };
+    // Only the most specific section is current: on an organisation's training page that
+    // is "Training", not also "Your organisation".
+    let best = items
+        .iter()
+        .filter(|(_, href)| within(href))
+        .map(|(_, href)| href.len())
+        .max();
     items
         .into_iter()
         .map(|(label, href)| NavItem {
-            current: current_path == href
-                || (href != "/" && current_path.starts_with(&format!("{href}/"))),
+            current: within(&href) && Some(href.len()) == best,
             label,
             href,
         })
@@ -201,19 +224,50 @@ mod tests {
 
     #[test]
     fn the_menu_fits_the_role() {
-        assert_eq!(labels(Role::Staff), ["Home", "Your account"]);
+        assert_eq!(labels(Role::Staff), ["Home", "My training", "Your account"]);
         assert_eq!(
             labels(Role::SecurityLead),
-            ["Home", "Your organisation", "Your account"]
+            [
+                "Home",
+                "My training",
+                "Your organisation",
+                "Training",
+                "Your account"
+            ]
         );
         assert_eq!(
             labels(Role::NationalAnalyst),
-            ["Home", "Organisations", "Your account"]
+            [
+                "Home",
+                "My training",
+                "Organisations",
+                "Training coverage",
+                "Your account"
+            ]
         );
         assert_eq!(
             labels(Role::NationalAdmin),
-            ["Home", "Organisations", "Audit log", "Your account"]
+            [
+                "Home",
+                "My training",
+                "Organisations",
+                "Training coverage",
+                "Audit log",
+                "Your account"
+            ]
         );
+    }
+
+    #[test]
+    fn only_the_most_specific_section_is_current() {
+        let path = format!("/organisations/{}/training", Uuid::nil());
+        let nav = navigation(&person(Role::SecurityLead), &path);
+        let current: Vec<_> = nav.iter().filter(|i| i.current).map(|i| &i.label).collect();
+        assert_eq!(current, ["Training"]);
+        let staff = format!("/organisations/{}/staff", Uuid::nil());
+        let nav = navigation(&person(Role::SecurityLead), &staff);
+        let current: Vec<_> = nav.iter().filter(|i| i.current).map(|i| &i.label).collect();
+        assert_eq!(current, ["Your organisation"]);
     }
 
     #[test]

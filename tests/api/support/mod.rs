@@ -3,6 +3,7 @@
 //! on loopback, HTTP clients with their own cookie jars, and quick ways to set up people.
 
 pub mod smtp;
+pub mod training;
 
 use std::{sync::Arc, time::Duration};
 

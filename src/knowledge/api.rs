@@ -1,0 +1,171 @@
+//! Training records as JSON: an organisation's completions for HR systems (such as the NHS
+//! Electronic Staff Record), read with the organisation's API token, and a learner's own
+//! record for the signed-in person.
+
+use axum::{
+    Json,
+    extract::State,
+    response::{IntoResponse, Response},
+};
+use serde::Serialize;
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::{
+    api::{
+        ApiClient, ApiError, ApiJson, ApiQuery,
+        handlers::{PageQuery, parse_paging},
+    },
+    knowledge::store::learning,
+    platform::{AppState, db::now, error::AppResult, web::shell::Viewer},
+    with_db,
+};
+
+/// One pass of a course.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Completion {
+    /// The person's CareCERT user id (stable across organisations).
+    pub user_id: Uuid,
+    #[schema(example = "Ann Example")]
+    pub name: String,
+    #[schema(example = "ann.example@nhs.net")]
+    pub email: String,
+    #[schema(example = "data-security-awareness")]
+    pub course: String,
+    #[schema(example = "Data Security Awareness")]
+    pub course_title: String,
+    /// The version of the course passed.
+    #[schema(example = "2026.1")]
+    pub course_version: String,
+    #[schema(example = 89)]
+    pub score_percent: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub passed_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub expires_at: OffsetDateTime,
+    /// Anyone can check the certificate at `/verify/{certificate_code}`.
+    #[schema(example = "ABCD-EFGH-JKMN")]
+    pub certificate_code: String,
+}
+
+/// One page of completions.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CompletionPage {
+    pub data: Vec<Completion>,
+    pub page: u32,
+    pub per_page: u32,
+    pub total: u64,
+    pub total_pages: u64,
+}
+
+/// Every pass held by the organisation's current members (active or not), newest first,
+/// including passes made while they were in another organisation: records follow people.
+#[utoipa::path(
+    get,
+    path = "/api/v1/training/completions",
+    tag = "Training",
+    operation_id = "list_training_completions",
+    params(PageQuery),
+    security(("bearer_token" = [])),
+    responses(
+        (status = 200, description = "One page of completions", body = CompletionPage),
+        (status = 401, description = "No token, or a token that is unknown or revoked",
+            body = crate::api::problem::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`page` or `per_page` is out of range",
+            body = crate::api::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn completions(
+    State(state): State<AppState>,
+    client: ApiClient,
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> Result<ApiJson<CompletionPage>, ApiError> {
+    let paging = parse_paging(query.page.as_deref(), query.per_page.as_deref())
+        .map_err(ApiError::validation)?;
+    let org = client.organisation_id;
+    let (rows, total) = with_db!(&state.db, |pool| {
+        let rows = sqlx::query_as::<_, Completion>(
+            "SELECT c.user_id, u.name, u.email, c.course_slug AS course, c.course_title, c.course_version, \
+             c.score_percent, c.passed_at, c.expires_at, c.certificate_code \
+             FROM completions c JOIN users u ON u.id = c.user_id \
+             WHERE c.user_id IN (SELECT user_id FROM memberships WHERE organisation_id = $1) \
+             ORDER BY c.passed_at DESC, c.id LIMIT $2 OFFSET $3",
+        )
+        .bind(org)
+        .bind(paging.limit())
+        .bind(paging.offset())
+        .fetch_all(pool)
+        .await?;
+        let total = sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM completions c \
+             WHERE c.user_id IN (SELECT user_id FROM memberships WHERE organisation_id = $1)",
+        )
+        .bind(org)
+        .fetch_one(pool)
+        .await?;
+        Ok::<_, sqlx::Error>((rows, total))
+    })?;
+    let total = u64::try_from(total).unwrap_or(0);
+    Ok(ApiJson(CompletionPage {
+        data: rows,
+        page: paging.page,
+        per_page: paging.per_page,
+        total,
+        total_pages: paging.total_pages(total),
+    }))
+}
+
+#[derive(Serialize)]
+struct MyRecord {
+    name: String,
+    email: String,
+    generated_at: String,
+    completions: Vec<MyCompletion>,
+}
+
+#[derive(Serialize)]
+struct MyCompletion {
+    course: String,
+    course_title: String,
+    course_version: String,
+    score_percent: i64,
+    passed_at: String,
+    expires_at: String,
+    valid: bool,
+    certificate_code: String,
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// The signed-in learner's own training record as JSON.
+pub async fn my_record(State(state): State<AppState>, viewer: Viewer) -> AppResult<Response> {
+    let p = viewer.user()?;
+    let at = now();
+    let completions = learning::completions(&state.db, p.user_id)
+        .await?
+        .into_iter()
+        .map(|c| MyCompletion {
+            valid: c.expires_at > at,
+            course: c.course_slug,
+            course_title: c.course_title,
+            course_version: c.course_version,
+            score_percent: c.score_percent,
+            passed_at: rfc3339(c.passed_at),
+            expires_at: rfc3339(c.expires_at),
+            certificate_code: c.certificate_code,
+        })
+        .collect();
+    Ok(Json(MyRecord {
+        name: p.name.clone(),
+        email: p.email.clone(),
+        generated_at: rfc3339(at),
+        completions,
+    })
+    .into_response())
+}
