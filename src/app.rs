@@ -50,6 +50,7 @@ pub fn all_routes() -> Vec<Route> {
     all.extend(knowledge::needs::routes());
     all.extend(knowledge::dashboard::routes());
     all.extend(knowledge::national::routes());
+    all.extend(knowledge::admin::routes());
     all.extend(identity::routes());
     all.extend(organisations::routes());
     all.extend(staff::routes());

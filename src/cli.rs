@@ -1,5 +1,5 @@
 //! The `carecert` command line: serve, migrate, create the first administrator, verify
-//! the audit log.
+//! the audit log, import course content, generate test data.
 
 use std::{path::PathBuf, process::ExitCode};
 
@@ -9,7 +9,7 @@ use tracing_subscriber::EnvFilter;
 use crate::{
     app::{App, shutdown_signal},
     audit, demo,
-    knowledge::{content::load, store::courses},
+    knowledge::{content::load, generate, store::courses},
     platform::{
         config::{Config, LogFormat, ServerArgs},
         db::Db,
@@ -56,6 +56,28 @@ enum Command {
     Content {
         #[command(subcommand)]
         command: ContentCommand,
+    },
+    /// Fill a database with generated organisations, staff and training records, for load
+    /// tests and benchmarks. Generated people cannot sign in (they have no password) and
+    /// have email addresses at generated.invalid.
+    Generate {
+        #[command(flatten)]
+        server: Box<ServerArgs>,
+        /// How many organisations (a mix of types, like England's).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=200_000))]
+        organisations: u32,
+        /// How many members of staff, shared among the organisations.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(0..=20_000_000))]
+        staff: u32,
+        /// How many years of training records each person has (at most).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(0..=20))]
+        years: u32,
+        /// Seed for the random choices: the same seed gives the same shape of data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Add to a database that already has organisations.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -218,7 +240,82 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Content {
             command: ContentCommand::Import { server, path },
         } => content_import(&server, &path).await,
+        Command::Generate {
+            server,
+            organisations,
+            staff,
+            years,
+            seed,
+            force,
+        } => {
+            let options = generate::Options {
+                organisations: organisations as usize,
+                staff: staff as usize,
+                years,
+                seed,
+                force,
+            };
+            generate_data(&server, &options).await
+        }
     }
+}
+
+async fn generate_data(
+    server: &ServerArgs,
+    options: &generate::Options,
+) -> anyhow::Result<ExitCode> {
+    let (_, db) = connect(server).await?;
+    crate::knowledge::prepare(&db).await?;
+    println!(
+        "Generating {} organisations, {} staff and up to {} years of training records…",
+        options.organisations, options.staff, options.years
+    );
+    // A line every 5% (and at the end), not one per transaction.
+    let mut shown = 0;
+    let mut report = |p: &generate::Progress| {
+        let step = (p.staff_total / 20).max(1);
+        if p.staff_written / step > shown || p.staff_written == p.staff_total {
+            shown = p.staff_written / step;
+            println!(
+                "  {:>9} of {} staff, {:>10} completions ({:.0} s)",
+                p.staff_written,
+                p.staff_total,
+                p.completions,
+                p.elapsed.as_secs_f64()
+            );
+        }
+    };
+    let done = match generate::run(&db, options, &mut report).await {
+        Ok(done) => done,
+        Err(e @ generate::GenerateError::NotEmpty(_)) => {
+            println!("Not generated: {e}.");
+            return Ok(ExitCode::FAILURE);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let t = &done.totals;
+    let mut tx = db.begin().await?;
+    let mut event = audit::NewEvent::by(None, "command line", "data.generated", "").with_detail(
+        serde_json::json!({
+            "organisations": t.organisations,
+            "staff": t.staff_written,
+            "completions": t.completions,
+            "years": options.years,
+            "seed": options.seed,
+        }),
+    );
+    event.ip = None;
+    audit::record(&mut tx, event).await?;
+    tx.commit().await?;
+    println!(
+        "Generated {} organisations, {} staff and {} completions in {:.0} s.",
+        t.organisations,
+        t.staff_written,
+        t.completions,
+        t.elapsed.as_secs_f64()
+    );
+    db.close().await;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn content_check(path: &std::path::Path) -> ExitCode {

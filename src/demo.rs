@@ -329,6 +329,7 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoAccount>>> {
         }
     }
     tx.commit().await?;
+    crate::knowledge::demo::load(db).await?;
     Ok(Some(accounts))
 }
 

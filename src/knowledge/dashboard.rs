@@ -220,6 +220,14 @@ pub fn long_date(t: OffsetDateTime) -> String {
     .unwrap_or_default()
 }
 
+/// A moment as people read it: "5 March 2026 at 14:05 UTC".
+pub fn date_and_time(t: OffsetDateTime) -> String {
+    t.format(format_description!(
+        "[day padding:none] [month repr:long] [year] at [hour]:[minute] UTC"
+    ))
+    .unwrap_or_default()
+}
+
 /// A date for spreadsheets: "2026-03-05".
 pub fn iso_date(t: OffsetDateTime) -> String {
     t.format(format_description!("[year]-[month]-[day]"))

@@ -7,6 +7,7 @@ use askama::Template;
 use axum::{
     body::Bytes,
     extract::{Path, State},
+    http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
 use time::OffsetDateTime;
@@ -19,6 +20,7 @@ use crate::{
             attempts,
             courses::{self, VersionRow},
             learning::{self, CompletionRow, EnrolmentRow},
+            needs,
         },
         views::{self, QuestionView},
     },
@@ -44,6 +46,11 @@ pub struct CourseCard {
     pub expires: Option<String>,
     pub lessons_done: usize,
     pub lessons_total: usize,
+    /// Why it is required and by when, e.g. "Assigned by Riverside Medical Practice, due
+    /// 31 March 2027"; empty for optional courses.
+    pub required_because: Vec<String>,
+    /// Whether a due date has passed without valid training.
+    pub overdue: bool,
 }
 
 /// A UK long date: "29 November 2026".
@@ -96,6 +103,7 @@ pub async fn my_training(State(state): State<AppState>, viewer: Viewer) -> AppRe
     let current = courses::current(&state.db).await?;
     let passes = learning::completions(&state.db, p.user_id).await?;
     let open = learning::open_enrolments(&state.db, p.user_id).await?;
+    let requirements = needs::required_for(&state.db, p.user_id).await?;
     let at = now();
     let mut latest: HashMap<&str, OffsetDateTime> = HashMap::new();
     for c in &passes {
@@ -118,18 +126,39 @@ pub async fn my_training(State(state): State<AppState>, viewer: Viewer) -> AppRe
             None => 0,
         };
         let expiry_at = latest.get(v.slug.as_str()).copied();
+        let standing = expiry::standing(expiry_at, enrolment.is_some(), at);
+        let mine: Vec<_> = requirements
+            .iter()
+            .filter(|r| r.course_slug == v.slug)
+            .collect();
+        let required_because = mine
+            .iter()
+            .map(|r| match r.due_on {
+                Some(due) => format!(
+                    "{} ({}), due {}",
+                    r.reason,
+                    r.organisation_name,
+                    crate::knowledge::certificate::uk_long_date(due)
+                ),
+                None => format!("{} ({})", r.reason, r.organisation_name),
+            })
+            .collect();
+        let overdue =
+            !standing.is_trained() && mine.iter().any(|r| r.due_on.is_some_and(|d| d < at.date()));
         let card = CourseCard {
             slug: v.slug.clone(),
             title: course.title.clone(),
             summary: course.summary.clone(),
             minutes: course.minutes,
             mandatory: course.mandatory,
-            standing: expiry::standing(expiry_at, enrolment.is_some(), at),
+            standing,
             expires: expiry_at.map(long_date),
             lessons_done,
             lessons_total: course.lessons.len(),
+            required_because,
+            overdue,
         };
-        if card.mandatory {
+        if card.mandatory || !card.required_because.is_empty() {
             required.push(card);
         } else {
             other.push(card);
@@ -281,7 +310,8 @@ async fn lesson_page(
     viewer: &Viewer,
     slug: &str,
     lesson_id: &str,
-    graded: Option<&HashMap<String, Vec<String>>>,
+    answers: &HashMap<String, Vec<String>>,
+    graded: bool,
     error: Option<String>,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
@@ -297,18 +327,16 @@ async fn lesson_page(
     let checked = progress
         .iter()
         .any(|r| r.lesson_id == lesson_id && r.checked_at.is_some());
-    let empty = HashMap::new();
-    let answers = graded.unwrap_or(&empty);
     let checks: Vec<QuestionView> = course
         .checks_for(lesson_id)
         .enumerate()
         .map(|(i, q)| {
             let order: Vec<String> = q.options.iter().map(|o| o.id.clone()).collect();
             let chosen = answers.get(&q.id).map(Vec::as_slice).unwrap_or(&[]);
-            views::question_view(&course, q, &order, i + 1, chosen, graded.is_some())
+            views::question_view(&course, q, &order, i + 1, chosen, graded)
         })
         .collect();
-    let check_score = graded.map(|_| {
+    let check_score = graded.then(|| {
         (
             checks.iter().filter(|c| c.result == Some(true)).count(),
             checks.len(),
@@ -324,6 +352,7 @@ async fn lesson_page(
             "Go to the final assessment".to_owned(),
         ),
     };
+    let has_error = error.is_some();
     let html = render(&LessonPage {
         shell: viewer
             .shell(lesson.title.clone())
@@ -343,14 +372,20 @@ async fn lesson_page(
             .filter_map(|s| course.source(s).cloned())
             .collect(),
         checks,
-        checked: checked || graded.is_some(),
+        checked: checked || graded,
         check_score,
         error,
         next_href,
         next_label,
         lesson_id: lesson_id.to_owned(),
     })?;
-    Ok(html.into_response())
+    // A check sent back for missing answers keeps what was chosen and says what to do.
+    let status = if has_error {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, html).into_response())
 }
 
 pub async fn lesson(
@@ -358,7 +393,16 @@ pub async fn lesson(
     viewer: Viewer,
     Path((slug, lesson_id)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    lesson_page(&state, &viewer, &slug, &lesson_id, None, None).await
+    lesson_page(
+        &state,
+        &viewer,
+        &slug,
+        &lesson_id,
+        &HashMap::new(),
+        false,
+        None,
+    )
+    .await
 }
 
 /// Marks the knowledge check and shows the feedback. Every question must be answered.
@@ -385,7 +429,8 @@ pub async fn check(
                 &viewer,
                 &slug,
                 &lesson_id,
-                None,
+                &answers,
+                false,
                 Some("Answer every question before checking your answers".into()),
             )
             .await;
@@ -409,5 +454,5 @@ pub async fn check(
         checks.len() as i64,
     )
     .await?;
-    lesson_page(&state, &viewer, &slug, &lesson_id, Some(&answers), None).await
+    lesson_page(&state, &viewer, &slug, &lesson_id, &answers, true, None).await
 }

@@ -80,11 +80,14 @@ pub async fn prepare(db: &Db) -> anyhow::Result<()> {
     store::courses::sync_builtin(db, &courses).await?;
     Ok(())
 }
+pub mod admin;
 pub mod api;
 pub mod assessment;
 pub mod certificate;
 pub mod chart;
 pub mod dashboard;
+pub mod demo;
+pub mod generate;
 pub mod learner;
 pub mod national;
 pub mod needs;

@@ -8,7 +8,9 @@ use axum::{
     extract::{Query, State},
     response::{IntoResponse, Response},
 };
+
 use serde::Deserialize;
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{
@@ -27,6 +29,7 @@ use crate::{
         authz::Rule,
         db::now,
         error::{AppError, AppResult, urlencode},
+        snapshots,
         web::{
             client::ClientIp,
             page::render,
@@ -39,6 +42,40 @@ use crate::{
 const PATH: &str = "/national/training";
 const PAGE_SIZE: i64 = 50;
 const TREND_MONTHS: usize = 12;
+
+/// How long the national trend is kept before it is worked out again. It reads every pass
+/// of the last two years (seconds, at 1.3 million staff), and months already ended hardly
+/// change, so analysts paging and sorting the table do not wait for it each time. It is kept
+/// in the database, so every instance shows the same figures. The page says when the
+/// figures were worked out.
+const TREND_KEPT_FOR: time::Duration = time::Duration::minutes(10);
+
+/// The national trend, and when it was worked out: kept from an earlier request for up to
+/// [`TREND_KEPT_FOR`], or worked out now.
+async fn national_trend(
+    state: &AppState,
+    slug: &str,
+) -> AppResult<(Vec<MonthRow>, OffsetDateTime)> {
+    let key = format!("national_trend:{slug}:{TREND_MONTHS}");
+    let (counts, at) = match snapshots::fresh::<(Vec<OffsetDateTime>, Vec<(u64, u64)>)>(
+        &state.db,
+        &key,
+        TREND_KEPT_FOR,
+    )
+    .await?
+    {
+        Some(((ends, counts), at)) => ((ends, counts), at),
+        None => {
+            let at = now();
+            let ends = coverage::month_ends(at, TREND_MONTHS);
+            let counts = reports::national_trend(&state.db, slug, &ends).await?;
+            let value = (ends, counts);
+            snapshots::keep(&state.db, &key, &value, at).await?;
+            (value, at)
+        }
+    };
+    Ok((month_rows(&counts.0, &counts.1), at))
+}
 
 pub fn routes() -> Vec<Route> {
     vec![
@@ -405,6 +442,7 @@ struct NationalPage {
     prev_href: Option<String>,
     next_href: Option<String>,
     months: Vec<MonthRow>,
+    trend_at: String,
     chart: String,
     csv_href: String,
 }
@@ -445,11 +483,7 @@ pub async fn show(
         .map(TableRow::from)
         .collect();
 
-    let ends = coverage::month_ends(now(), TREND_MONTHS);
-    let months = month_rows(
-        &ends,
-        &reports::national_trend(&state.db, slug, &ends).await?,
-    );
+    let (months, trend_at) = national_trend(&state, slug).await?;
 
     let mut types = vec![("", "All types")];
     types.extend(OrgType::REGISTRABLE.iter().map(|t| (t.as_str(), t.label())));
@@ -496,6 +530,7 @@ pub async fn show(
             DEFAULT_TARGET,
         ),
         months,
+        trend_at: crate::knowledge::dashboard::date_and_time(trend_at),
         csv_href: view.csv_href(),
         view,
     })?

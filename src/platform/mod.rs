@@ -9,6 +9,7 @@ pub mod jobs;
 pub mod ops;
 #[cfg(test)]
 pub mod scratch;
+pub mod snapshots;
 pub mod tokens;
 pub mod web;
 

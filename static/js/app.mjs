@@ -20,7 +20,26 @@ const assessment = document.querySelector('form[data-save-url]')
 if (assessment) {
   const status = document.getElementById('save-status')
   const say = (text) => { if (status) status.textContent = text }
-  assessment.addEventListener('change', async (event) => {
+  const save = async (body) => {
+    try {
+      const response = await fetch(assessment.dataset.saveUrl, {
+        method: 'POST',
+        body,
+        headers: { Accept: 'application/json' },
+        credentials: 'same-origin'
+      })
+      return await response.json()
+    } catch {
+      return { saved: false, message: 'We could not save that answer just now. It will be saved when you submit.' }
+    }
+  }
+  // Saves go one at a time, in the order the answers were chosen: moving through radios
+  // with the arrow keys changes the answer at every key press, and the last choice must be
+  // the one kept. The status speaks once the last save is done, and keeps any problem.
+  let queue = Promise.resolve()
+  let waiting = 0
+  let problem = null
+  assessment.addEventListener('change', (event) => {
     const input = event.target
     if (!input.name || !input.name.startsWith('q.')) return
     const body = new URLSearchParams()
@@ -29,17 +48,14 @@ if (assessment) {
     const chosen = assessment.querySelectorAll(`input[name="${CSS.escape(input.name)}"]:checked`)
     if (chosen.length === 0) body.append(input.name, '')
     chosen.forEach((c) => body.append(input.name, c.value))
-    try {
-      const response = await fetch(assessment.dataset.saveUrl, {
-        method: 'POST',
-        body,
-        headers: { Accept: 'application/json' },
-        credentials: 'same-origin'
-      })
-      const reply = await response.json()
-      say(reply.saved ? 'Your answer is saved.' : reply.message)
-    } catch {
-      say('We could not save that answer just now. It will be saved when you submit.')
-    }
+    waiting += 1
+    queue = queue.then(() => save(body)).then((reply) => {
+      if (!reply.saved) problem = reply.message
+      waiting -= 1
+      if (waiting === 0) {
+        say(problem ?? 'Your answer is saved.')
+        problem = null
+      }
+    })
   })
 }

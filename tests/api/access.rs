@@ -195,6 +195,8 @@ const EXPECTED: &[(&str, &str, Access)] = &[
     ),
     ("GET", "/national/training", Access::National),
     ("GET", "/national/training.csv", Access::National),
+    ("GET", "/admin/courses", Access::NationalAdmin),
+    ("POST", "/admin/courses", Access::NationalAdmin),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,6 +6,7 @@ mod support;
 mod access;
 mod accounts;
 mod api;
+mod course_import;
 mod jobs;
 mod operations;
 mod organisations;

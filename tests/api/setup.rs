@@ -118,3 +118,62 @@ on_both!(demo_data_loads_once_and_its_accounts_work, |app| {
         StatusCode::FORBIDDEN
     );
 });
+
+async fn count_at_now(db: &carecert::platform::db::Db, sql: &str) -> i64 {
+    carecert::with_db!(db, |pool| sqlx::query_scalar::<_, i64>(sql)
+        .bind(carecert::platform::db::now())
+        .fetch_one(pool)
+        .await)
+    .expect(sql)
+}
+
+on_both!(demo_data_has_learners_at_every_stage, |app| {
+    let count = |sql| count_at_now(app.db(), sql);
+    demo::load(app.db()).await.expect("load").expect("loaded");
+    // Valid, expiring within 30 days, and expired (with no newer pass).
+    let valid =
+        count("SELECT COUNT(DISTINCT user_id) FROM completions WHERE expires_at > $1").await;
+    let soon = count(
+        "SELECT COUNT(*) FROM completions c WHERE c.expires_at > $1 \
+         AND c.expires_at < (SELECT MAX(expires_at) FROM completions) \
+         AND c.passed_at < $1",
+    )
+    .await;
+    let expired = count(
+        "SELECT COUNT(*) FROM completions c WHERE c.expires_at <= $1 AND NOT EXISTS \
+         (SELECT 1 FROM completions n WHERE n.user_id = c.user_id AND n.expires_at > c.expires_at)",
+    )
+    .await;
+    let in_progress = count(
+        "SELECT COUNT(*) FROM enrolments e WHERE e.completed_at IS NULL AND started_at < $1 \
+         AND NOT EXISTS (SELECT 1 FROM attempts a WHERE a.enrolment_id = e.id)",
+    )
+    .await;
+    let retaking = count(
+        "SELECT COUNT(*) FROM attempts a JOIN enrolments e ON e.id = a.enrolment_id \
+         WHERE a.passed = FALSE AND e.completed_at IS NULL AND a.submitted_at < $1",
+    )
+    .await;
+    assert!(
+        valid > 10 && soon > 0 && expired > 0 && in_progress > 0 && retaking > 0,
+        "valid {valid}, soon {soon}, expired {expired}, in progress {in_progress}, retaking {retaking}"
+    );
+
+    // The demo nurse's training expires within the month, and My training says so.
+    let nurse = app.client();
+    nurse
+        .post(
+            "/sign-in",
+            &[
+                ("email", "nurse@northfield-hospitals.example"),
+                ("password", demo::DEMO_PASSWORD),
+                ("next", "/training"),
+            ],
+        )
+        .await;
+    nurse
+        .get("/training")
+        .await
+        .assert_ok()
+        .assert_contains("Expires soon");
+});

@@ -146,10 +146,14 @@ on_both!(a_learner_works_through_lessons_and_passes, |app| {
 
     // Leaving a question out is refused with a message, and nothing is recorded.
     let path = format!("/training/{DSA}/lessons/{}/check", first.id);
-    client
-        .post(&path, &[])
-        .await
-        .assert_contains("Answer every question before checking your answers");
+    let missing = client.post(&path, &[]).await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    missing.assert_contains("Answer every question before checking your answers");
+    // What was chosen is kept when the page comes back.
+    let partial = answers(&course, &checks[..1], true);
+    let kept = client.post(&path, &refs(&partial)).await;
+    assert_eq!(kept.status, StatusCode::UNPROCESSABLE_ENTITY);
+    kept.assert_contains(&format!("value=\"{}\" checked", partial[0].1));
     client
         .get(&format!("/training/{DSA}"))
         .await
@@ -510,5 +514,58 @@ on_both!(
         assert_eq!(record["email"], "amy@birch.example");
         assert_eq!(record["completions"][0]["valid"], true);
         assert_eq!(record["completions"].as_array().unwrap().len(), 1);
+    }
+);
+
+on_both!(
+    my_training_lists_what_my_organisation_requires_and_by_when,
+    |app| {
+        let trust = app.org("Elm Hospital", "RE9", OrgType::NhsTrust).await;
+        let lead = app
+            .person(trust, Role::SecurityLead, "lead@elm.example")
+            .await;
+        let nurse = app.person(trust, Role::Staff, "nurse@elm.example").await;
+        let due_year = (carecert::platform::db::now().year() + 1).to_string();
+        let before = app.signed_in(&nurse).await.get("/training").await;
+        let required = before
+            .text
+            .split("Other courses")
+            .next()
+            .unwrap_or_default();
+        assert!(
+            !required.contains("Cyber security for board members and leaders"),
+            "not required yet"
+        );
+        app.signed_in(&lead)
+            .await
+            .post(
+                &format!("/organisations/{trust}/training/assignments"),
+                &[
+                    ("course", "board-leaders"),
+                    ("assign_to", "person"),
+                    ("email", "nurse@elm.example"),
+                    ("due-day", "1"),
+                    ("due-month", "3"),
+                    ("due-year", &due_year),
+                ],
+            )
+            .await
+            .assert_redirect_to(&format!("/organisations/{trust}/training/assignments"));
+        let after = app.signed_in(&nurse).await.get("/training").await;
+        let required = after.text.split("Other courses").next().unwrap_or_default();
+        assert!(
+            required.contains("Cyber security for board members and leaders"),
+            "{required}"
+        );
+        assert!(
+            required.contains(&format!(
+                "Assigned by your organisation (Elm Hospital), due 1 March {due_year}"
+            )),
+            "{required}"
+        );
+        assert!(
+            required.contains("Needed for your staff group (Elm Hospital)"),
+            "{required}"
+        );
     }
 );

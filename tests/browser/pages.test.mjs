@@ -4,6 +4,8 @@
 // for sideways scrolling and for a working skip link; the header menu must fit the role.
 
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import zlib from 'node:zlib';
 import { after, before, test } from 'node:test';
 
 import {
@@ -331,6 +333,39 @@ test('training needs analysis, course assignments and the evidence pack', async 
   await page.context().close();
 });
 
+test('training coverage: an organisation\'s dashboard and the table of every organisation', async () => {
+  const page = await newPage();
+  await signIn(page, audit, DEMO.lead);
+  await navigates(page, () => page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Training', exact: true }).click());
+  assert.match(path(page), /^\/organisations\/[0-9a-f-]{36}\/training$/);
+  assert.match(await heading(page), /Training coverage$/);
+  assert.equal(await page.getByRole('main').locator('svg[role="img"]').count(), 1, 'the trend chart');
+  await audit.check(page, 'Training coverage (security lead)');
+
+  await page.getByLabel('Target percentage of staff with valid training').fill('101');
+  const refused = await navigates(page, () => page.getByRole('button', { name: 'Change target' }).click());
+  assert.equal(refused.status(), 422);
+  await checkErrorSummaryLinks(page, audit, 'Training coverage, target out of range');
+  await audit.check(page, 'Training coverage, target out of range');
+  await page.context().close();
+
+  const analyst = await newPage();
+  await signIn(analyst, audit, DEMO.analyst);
+  await navigates(analyst, () => analyst.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Training coverage' }).click());
+  assert.equal(path(analyst), '/national/training');
+  await audit.check(analyst, 'Training coverage, every organisation');
+
+  await navigates(analyst, () => analyst.locator('#organisations').getByRole('link', { name: /^Coverage/ }).click());
+  assert.match(await analyst.locator('th[aria-sort]').innerText(), /^Coverage/);
+  await analyst.getByLabel('Only organisations below their target').check();
+  await navigates(analyst, () => analyst.getByRole('button', { name: 'Apply filters' }).click());
+  const query = new URL(analyst.url()).searchParams;
+  assert.equal(query.get('below'), 'yes');
+  assert.equal(query.get('sort'), 'percent', 'filtering keeps the order');
+  await audit.check(analyst, 'Training coverage, below target, by coverage');
+  await analyst.context().close();
+});
+
 test('a national administrator: the whole audit log', async () => {
   await state.leadPage?.context().close();
   const page = await newPage();
@@ -349,6 +384,83 @@ test('a national administrator: the whole audit log', async () => {
 
   await open(page, `${state.trustPath}`);
   await audit.check(page, 'Organisation (national administrator, with security lead)');
+  await page.context().close();
+});
+
+/** A .zip of `files` ({ name: text }), stored without compression: enough for the upload. */
+function storedZip(files) {
+  const locals = [];
+  const centrals = [];
+  let offset = 0;
+  for (const [name, text] of Object.entries(files)) {
+    const nameBytes = Buffer.from(name);
+    const data = Buffer.from(text);
+    const crc = zlib.crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x21, 12); // 1 January 1980
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(nameBytes.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0x21, 14);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(nameBytes.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, nameBytes, data);
+    centrals.push(central, nameBytes);
+    offset += 30 + nameBytes.length + data.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(Object.keys(files).length, 8);
+  end.writeUInt16LE(Object.keys(files).length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
+}
+
+test('a national administrator: course versions and importing a course, with errors', async () => {
+  const page = await newPage();
+  await signIn(page, audit, DEMO.admin);
+  assert.deepEqual(await menuLabels(page), ['Home', 'My training', 'Organisations', 'Training coverage', 'Courses', 'Audit log', 'Your account'],
+    'a national administrator sees Courses between Training coverage and the audit log');
+  await navigates(page, () => page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Courses' }).click());
+  assert.equal(path(page), '/admin/courses');
+  assert.equal(await heading(page), 'Courses');
+  assert.match(await page.locator('caption').innerText(), /course versions$/);
+  await audit.check(page, 'Courses (national administrator)');
+
+  const button = page.getByRole('button', { name: 'Import course' });
+  const empty = await navigates(page, () => button.click());
+  assert.equal(empty.status(), 422);
+  await checkErrorSummaryLinks(page, audit, 'Courses, import submitted without a file');
+  await audit.check(page, 'Courses, import submitted without a file');
+
+  const file = page.locator('input[type="file"]');
+  await file.setInputFiles({ name: 'notes.zip', mimeType: 'application/zip', buffer: Buffer.from('not a zip at all') });
+  const notZip = await navigates(page, () => button.click());
+  assert.equal(notZip.status(), 422);
+  assert.match(await page.locator('.nhsuk-error-summary').innerText(), /not a \.zip archive/);
+  await audit.check(page, 'Courses, import of a file that is not a zip');
+
+  // A course whose lessons and questions are missing: every problem is listed.
+  const manifest = fs.readFileSync(new URL('../../content/courses/board-leaders/course.toml', import.meta.url), 'utf8')
+    .replace('version = "2026.1"', 'version = "2099.1"');
+  await file.setInputFiles({ name: 'board-leaders.zip', mimeType: 'application/zip', buffer: storedZip({ 'board-leaders/course.toml': manifest }) });
+  const broken = await navigates(page, () => button.click());
+  assert.equal(broken.status(), 422);
+  assert.ok(await checkErrorSummaryLinks(page, audit, 'Courses, import of a course with problems') >= 2);
+  assert.match(await page.locator('.nhsuk-error-summary').innerText(), /which does not exist/);
+  await audit.check(page, 'Courses, import of a course with problems');
   await page.context().close();
 });
 

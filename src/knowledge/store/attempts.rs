@@ -216,6 +216,49 @@ pub struct PassContext<'a> {
     pub certificate_code: &'a str,
 }
 
+/// A pass to record.
+pub struct NewCompletion<'a> {
+    pub user: Uuid,
+    pub organisation: Option<Uuid>,
+    pub course: &'a Course,
+    pub version: Uuid,
+    pub attempt: Uuid,
+    pub attempt_number: i64,
+    pub score_percent: i64,
+    pub passed_at: OffsetDateTime,
+    pub pass: &'a PassContext<'a>,
+}
+
+/// Records a pass, valid for the course's validity period from `passed_at`.
+pub async fn insert_completion(tx: &mut Tx, c: &NewCompletion<'_>) -> Result<(), sqlx::Error> {
+    exec_tx!(tx, |conn| {
+        sqlx::query(
+        "INSERT INTO completions (id, user_id, organisation_id, course_slug, course_version_id, course_title, \
+         course_version, attempt_id, score_percent, attempt_number, passed_at, expires_at, certificate_code, \
+         learner_name, organisation_name) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+    )
+    .bind(new_id())
+    .bind(c.user)
+    .bind(c.organisation)
+    .bind(&c.course.slug)
+    .bind(c.version)
+    .bind(&c.course.title)
+    .bind(&c.course.version)
+    .bind(c.attempt)
+    .bind(c.score_percent)
+    .bind(c.attempt_number)
+    .bind(c.passed_at)
+    .bind(expiry::expires_at(c.passed_at, c.course.validity_months))
+    .bind(c.pass.certificate_code)
+    .bind(c.pass.learner_name)
+    .bind(c.pass.organisation_name)
+    .execute(conn)
+    .await
+    })?;
+    Ok(())
+}
+
 /// Saves the last answers and submits: grades the attempt, stores each question's result
 /// and, on a pass, the completion (and closes the enrolment). Submitting twice is refused
 /// without changing anything.
@@ -277,31 +320,21 @@ pub async fn submit(
         .bind(attempt.id)
         .fetch_one(c)
         .await)?;
-        exec_tx!(&mut tx, |c| {
-            sqlx::query(
-            "INSERT INTO completions (id, user_id, organisation_id, course_slug, course_version_id, course_title, \
-             course_version, attempt_id, score_percent, attempt_number, passed_at, expires_at, certificate_code, \
-             learner_name, organisation_name) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+        insert_completion(
+            &mut tx,
+            &NewCompletion {
+                user: attempt.user_id,
+                organisation: org,
+                course,
+                version: attempt.course_version_id,
+                attempt: attempt.id,
+                attempt_number: attempt.number,
+                score_percent: score.percent as i64,
+                passed_at: at,
+                pass,
+            },
         )
-        .bind(new_id())
-        .bind(attempt.user_id)
-        .bind(org)
-        .bind(&course.slug)
-        .bind(attempt.course_version_id)
-        .bind(&course.title)
-        .bind(&course.version)
-        .bind(attempt.id)
-        .bind(score.percent as i64)
-        .bind(attempt.number)
-        .bind(at)
-        .bind(expiry::expires_at(at, course.validity_months))
-        .bind(pass.certificate_code)
-        .bind(pass.learner_name)
-        .bind(pass.organisation_name)
-        .execute(c)
-        .await
-        })?;
+        .await?;
         exec_tx!(&mut tx, |c| sqlx::query(
             "UPDATE enrolments SET completed_at = $2 WHERE id = $1"
         )

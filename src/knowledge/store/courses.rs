@@ -52,12 +52,41 @@ pub async fn current(db: &Db) -> Result<Vec<VersionRow>, sqlx::Error> {
         .await)
 }
 
+/// One stored version as the course administration page lists it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ListedVersion {
+    pub slug: String,
+    pub version: String,
+    pub title: String,
+    pub is_current: bool,
+    /// "builtin" or "imported" (see [`Origin`]).
+    pub origin: String,
+    pub imported_at: time::OffsetDateTime,
+    /// The national administrator who uploaded it; none for built-in and command-line
+    /// imports.
+    pub imported_by_name: Option<String>,
+}
+
+impl ListedVersion {
+    pub fn origin(&self) -> Origin {
+        if self.origin == Origin::Builtin.as_str() {
+            Origin::Builtin
+        } else {
+            Origin::Imported
+        }
+    }
+}
+
 /// Every version ever imported, newest first within each course.
-pub async fn all_versions(db: &Db) -> Result<Vec<VersionRow>, sqlx::Error> {
-    let sql = format!("SELECT {COLUMNS} FROM course_versions ORDER BY slug, imported_at DESC");
-    with_db!(db, |pool| sqlx::query_as::<_, VersionRow>(&sql)
-        .fetch_all(pool)
-        .await)
+pub async fn all_versions(db: &Db) -> Result<Vec<ListedVersion>, sqlx::Error> {
+    with_db!(db, |pool| sqlx::query_as::<_, ListedVersion>(
+        "SELECT cv.slug, cv.version, cv.title, cv.is_current, cv.origin, cv.imported_at, \
+         u.name AS imported_by_name \
+         FROM course_versions cv LEFT JOIN users u ON u.id = cv.imported_by \
+         ORDER BY cv.slug, cv.imported_at DESC"
+    )
+    .fetch_all(pool)
+    .await)
 }
 
 pub async fn current_by_slug(db: &Db, slug: &str) -> Result<Option<VersionRow>, sqlx::Error> {

@@ -26,15 +26,17 @@ use crate::{
 };
 
 /// The organisation's active staff, each with their latest expiry of the course (`$2`),
-/// as a derived table `s`. The latest expiry decides the standing: a later pass replaces an
-/// earlier one.
+/// as a table `s`. The latest expiry decides the standing: a later pass replaces an
+/// earlier one. MATERIALIZED, because SQLite would otherwise copy the subquery into each
+/// use of `s.expires_at` and look every person up once per use.
 macro_rules! latest_per_member {
     () => {
-        "(SELECT m.staff_group, m.department, (u.password_hash IS NOT NULL) AS has_password, \
-         (SELECT MAX(c.expires_at) FROM completions c \
-          WHERE c.user_id = m.user_id AND c.course_slug = $2) AS expires_at \
+        "WITH s AS MATERIALIZED (SELECT m.staff_group, m.department, \
+           (u.password_hash IS NOT NULL) AS has_password, \
+           (SELECT MAX(c.expires_at) FROM completions c \
+            WHERE c.user_id = m.user_id AND c.course_slug = $2) AS expires_at \
          FROM memberships m JOIN users u ON u.id = m.user_id \
-         WHERE m.organisation_id = $1 AND m.active = TRUE) s"
+         WHERE m.organisation_id = $1 AND m.active = TRUE) "
     };
 }
 
@@ -62,14 +64,13 @@ pub async fn group_counts(
     soon: OffsetDateTime,
 ) -> Result<Vec<GroupCount>, sqlx::Error> {
     let sql = concat!(
+        latest_per_member!(),
         "SELECT s.staff_group, s.department, COUNT(*) AS total, \
          SUM(CASE WHEN s.expires_at > $3 THEN 1 ELSE 0 END) AS trained, \
          SUM(CASE WHEN s.expires_at > $3 AND s.expires_at <= $4 THEN 1 ELSE 0 END) AS expiring_soon, \
          SUM(CASE WHEN (s.expires_at IS NULL OR s.expires_at <= $3) AND s.has_password THEN 1 ELSE 0 END) \
            AS overdue_with_account \
-         FROM ",
-        latest_per_member!(),
-        " GROUP BY s.staff_group, s.department"
+         FROM s GROUP BY s.staff_group, s.department"
     );
     with_db!(db, |pool| sqlx::query_as::<_, GroupCount>(sql)
         .bind(org)
@@ -293,10 +294,12 @@ pub struct OrgFilter<'a> {
 /// Every organisation that matches `filter` (never the national team), with its active
 /// staff and how many of them are trained at `now`, in one grouped query.
 ///
-/// The valid passes are reduced to one row per person first (`v`), so a person with two
-/// overlapping passes counts once; that set is joined to the memberships, and the join
-/// is grouped by organisation. Sorting, paging and the below-target filter happen on the
-/// result (at most one row per organisation), since each needs every organisation's figures.
+/// The filters apply to the organisations before their memberships are read, so a filtered
+/// view only touches the organisations it shows. Each membership is checked for a valid pass
+/// with an `EXISTS` probe of `completions_user`, answered from the index alone; a person
+/// with two overlapping passes counts once. The result is at most one row per
+/// organisation: sorting, paging and the below-target filter happen on it, since each
+/// needs every organisation's figures.
 pub async fn national(
     db: &Db,
     slug: &str,
@@ -310,17 +313,19 @@ pub async fn national(
     with_db!(db, |pool| {
         sqlx::query_as::<_, OrgCoverage>(
             "SELECT o.id, o.name, o.ods_code, o.org_type, p.name AS parent_name, \
-             o.training_target AS target, COUNT(m.id) AS staff, COUNT(v.user_id) AS trained \
-             FROM organisations o \
-             LEFT JOIN organisations p ON p.id = o.parent_id \
-             LEFT JOIN memberships m ON m.organisation_id = o.id AND m.active = TRUE \
-             LEFT JOIN (SELECT user_id FROM completions WHERE course_slug = $1 AND expires_at > $2 \
-                        GROUP BY user_id) v ON v.user_id = m.user_id \
-             WHERE o.org_type <> $3 \
-               AND ($4 = '' OR o.org_type = $4) \
-               AND ($5 IS NULL OR o.parent_id = $5) \
-               AND ($6 = '' OR lower(o.name) LIKE $7 ESCAPE '\\' OR o.ods_code = $8) \
-             GROUP BY o.id, o.name, o.ods_code, o.org_type, p.name, o.training_target",
+             o.training_target AS target, s.staff, s.trained \
+             FROM (SELECT f.id, COUNT(m.id) AS staff, \
+                     SUM(CASE WHEN EXISTS (SELECT 1 FROM completions c WHERE c.user_id = m.user_id \
+                           AND c.course_slug = $1 AND c.expires_at > $2) THEN 1 ELSE 0 END) AS trained \
+                   FROM organisations f \
+                   LEFT JOIN memberships m ON m.organisation_id = f.id AND m.active = TRUE \
+                   WHERE f.org_type <> $3 \
+                     AND ($4 = '' OR f.org_type = $4) \
+                     AND ($5 IS NULL OR f.parent_id = $5) \
+                     AND ($6 = '' OR lower(f.name) LIKE $7 ESCAPE '\\' OR f.ods_code = $8) \
+                   GROUP BY f.id) s \
+             JOIN organisations o ON o.id = s.id \
+             LEFT JOIN organisations p ON p.id = o.parent_id",
         )
         .bind(slug)
         .bind(now)
@@ -348,11 +353,15 @@ pub async fn parents(db: &Db) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
 
 /// National coverage at each instant in `at` (oldest first): of the active memberships of
 /// every organisation but the national team that existed by then, how many belonged to
-/// someone holding a valid pass at that instant. Returns (trained, staff) per instant.
+/// someone holding a valid pass at that instant. Returns (trained, staff) per instant; at
+/// `at`'s last instant this agrees with [`national`]'s totals.
 ///
-/// One grouped query for all instants: each person's passes in the window are reduced to
-/// one row of flags (`p`, "covered at instant i"), then memberships are counted against
-/// them. At `at`'s last instant this agrees with [`national`]'s totals.
+/// Two queries, each one pass over its rows whatever the number of instants. Staff: the
+/// memberships, counted at each instant. Trained: each person's passes in the window are
+/// first made not to overlap (a pass taken before the previous one expired counts from
+/// that expiry), so one person is never counted twice at an instant, without a DISTINCT
+/// per instant; then each pass is joined to the person's memberships and counted at each
+/// instant it covers.
 pub async fn national_trend(
     db: &Db,
     slug: &str,
@@ -361,63 +370,81 @@ pub async fn national_trend(
     let (Some(first), Some(last)) = (at.first(), at.last()) else {
         return Ok(vec![]);
     };
-    let sql = national_trend_sql(at.len());
-    let mut out = Vec::with_capacity(at.len());
-    let row: Vec<i64> = with_db!(db, |pool| {
-        let mut q = sqlx::query(&sql)
+    let staff_sql = format!(
+        "SELECT {} FROM memberships m JOIN organisations o ON o.id = m.organisation_id \
+         WHERE m.active = TRUE AND o.org_type <> $1",
+        instant_sums(at.len(), 2, "m.created_at <= {t}")
+    );
+    let trained_sql = format!(
+        "SELECT {} FROM \
+           (SELECT c.user_id, c.expires_at, \
+              CASE WHEN LAG(c.expires_at) OVER w > c.passed_at THEN LAG(c.expires_at) OVER w \
+                   ELSE c.passed_at END AS starts \
+            FROM completions c \
+            WHERE c.course_slug = $2 AND c.expires_at > $3 AND c.passed_at <= $4 \
+            WINDOW w AS (PARTITION BY c.user_id ORDER BY c.expires_at, c.passed_at)) v \
+         JOIN memberships m ON m.user_id = v.user_id \
+         JOIN organisations o ON o.id = m.organisation_id \
+         WHERE m.active = TRUE AND o.org_type <> $1",
+        instant_sums(
+            at.len(),
+            5,
+            "v.starts <= {t} AND v.expires_at > {t} AND m.created_at <= {t}"
+        )
+    );
+    let team = OrgType::NationalTeam.as_str();
+    let staff: Vec<i64> = with_db!(db, |pool| {
+        let mut q = sqlx::query(&staff_sql).bind(team);
+        for t in at {
+            q = q.bind(*t);
+        }
+        let row = q.fetch_one(pool).await?;
+        read_counts(&row, at.len())
+    })?;
+    let trained: Vec<i64> = with_db!(db, |pool| {
+        let mut q = sqlx::query(&trained_sql)
+            .bind(team)
             .bind(slug)
-            .bind(OrgType::NationalTeam.as_str())
             .bind(*first)
             .bind(*last);
         for t in at {
             q = q.bind(*t);
         }
         let row = q.fetch_one(pool).await?;
-        (0..at.len() * 2)
-            .map(|i| {
-                use sqlx::Row;
-                row.try_get::<Option<i64>, _>(i).map(|v| v.unwrap_or(0))
-            })
-            .collect::<Result<Vec<i64>, sqlx::Error>>()
+        read_counts(&row, at.len())
     })?;
-    for pair in row.chunks(2) {
-        out.push((pair[0].max(0) as u64, pair[1].max(0) as u64));
-    }
-    Ok(out)
+    Ok(trained
+        .into_iter()
+        .zip(staff)
+        .map(|(t, s)| (t.max(0) as u64, s.max(0) as u64))
+        .collect())
 }
 
-/// The SQL for [`national_trend`] with `n` instants, bound as `$5..$(4+n)`; `$1` is the
-/// course, `$2` the national team's type, `$3`/`$4` the first and last instants. Built
-/// from numbers only, never from input. Gives trained and staff for each instant, in turn.
-fn national_trend_sql(n: usize) -> String {
-    let param = |i: usize| format!("${}", i + 5);
-    let flags: Vec<String> = (0..n)
+/// `n` columns `CAST(SUM(CASE WHEN <condition> THEN 1 ELSE 0 END) AS BIGINT)`, the
+/// condition's `{t}` standing for parameters `$first..$(first+n-1)` in turn. Built from
+/// numbers only, never from input.
+fn instant_sums(n: usize, first: usize, condition: &str) -> String {
+    (0..n)
         .map(|i| {
-            format!(
-                "MAX(CASE WHEN c.passed_at <= {t} AND c.expires_at > {t} THEN 1 ELSE 0 END) AS f{i}",
-                t = param(i)
-            )
+            let when = condition.replace("{t}", &format!("${}", first + i));
+            format!("CAST(SUM(CASE WHEN {when} THEN 1 ELSE 0 END) AS BIGINT)")
         })
-        .collect();
-    let sums: Vec<String> = (0..n)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The first `n` columns of a row of sums (an empty set sums to NULL: 0).
+fn read_counts<R: sqlx::Row>(row: &R, n: usize) -> Result<Vec<i64>, sqlx::Error>
+where
+    usize: sqlx::ColumnIndex<R>,
+    for<'r> Option<i64>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    (0..n)
         .map(|i| {
-            format!(
-                "CAST(SUM(CASE WHEN m.created_at <= {t} AND p.f{i} = 1 THEN 1 ELSE 0 END) AS BIGINT), \
-                 CAST(SUM(CASE WHEN m.created_at <= {t} THEN 1 ELSE 0 END) AS BIGINT)",
-                t = param(i)
-            )
+            row.try_get::<Option<i64>, _>(i)
+                .map(Option::unwrap_or_default)
         })
-        .collect();
-    format!(
-        "SELECT {sums} FROM memberships m \
-         JOIN organisations o ON o.id = m.organisation_id \
-         LEFT JOIN (SELECT c.user_id, {flags} FROM completions c \
-                    WHERE c.course_slug = $1 AND c.expires_at > $3 AND c.passed_at <= $4 \
-                    GROUP BY c.user_id) p ON p.user_id = m.user_id \
-         WHERE m.active = TRUE AND o.org_type <> $2",
-        sums = sums.join(", "),
-        flags = flags.join(", "),
-    )
+        .collect()
 }
 
 fn escape_like(s: &str) -> String {
@@ -507,6 +534,8 @@ mod tests {
         let a = add_member(db, org, "a@x.example", "clinical", true).await;
         add_pass(db, version, a, at - Duration::days(400)).await;
         add_pass(db, version, a, at - Duration::days(20)).await;
+        // Refreshed early: two valid passes, still one person.
+        add_pass(db, version, a, at - Duration::days(10)).await;
         let b = add_member(db, org, "b@x.example", "admin", true).await;
         add_pass(db, version, b, at - Duration::days(350)).await;
         let c = add_member(db, org, "c@x.example", "admin", true).await;
@@ -556,7 +585,7 @@ mod tests {
         assert_eq!(members.len(), 4);
         assert_eq!(
             passes.len(),
-            3,
+            4,
             "the pass that expired before the window is not read"
         );
 
@@ -603,11 +632,12 @@ mod tests {
     }
 
     #[test]
-    fn trend_sql_numbers_its_parameters_in_order() {
-        let sql = national_trend_sql(2);
-        assert!(sql.contains("c.passed_at <= $5 AND c.expires_at > $5 THEN 1 ELSE 0 END) AS f0"));
-        assert!(sql.contains("c.passed_at <= $6 AND c.expires_at > $6 THEN 1 ELSE 0 END) AS f1"));
-        assert!(sql.contains("m.created_at <= $6 AND p.f1 = 1"));
-        assert!(!sql.contains("$7"));
+    fn instant_sums_number_their_parameters_in_order() {
+        let sql = instant_sums(2, 5, "a <= {t} AND b > {t}");
+        assert_eq!(
+            sql,
+            "CAST(SUM(CASE WHEN a <= $5 AND b > $5 THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN a <= $6 AND b > $6 THEN 1 ELSE 0 END) AS BIGINT)"
+        );
     }
 }

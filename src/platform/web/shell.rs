@@ -152,6 +152,7 @@ pub fn navigation(p: &Principal, current_path: &str) -> Vec<NavItem> {
         items.push(("Training coverage".into(), "/national/training".into()));
     }
     if p.is_national_admin() {
+        items.push(("Courses".into(), "/admin/courses".into()));
         items.push(("Audit log".into(), "/admin/audit".into()));
     }
     let led: Vec<_> = p.led_organisations().collect();
@@ -252,6 +253,7 @@ mod tests {
                 "My training",
                 "Organisations",
                 "Training coverage",
+                "Courses",
                 "Audit log",
                 "Your account"
             ]
