@@ -209,17 +209,15 @@ pub async fn write(
     let mut person_no = 0u64;
     let mut pass_no = 0u64;
     let mut chunk = Chunk::default();
+    let history = plan::History {
+        now: at,
+        years,
+        validity_months: course.validity_months,
+    };
     'orgs: for (p, org_id) in plans.iter().zip(&org_ids) {
-        for _ in 0..p.staff {
-            let person = plan::person(
-                p,
-                person_no,
-                &tag,
-                at,
-                years,
-                course.validity_months,
-                &mut rng,
-            );
+        for k in 0..p.staff {
+            let trained = plan::trained_in_turn(k, p.coverage);
+            let person = plan::person(p, person_no, trained, &tag, &history, &mut rng);
             person_no += 1;
             let user_id = new_id();
             for passed_at in &person.passes {

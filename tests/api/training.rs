@@ -459,6 +459,10 @@ on_both!(
             assert_eq!(app.smtp.all_to(to).await.len(), 1, "{to} reminded once");
         }
         assert!(app.smtp.all_to("fine@example.org").await.is_empty());
+        assert!(
+            app.smtp.all_to("gone@example.org").await.is_empty(),
+            "no reminders after leaving"
+        );
     }
 );
 

@@ -589,24 +589,41 @@ fn email_part(s: &str) -> String {
         .collect()
 }
 
-/// Member of staff number `n` of an organisation like `org`. `tag` makes email addresses
-/// unique to this run of the generator.
+/// Whether the `k`th member of an organisation with `coverage` is trained: spread evenly,
+/// so that of any first `k` people the share trained is as near `coverage` as whole people
+/// allow (small practices get the coverage planned, not a random one).
+pub fn trained_in_turn(k: usize, coverage: f64) -> bool {
+    let c = coverage.clamp(0.0, 1.0);
+    ((k + 1) as f64 * c).floor() > (k as f64 * c).floor()
+}
+
+/// The span of history being generated.
+#[derive(Debug, Clone, Copy)]
+pub struct History {
+    pub now: OffsetDateTime,
+    /// How many years back passes go (at most).
+    pub years: u32,
+    /// How long a pass is valid.
+    pub validity_months: u32,
+}
+
+/// Member of staff number `n` (of the whole run) of an organisation like `org`, trained
+/// today or not. `tag` makes email addresses unique to this run of the generator.
 pub fn person<R: Rng>(
     org: &OrgPlan,
     n: u64,
+    trained: bool,
     tag: &str,
-    now: OffsetDateTime,
-    years: u32,
-    validity_months: u32,
+    history: &History,
     rng: &mut R,
 ) -> PersonPlan {
+    let now = history.now;
     let (first, last) = (pick(rng, FIRST), pick(rng, LAST));
     let joined = if rng.gen_bool(0.1) {
         now - Duration::days(rng.gen_range(0..365))
     } else {
         now - Duration::days(rng.gen_range(365..365 * 15))
     };
-    let trained = rng.gen_bool(org.coverage.clamp(0.0, 1.0));
     let department = pick(rng, departments(org.org_type));
     PersonPlan {
         name: format!("{first} {last}"),
@@ -619,7 +636,14 @@ pub fn person<R: Rng>(
         department: (!department.is_empty()).then_some(department),
         active: !rng.gen_bool(0.03),
         joined,
-        passes: pass_dates(now, joined, trained, years, validity_months, rng),
+        passes: pass_dates(
+            now,
+            joined,
+            trained,
+            history.years,
+            history.validity_months,
+            rng,
+        ),
     }
 }
 
@@ -747,17 +771,25 @@ mod tests {
     fn people_are_marked_as_generated() {
         let mut rng = StdRng::seed_from_u64(5);
         let org = &organisations(1, 1, &HashSet::new(), &mut rng).unwrap()[0];
-        let p = person(
-            org,
-            42,
-            "t1",
-            datetime!(2026-03-01 0:00 UTC),
-            3,
-            12,
-            &mut rng,
-        );
+        let history = History {
+            now: datetime!(2026-03-01 0:00 UTC),
+            years: 3,
+            validity_months: 12,
+        };
+        let p = person(org, 42, true, "t1", &history, &mut rng);
+        assert!(!p.passes.is_empty());
         assert!(p.email.ends_with(".42.t1@generated.invalid"), "{}", p.email);
         assert_eq!(p.email, p.email.to_lowercase());
+    }
+
+    #[test]
+    fn the_trained_are_spread_to_the_coverage_planned() {
+        let trained = |n: usize, c: f64| (0..n).filter(|&k| trained_in_turn(k, c)).count();
+        assert_eq!(trained(1_000, 0.88), 880);
+        assert_eq!(trained(5, 0.7), 3);
+        assert_eq!(trained(10, 0.99), 9);
+        assert_eq!(trained(10, 1.0), 10);
+        assert_eq!(trained(10, 0.0), 0);
     }
 
     #[test]
