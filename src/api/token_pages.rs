@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::{
     api::tokens::{self, CreateError, MAX_ACTIVE_TOKENS, TokenRow},
     audit::{self, NewEvent},
-    organisations::store::{self as org_store, OrgRow},
+    organisations::store::OrgRow,
     platform::{
         AppState,
         error::{AppError, AppResult},
@@ -108,12 +108,6 @@ pub struct CreateForm {
     name: String,
 }
 
-async fn load_org(state: &AppState, org_id: Uuid) -> AppResult<OrgRow> {
-    org_store::by_id(&state.db, org_id)
-        .await?
-        .ok_or(AppError::NotFound)
-}
-
 fn shell(viewer: &Viewer, org: &OrgRow, title: &str, with_tokens_crumb: bool) -> Shell {
     let shell = viewer
         .shell(title)
@@ -163,7 +157,7 @@ pub async fn list(
     Path(org_id): Path<Uuid>,
 ) -> AppResult<Response> {
     viewer.user()?;
-    let org = load_org(&state, org_id).await?;
+    let org = crate::organisations::load(&state, org_id).await?;
     list_page(&state, &viewer, org, FormErrors::new(), String::new()).await
 }
 
@@ -176,7 +170,7 @@ pub async fn create(
     Form(form): Form<CreateForm>,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    let org = load_org(&state, org_id).await?;
+    let org = crate::organisations::load(&state, org_id).await?;
     let mut errors = FormErrors::new();
     let name = match tokens::validate_name(&form.name) {
         Ok(name) => name,
@@ -253,7 +247,7 @@ pub async fn revoke(
 ) -> AppResult<Response> {
     let p = viewer.user()?;
     let token_id = Uuid::parse_str(&token_id).map_err(|_| AppError::NotFound)?;
-    load_org(&state, org_id).await?;
+    crate::organisations::load(&state, org_id).await?;
     let mut tx = state.db.begin().await?;
     let revoked = tokens::revoke(&mut tx, org_id, token_id)
         .await?

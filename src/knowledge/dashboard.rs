@@ -32,7 +32,7 @@ use crate::{
             reports::{self, GroupCount, StaffRecord},
         },
     },
-    organisations::store::{self as org_store, OrgRow},
+    organisations::store::OrgRow,
     platform::{
         AppState,
         authz::Rule,
@@ -425,9 +425,9 @@ pub struct DashboardQuery {
 }
 
 /// The organisation named in the URL; the national team is not reported on.
+/// The organisation in the URL; the national team has no training coverage of its own.
 async fn load_org(state: &AppState, id: Uuid) -> AppResult<OrgRow> {
-    org_store::by_id(&state.db, id)
-        .await?
+    Some(crate::organisations::load(state, id).await?)
         .filter(|o| !o.is_national_team())
         .ok_or(AppError::NotFound)
 }

@@ -31,7 +31,7 @@ use crate::{
             needs::{self as store, AssignmentRow, NewAssignment},
         },
     },
-    organisations::store::{self as org_store, OrgRow},
+    organisations::store::OrgRow,
     platform::{
         AppState,
         authz::Rule,
@@ -87,12 +87,6 @@ pub fn routes() -> Vec<Route> {
             evidence_csv,
         ),
     ]
-}
-
-async fn load_org(state: &AppState, id: Uuid) -> AppResult<OrgRow> {
-    org_store::by_id(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)
 }
 
 fn org_shell(viewer: &Viewer, org: &OrgRow, title: &str) -> Shell {
@@ -207,7 +201,7 @@ pub async fn needs_page(
     viewer: Viewer,
     Path(org_id): Path<Uuid>,
 ) -> AppResult<Response> {
-    let org = load_org(&state, org_id).await?;
+    let org = crate::organisations::load(&state, org_id).await?;
     needs_view(&state, &viewer, org, None).await
 }
 
@@ -223,7 +217,7 @@ pub async fn save_needs(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    let org = load_org(&state, org_id).await?;
+    let org = crate::organisations::load(&state, org_id).await?;
     let courses = store::current_courses(&state.db).await?;
     let ticks = fields
         .iter()
@@ -369,7 +363,7 @@ pub async fn assignments_page(
     viewer: Viewer,
     Path(org_id): Path<Uuid>,
 ) -> AppResult<Response> {
-    let org = load_org(&state, org_id).await?;
+    let org = crate::organisations::load(&state, org_id).await?;
     assignments_view(
         &state,
         &viewer,
@@ -388,7 +382,7 @@ pub async fn assign(
     Form(form): Form<AssignForm>,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    let org = load_org(&state, org_id).await?;
+    let org = crate::organisations::load(&state, org_id).await?;
     let courses = store::current_courses(&state.db).await?;
     let slugs: Vec<&str> = courses.iter().map(|c| c.slug.as_str()).collect();
     let draft = Draft {
@@ -582,7 +576,7 @@ pub async fn evidence_page(
     Path(org_id): Path<Uuid>,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    let org = load_org(&state, org_id).await?;
+    let org = crate::organisations::load(&state, org_id).await?;
     let pack = evidence::pack(&state.db, org_id, &org.name, now()).await?;
     let period = |w: evaluation::Window| format!("{} to {}", on(w.start), on(w.end));
     let page = EvidencePage {
@@ -609,7 +603,7 @@ pub async fn evidence_csv(
     Path(org_id): Path<Uuid>,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    let org = load_org(&state, org_id).await?;
+    let org = crate::organisations::load(&state, org_id).await?;
     let at = now();
     let pack = evidence::pack(&state.db, org_id, &org.name, at).await?;
     let csv = evaluation::to_csv(&pack).map_err(|e| AppError::Internal(e.into()))?;

@@ -254,10 +254,6 @@ struct ShowPage {
     lead_email: String,
 }
 
-async fn load_org(state: &AppState, id: Uuid) -> AppResult<OrgRow> {
-    store::by_id(&state.db, id).await?.ok_or(AppError::NotFound)
-}
-
 async fn show_page(
     state: &AppState,
     viewer: &Viewer,
@@ -267,7 +263,7 @@ async fn show_page(
     lead_email: String,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    let org = load_org(state, org_id).await?;
+    let org = crate::organisations::load(state, org_id).await?;
     let leads = staff_store::leads(&state.db, org_id).await?;
     let mut shell = viewer.shell(org.name.clone()).crumb("Home", "/");
     if p.is_national() {
@@ -323,7 +319,7 @@ pub async fn appoint_lead(
     Form(form): Form<LeadForm>,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    let org = load_org(&state, org_id).await?;
+    let org = crate::organisations::load(&state, org_id).await?;
     if org.is_national_team() {
         return Err(AppError::BadRequest(
             "The national team has no security lead. Add national staff from its staff page."

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::{
     audit::{self, NewEvent},
     identity::{invitations, store as identity_store},
-    organisations::store::{self as org_store, OrgRow},
+    organisations::store::OrgRow,
     platform::{
         AppState,
         authz::{Principal, Role, assignable_roles},
@@ -33,12 +33,6 @@ use crate::{
 };
 
 const PAGE_SIZE: i64 = 50;
-
-async fn load_org(state: &AppState, id: Uuid) -> AppResult<OrgRow> {
-    org_store::by_id(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)
-}
 
 fn staff_shell(viewer: &Viewer, org: &OrgRow, title: &str, with_staff_crumb: bool) -> Shell {
     let mut shell = viewer
@@ -80,7 +74,7 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    let org = load_org(&state, org_id).await?;
+    let org = crate::organisations::load(&state, org_id).await?;
     let page = q
         .page
         .as_deref()
@@ -159,7 +153,7 @@ pub async fn new_form(
     Path(org_id): Path<Uuid>,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    let org = load_org(&state, org_id).await?;
+    let org = crate::organisations::load(&state, org_id).await?;
     let (groups, roles) = options(p, &org);
     Ok(render(&NewPage {
         shell: staff_shell(&viewer, &org, "Invite a member of staff", true),
@@ -180,7 +174,7 @@ pub async fn invite(
     Form(form): Form<InviteForm>,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    let org = load_org(&state, org_id).await?;
+    let org = crate::organisations::load(&state, org_id).await?;
     let mut errors = FormErrors::new();
     let name = required_text(&mut errors, "name", &form.name, "their full name", 200);
     let email = crate::staff::import::normalise_email(&form.email)
@@ -267,7 +261,7 @@ async fn set_active(
     active: bool,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    let org = load_org(state, org_id).await?;
+    let org = crate::organisations::load(state, org_id).await?;
     let member = store::member(&state.db, org_id, membership_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -344,7 +338,7 @@ pub async fn change_role(
     Form(form): Form<RoleForm>,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    let org = load_org(&state, org_id).await?;
+    let org = crate::organisations::load(&state, org_id).await?;
     let member = store::member(&state.db, org_id, membership_id)
         .await?
         .ok_or(AppError::NotFound)?;
