@@ -198,6 +198,8 @@ async fn start(database_url: String) -> Server {
         job_poll_ms: 3_600_000,
         session_idle_minutes: 60,
         session_max_hours: 12,
+        alert_ack_hours: 48,
+        webhook_allow_private: true,
     };
     let app = App::with_listener(config, listener).await.expect("app");
     let db = app.state().db.clone();

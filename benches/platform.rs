@@ -75,10 +75,12 @@ async fn run() {
         job_poll_ms: 60_000,
         session_idle_minutes: 30,
         session_max_hours: 12,
+        alert_ack_hours: 48,
+        webhook_allow_private: true,
     };
     let app = App::with_listener(config, listener).await.expect("app");
     let db = app.state().db.clone();
-    demo::load(&db)
+    demo::load(&db, &base)
         .await
         .expect("demo data")
         .expect("empty database");

@@ -15,7 +15,7 @@ use tokio::{net::TcpListener, sync::watch};
 use tower_http::{catch_panic::CatchPanicLayer, trace::TraceLayer};
 
 use crate::{
-    api, audit, identity, knowledge, organisations, pages,
+    alerts, api, audit, identity, knowledge, organisations, pages,
     platform::{
         AppState,
         authz::Rule,
@@ -51,6 +51,7 @@ pub fn all_routes() -> Vec<Route> {
     all.extend(knowledge::dashboard::routes());
     all.extend(knowledge::national::routes());
     all.extend(knowledge::admin::routes());
+    all.extend(alerts::routes());
     all.extend(identity::routes());
     all.extend(organisations::routes());
     all.extend(staff::routes());

@@ -1,5 +1,5 @@
 //! The `carecert` command line: serve, migrate, create the first administrator, verify
-//! the audit log, import course content, generate test data.
+//! the audit log, import course content and the CISA KEV catalogue, generate test data.
 
 use std::{path::PathBuf, process::ExitCode};
 
@@ -7,8 +7,10 @@ use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 use crate::{
+    alerts::{kev, kev_import},
     app::{App, shutdown_signal},
     audit, demo,
+    identity::store as identity_store,
     knowledge::{content::load, generate, store::courses},
     platform::{
         config::{Config, LogFormat, ServerArgs},
@@ -57,6 +59,11 @@ enum Command {
         #[command(subcommand)]
         command: ContentCommand,
     },
+    /// Threat advisories.
+    Kev {
+        #[command(subcommand)]
+        command: KevCommand,
+    },
     /// Fill a database with generated organisations, staff and training records, for load
     /// tests and benchmarks. Generated people cannot sign in (they have no password) and
     /// have email addresses at generated.invalid.
@@ -96,6 +103,25 @@ enum ContentCommand {
         server: Box<ServerArgs>,
         /// The course folder or .zip archive.
         path: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum KevCommand {
+    /// Read the CISA Known Exploited Vulnerabilities catalogue (its JSON file) and make a
+    /// draft advisory of each entry added since a date that is not already an advisory.
+    Import {
+        #[command(flatten)]
+        server: Box<ServerArgs>,
+        /// known_exploited_vulnerabilities.json
+        file: PathBuf,
+        /// The national analyst the drafts are written by (their email address).
+        #[arg(long)]
+        by: String,
+        /// Only entries added on or after this date (YYYY-MM-DD); by default the 30 days
+        /// before the newest entry.
+        #[arg(long)]
+        since: Option<String>,
     },
 }
 
@@ -172,7 +198,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let state = app.state().clone();
             let url = state.config.public_url.clone();
             if load_demo {
-                match demo::load(&state.db).await? {
+                match demo::load(&state.db, &url).await? {
                     Some(accounts) => demo::print(&accounts, &url),
                     None => {
                         println!("Demo data not loaded: the database already has organisations.")
@@ -240,6 +266,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Content {
             command: ContentCommand::Import { server, path },
         } => content_import(&server, &path).await,
+        Command::Kev {
+            command:
+                KevCommand::Import {
+                    server,
+                    file,
+                    by,
+                    since,
+                },
+        } => kev_import(&server, &file, &by, since.as_deref()).await,
         Command::Generate {
             server,
             organisations,
@@ -379,6 +414,65 @@ async fn content_import(server: &ServerArgs, path: &std::path::Path) -> anyhow::
         }
         Err(courses::ImportError::Db(e)) => Err(e.into()),
     }
+}
+
+async fn kev_import(
+    server: &ServerArgs,
+    file: &std::path::Path,
+    by: &str,
+    since: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    let bytes = std::fs::read(file)
+        .map_err(|e| anyhow::anyhow!("could not read {}: {e}", file.display()))?;
+    let catalogue = match kev::parse(&bytes) {
+        Ok(c) => c,
+        Err(e) => {
+            println!("Not imported:\n{e}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let since = match since {
+        Some(s) => {
+            let format = time::macros::format_description!("[year]-[month]-[day]");
+            match time::Date::parse(s, format) {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    println!("Not imported: --since must be a date like 2026-11-01");
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+        None => kev_import::default_since(&catalogue),
+    };
+    let (_, db) = connect(server).await?;
+    let Some(analyst) = identity_store::user_by_email(&db, by).await? else {
+        println!("Not imported: there is no user {by}");
+        return Ok(ExitCode::FAILURE);
+    };
+    let national = identity_store::memberships_of(&db, analyst.id)
+        .await?
+        .iter()
+        .any(|m| m.role.is_national());
+    if !national {
+        println!("Not imported: {by} is not a national analyst or administrator");
+        return Ok(ExitCode::FAILURE);
+    }
+    let done = kev_import::import(&db, &catalogue, since, analyst.id).await?;
+    let mut event =
+        audit::NewEvent::by(Some(analyst.id), "command line", "alerts.kev_imported", "")
+            .with_detail(serde_json::json!({
+                "catalogue_version": catalogue.version,
+                "created": done.created,
+                "already": done.already,
+                "older": done.older,
+            }));
+    event.ip = None;
+    audit::record_now(&db, event).await?;
+    println!(
+        "Catalogue {}: {} draft advisories created, {} already imported, {} older entries left out.",
+        catalogue.version, done.created, done.already, done.older
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// A database URL with any password removed, for printing.

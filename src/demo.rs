@@ -126,7 +126,7 @@ struct DemoOrg {
     parent: Option<&'static str>,
 }
 
-const ORGS: [DemoOrg; 4] = [
+const ORGS: [DemoOrg; 9] = [
     DemoOrg {
         name: "Northfield Integrated Care Board",
         ods: "QZ1",
@@ -151,9 +151,40 @@ const ORGS: [DemoOrg; 4] = [
         kind: OrgType::SocialCareProvider,
         parent: Some("QZ1"),
     },
+    DemoOrg {
+        name: "Eastbrook Community Health NHS Trust",
+        ods: "RZ2",
+        kind: OrgType::NhsTrust,
+        parent: Some("QZ1"),
+    },
+    DemoOrg {
+        name: "Westmoor Ambulance Service NHS Trust",
+        ods: "RZ3",
+        kind: OrgType::NhsTrust,
+        parent: Some("QZ1"),
+    },
+    DemoOrg {
+        name: "Kingsbridge University Hospitals NHS Foundation Trust",
+        ods: "RZ4",
+        kind: OrgType::NhsTrust,
+        parent: Some("QZ1"),
+    },
+    DemoOrg {
+        name: "Northfield Health Informatics Service",
+        ods: "XZ1",
+        kind: OrgType::Other,
+        parent: Some("QZ1"),
+    },
+    // No security lead: the integrated care board responds for it.
+    DemoOrg {
+        name: "Millbrook Surgery",
+        ods: "Z99902",
+        kind: OrgType::GpPractice,
+        parent: Some("QZ1"),
+    },
 ];
 
-const PEOPLE: [(&str, &str, Role, &str, &str); 8] = [
+const PEOPLE: [(&str, &str, Role, &str, &str); 12] = [
     (
         "admin@carecert.example",
         "Priya Shah",
@@ -210,6 +241,34 @@ const PEOPLE: [(&str, &str, Role, &str, &str); 8] = [
         "VZ001",
         "board",
     ),
+    (
+        "lead@eastbrook-community.example",
+        "Nadia Rahman",
+        Role::SecurityLead,
+        "RZ2",
+        "it",
+    ),
+    (
+        "lead@westmoor-ambulance.example",
+        "Daniel Osei",
+        Role::SecurityLead,
+        "RZ3",
+        "it",
+    ),
+    (
+        "lead@kingsbridge-hospitals.example",
+        "Laura Bennett",
+        Role::SecurityLead,
+        "RZ4",
+        "it",
+    ),
+    (
+        "lead@northfield-his.example",
+        "Rob Mensah",
+        Role::SecurityLead,
+        "XZ1",
+        "it",
+    ),
 ];
 
 const STAFF_NAMES: [&str; 12] = [
@@ -228,8 +287,9 @@ const STAFF_NAMES: [&str; 12] = [
 ];
 
 /// Loads the demo organisations and people into an empty database. Returns `None` (and
-/// changes nothing) if the database already has organisations.
-pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoAccount>>> {
+/// changes nothing) if the database already has organisations. `public_url` is where emails
+/// queued by the demo data link to.
+pub async fn load(db: &Db, public_url: &str) -> anyhow::Result<Option<Vec<DemoAccount>>> {
     let existing: i64 = with_db!(db, |pool| sqlx::query_scalar(
         "SELECT COUNT(*) FROM organisations"
     )
@@ -330,6 +390,7 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoAccount>>> {
     }
     tx.commit().await?;
     crate::knowledge::demo::load(db).await?;
+    crate::alerts::demo::load(db, public_url).await?;
     Ok(Some(accounts))
 }
 

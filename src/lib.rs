@@ -5,6 +5,7 @@
 //! (configuration, database, web shell, authorisation, jobs, email, operations); each other
 //! top-level module is one capability with its own rules, storage, handlers and templates.
 
+pub mod alerts;
 pub mod api;
 pub mod app;
 pub mod audit;

@@ -16,6 +16,7 @@ use utoipa::{
 use uuid::Uuid;
 
 use crate::{
+    alerts::api as alerts,
     api::{
         auth::ApiClient,
         problem::{ApiError, ApiJson, ApiQuery, FieldProblem, Problem},
@@ -343,15 +344,22 @@ impl Modify for BearerToken {
                        can create in CareCERT. Errors are RFC 9457 problem details \
                        (`application/problem+json`)."
     ),
-    paths(organisation, staff, crate::knowledge::api::completions),
+    paths(organisation, staff, crate::knowledge::api::completions,
+        alerts::list_advisories, alerts::read_advisory, alerts::acknowledge,
+        alerts::change_state, alerts::read_inventory, alerts::replace_inventory),
     components(schemas(Organisation, StaffMember, StaffPage, MemberStatus, Problem, FieldProblem,
-        crate::knowledge::api::Completion, crate::knowledge::api::CompletionPage)),
+        crate::knowledge::api::Completion, crate::knowledge::api::CompletionPage,
+        alerts::AdvisoryList, alerts::AdvisorySummary, alerts::AdvisoryDetail,
+        alerts::AdvisoryResponse, alerts::StateChange, alerts::StateAction,
+        alerts::InventoryList, alerts::InventoryReplaced)),
     modifiers(&BearerToken),
     security(("bearer_token" = [])),
     tags(
         (name = "Organisation", description = "The organisation a token belongs to"),
         (name = "Staff", description = "The organisation's staff"),
         (name = "Training", description = "Training completions of the organisation's staff"),
+        (name = "Alerts", description = "Threat advisories addressed to the organisation, its \
+            responses to them, and its software inventory"),
     )
 )]
 struct ApiDoc;

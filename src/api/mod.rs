@@ -21,7 +21,10 @@ pub mod problem;
 pub mod token_pages;
 pub mod tokens;
 
-use axum::{http::Method, routing::get};
+use axum::{
+    http::Method,
+    routing::{get, post},
+};
 
 pub use self::{
     auth::ApiClient,
@@ -41,6 +44,20 @@ where
         path,
         rule,
         handler: get(handler).fallback(method_not_allowed),
+    }
+}
+
+/// A POST API route, answering other methods as [`api_get`] does.
+pub(crate) fn api_post<H, T>(path: &'static str, rule: Rule, handler: H) -> Route
+where
+    H: axum::handler::Handler<T, crate::platform::AppState>,
+    T: 'static,
+{
+    Route {
+        method: Method::POST,
+        path,
+        rule,
+        handler: post(handler).fallback(method_not_allowed),
     }
 }
 

@@ -51,6 +51,14 @@ pub struct ServerArgs {
     /// Hours after sign-in after which a session ends however active it is.
     #[arg(long, env = "CARECERT_SESSION_MAX_HOURS")]
     pub session_max_hours: Option<i64>,
+    /// Default hours to acknowledge a critical or high severity advisory (analysts can
+    /// change it per advisory).
+    #[arg(long, env = "CARECERT_ALERT_ACK_HOURS")]
+    pub alert_ack_hours: Option<u32>,
+    /// Allow organisations' webhooks to reach private, loopback and link-local addresses
+    /// and plain http (only for testing or a closed network).
+    #[arg(long, env = "CARECERT_WEBHOOK_ALLOW_PRIVATE")]
+    pub webhook_allow_private: Option<bool>,
 }
 
 /// The same settings as read from a TOML file.
@@ -68,6 +76,8 @@ struct FileConfig {
     job_poll_ms: Option<u64>,
     session_idle_minutes: Option<i64>,
     session_max_hours: Option<i64>,
+    alert_ack_hours: Option<u32>,
+    webhook_allow_private: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
@@ -92,6 +102,8 @@ pub struct Config {
     pub job_poll_ms: u64,
     pub session_idle_minutes: i64,
     pub session_max_hours: i64,
+    pub alert_ack_hours: u32,
+    pub webhook_allow_private: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -178,7 +190,17 @@ impl Config {
                 .session_max_hours
                 .or(file.session_max_hours)
                 .unwrap_or(12),
+            alert_ack_hours: args.alert_ack_hours.or(file.alert_ack_hours).unwrap_or(48),
+            webhook_allow_private: args
+                .webhook_allow_private
+                .or(file.webhook_allow_private)
+                .unwrap_or(false),
         };
+        if !(1..=720).contains(&config.alert_ack_hours) {
+            return Err(ConfigError::Invalid(
+                "alert acknowledgement hours must be between 1 and 720".into(),
+            ));
+        }
         if config.session_idle_minutes < 1 || config.session_max_hours < 1 {
             return Err(ConfigError::Invalid(
                 "session lifetimes must be at least one minute and one hour".into(),

@@ -56,6 +56,37 @@ pub async fn enqueue(tx: &mut Tx, kind: &str, payload: &impl Serialize) -> Resul
     Ok(())
 }
 
+/// Adds many jobs of one kind at once, in multi-row inserts, for fan-outs such as a
+/// national advisory emailing every organisation's security leads.
+pub async fn enqueue_many(
+    tx: &mut Tx,
+    kind: &str,
+    payloads: &[serde_json::Value],
+) -> Result<(), sqlx::Error> {
+    let at = now();
+    for chunk in payloads.chunks(ENQUEUE_BATCH) {
+        exec_tx!(tx, |c| {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO jobs (id, kind, payload, run_at, attempts, max_attempts, created_at) ",
+            );
+            q.push_values(chunk, |mut row, payload| {
+                row.push_bind(new_id())
+                    .push_bind(kind)
+                    .push_bind(Json(payload))
+                    .push_bind(at)
+                    .push_bind(0_i64)
+                    .push_bind(DEFAULT_MAX_ATTEMPTS)
+                    .push_bind(at);
+            });
+            q.build().execute(c).await
+        })?;
+    }
+    Ok(())
+}
+
+/// Rows per multi-row insert (7 parameters each, well inside both engines' limits).
+const ENQUEUE_BATCH: usize = 500;
+
 /// Claims the next due job for `worker`, if any.
 pub async fn claim(db: &Db, worker: &str) -> Result<Option<Job>, sqlx::Error> {
     let at = now();
@@ -121,7 +152,7 @@ pub async fn run_worker(state: AppState, mailer: Mailer, mut shutdown: watch::Re
     let poll = Duration::from_millis(state.config.job_poll_ms);
     let mut last_housekeeping = OffsetDateTime::UNIX_EPOCH;
     let mut last_scan = OffsetDateTime::UNIX_EPOCH;
-    // Scheduled scans (training expiry reminders) run every 20 polls: 20 seconds by default.
+    // Scheduled scans (training expiry reminders, the advisory escalation ladder) run every 20 polls: 20 seconds by default.
     let scan_every =
         time::Duration::milliseconds(state.config.job_poll_ms.saturating_mul(20) as i64);
     loop {
@@ -143,6 +174,11 @@ pub async fn run_worker(state: AppState, mailer: Mailer, mut shutdown: watch::Re
             {
                 tracing::warn!(error = %e, "training reminder scan failed");
             }
+            if let Err(e) =
+                crate::alerts::escalation::scan(&state.db, &state.config.public_url, now()).await
+            {
+                tracing::warn!(error = %e, "advisory escalation scan failed");
+            }
         }
         if now() - last_housekeeping > time::Duration::minutes(10) {
             last_housekeeping = now();
@@ -160,6 +196,9 @@ pub async fn run_worker(state: AppState, mailer: Mailer, mut shutdown: watch::Re
 async fn run_one(state: &AppState, mailer: &Mailer, job: Job) {
     let result = match job.kind.as_str() {
         crate::platform::email::JOB_KIND => mailer.send_job(&job.payload.0).await,
+        crate::alerts::webhooks::JOB_KIND => {
+            crate::alerts::webhooks::deliver(state, &job.payload.0).await
+        }
         other => Err(anyhow::anyhow!("unknown job kind {other:?}")),
     };
     let outcome = match result {

@@ -5,6 +5,13 @@ mod support;
 
 mod access;
 mod accounts;
+mod alerts_api;
+mod alerts_channels;
+mod alerts_demo;
+mod alerts_escalation;
+mod alerts_inbox;
+mod alerts_inventory;
+mod alerts_manage;
 mod api;
 mod course_import;
 mod jobs;

@@ -61,13 +61,16 @@ on_both!(
 );
 
 on_both!(demo_data_loads_once_and_its_accounts_work, |app| {
-    let accounts = demo::load(app.db())
+    let accounts = demo::load(app.db(), &app.base)
         .await
         .expect("load")
         .expect("loaded into an empty database");
     assert!(accounts.len() >= 6);
     assert!(
-        demo::load(app.db()).await.expect("second load").is_none(),
+        demo::load(app.db(), &app.base)
+            .await
+            .expect("second load")
+            .is_none(),
         "never loaded twice"
     );
     let admin = accounts
@@ -129,7 +132,10 @@ async fn count_at_now(db: &carecert::platform::db::Db, sql: &str) -> i64 {
 
 on_both!(demo_data_has_learners_at_every_stage, |app| {
     let count = |sql| count_at_now(app.db(), sql);
-    demo::load(app.db()).await.expect("load").expect("loaded");
+    demo::load(app.db(), &app.base)
+        .await
+        .expect("load")
+        .expect("loaded");
     // Valid, expiring within 30 days, and expired (with no newer pass).
     let valid =
         count("SELECT COUNT(DISTINCT user_id) FROM completions WHERE expires_at > $1").await;

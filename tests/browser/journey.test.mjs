@@ -76,7 +76,7 @@ test('a national administrator registers an organisation and appoints its securi
   await navigates(page, () => page.keyboard.press('Enter'));
   assert.equal(path(page), '/');
   assert.equal(await heading(page), 'Welcome to CareCERT');
-  assert.deepEqual(await menuLabels(page), ['Home', 'My training', 'Organisations', 'Training coverage', 'Courses', 'Audit log', 'Your account'],
+  assert.deepEqual(await menuLabels(page), ['Home', 'My training', 'Advisories', 'Organisations', 'Training coverage', 'Courses', 'Audit log', 'Your account'],
     'a national administrator sees Organisations and the audit log');
   await audit.check(page, 'Home, national administrator');
 
@@ -164,7 +164,7 @@ test('the security lead accepts the invitation, sets up two-step verification an
   await navigates(page, () => page.getByRole('link', { name: /I have saved my codes/ }).click());
   assert.equal(path(page), '/');
   const menu = await menuLabels(page);
-  assert.deepEqual(menu, ['Home', 'My training', 'Your organisation', 'Training', 'Your account'],
+  assert.deepEqual(menu, ['Home', 'My training', 'Alerts', 'Your organisation', 'Training', 'Your account'],
     'a security lead sees their organisation but not the national pages');
   assert.ok(!menu.includes('Organisations'));
   await audit.check(page, 'Home, security lead');
@@ -217,7 +217,7 @@ test('the member of staff accepts their invitation and lands on the home page', 
   assert.equal(await heading(page), 'Welcome to CareCERT');
   assert.match(await page.getByRole('main').innerText(), new RegExp(`${ORG.name} – Staff`));
   const menu = await menuLabels(page);
-  assert.deepEqual(menu, ['Home', 'My training', 'Your account'], 'a member of staff sees Home, their training and their account');
+  assert.deepEqual(menu, ['Home', 'My training', 'Alerts', 'Your account'], 'a member of staff sees Home, their training, alerts and their account');
   assert.ok(!menu.includes('Organisations') && !menu.includes('Your organisation'));
   await audit.check(page, 'Home, member of staff');
 

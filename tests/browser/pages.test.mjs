@@ -139,7 +139,7 @@ test('a member of staff: their account, changing their password, and no national
   const page = await newPage();
   await signIn(page, audit, DEMO.staff);
   const menu = await menuLabels(page);
-  assert.deepEqual(menu, ['Home', 'My training', 'Your account'], 'a member of staff sees Home, their training and their account');
+  assert.deepEqual(menu, ['Home', 'My training', 'Alerts', 'Your account'], 'a member of staff sees Home, their training, alerts and their account');
   assert.ok(!menu.includes('Organisations'));
 
   await navigates(page, () => page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Your account' }).click());
@@ -170,7 +170,7 @@ test('a member of staff: their account, changing their password, and no national
 test('a national analyst sees organisations but not the audit log', async () => {
   const page = await newPage();
   await signIn(page, audit, DEMO.analyst);
-  assert.deepEqual(await menuLabels(page), ['Home', 'My training', 'Organisations', 'Training coverage', 'Your account'],
+  assert.deepEqual(await menuLabels(page), ['Home', 'My training', 'Advisories', 'Organisations', 'Training coverage', 'Your account'],
     'a national analyst sees Organisations but not the audit log');
   await audit.check(page, 'Home, national analyst');
 
@@ -196,7 +196,7 @@ test('a security lead: staff, the audit log of their organisation', async () => 
   state.leadPage = page;
   await signIn(page, audit, DEMO.lead);
   const menu = await menuLabels(page);
-  assert.deepEqual(menu, ['Home', 'My training', 'Your organisation', 'Training', 'Your account']);
+  assert.deepEqual(menu, ['Home', 'My training', 'Alerts', 'Your organisation', 'Training', 'Your account']);
   assert.ok(!menu.includes('Organisations'));
 
   await navigates(page, () => page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Your organisation' }).click());
@@ -431,7 +431,7 @@ function storedZip(files) {
 test('a national administrator: course versions and importing a course, with errors', async () => {
   const page = await newPage();
   await signIn(page, audit, DEMO.admin);
-  assert.deepEqual(await menuLabels(page), ['Home', 'My training', 'Organisations', 'Training coverage', 'Courses', 'Audit log', 'Your account'],
+  assert.deepEqual(await menuLabels(page), ['Home', 'My training', 'Advisories', 'Organisations', 'Training coverage', 'Courses', 'Audit log', 'Your account'],
     'a national administrator sees Courses between Training coverage and the audit log');
   await navigates(page, () => page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Courses' }).click());
   assert.equal(path(page), '/admin/courses');

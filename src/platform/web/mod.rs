@@ -10,3 +10,4 @@ pub mod headers;
 pub mod page;
 pub mod routes;
 pub mod shell;
+pub mod upload;

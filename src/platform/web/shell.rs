@@ -148,12 +148,16 @@ pub fn navigation(p: &Principal, current_path: &str) -> Vec<NavItem> {
         ("My training".into(), "/training".into()),
     ];
     if p.is_national() {
+        items.push(("Advisories".into(), "/alerts/manage".into()));
         items.push(("Organisations".into(), "/admin/organisations".into()));
         items.push(("Training coverage".into(), "/national/training".into()));
     }
     if p.is_national_admin() {
         items.push(("Courses".into(), "/admin/courses".into()));
         items.push(("Audit log".into(), "/admin/audit".into()));
+    }
+    if !p.is_national() {
+        items.push(("Alerts".into(), "/alerts".into()));
     }
     let led: Vec<_> = p.led_organisations().collect();
     for m in &led {
@@ -225,12 +229,16 @@ mod tests {
 
     #[test]
     fn the_menu_fits_the_role() {
-        assert_eq!(labels(Role::Staff), ["Home", "My training", "Your account"]);
+        assert_eq!(
+            labels(Role::Staff),
+            ["Home", "My training", "Alerts", "Your account"]
+        );
         assert_eq!(
             labels(Role::SecurityLead),
             [
                 "Home",
                 "My training",
+                "Alerts",
                 "Your organisation",
                 "Training",
                 "Your account"
@@ -241,6 +249,7 @@ mod tests {
             [
                 "Home",
                 "My training",
+                "Advisories",
                 "Organisations",
                 "Training coverage",
                 "Your account"
@@ -251,6 +260,7 @@ mod tests {
             [
                 "Home",
                 "My training",
+                "Advisories",
                 "Organisations",
                 "Training coverage",
                 "Courses",

@@ -2,6 +2,8 @@
 //! (SQLite always; PostgreSQL when `CARECERT_TEST_POSTGRES_URL` is set), a real SMTP server
 //! on loopback, HTTP clients with their own cookie jars, and quick ways to set up people.
 
+pub mod advisories;
+pub mod alerts;
 pub mod smtp;
 pub mod training;
 
@@ -145,6 +147,8 @@ impl TestApp {
             job_poll_ms: 50,
             session_idle_minutes: 30,
             session_max_hours: 12,
+            alert_ack_hours: 48,
+            webhook_allow_private: true,
         };
         let app = App::with_listener(config, listener)
             .await

@@ -1,0 +1,262 @@
+//! The escalation ladder, run by every instance's job worker: a reminder to the
+//! organisation's security leads before the acknowledgement deadline, then at the deadline
+//! an overdue notice to them and an escalation to the leads of the parent organisation,
+//! and a notice whenever a remediation update is overdue. The national team's overdue list
+//! is the analyst dashboard. Each notice is claimed and its emails queued in one
+//! transaction, so each is sent once however many instances scan. Analysts can also chase
+//! every silent organisation at once from the dashboard.
+
+use std::collections::{BTreeMap, HashMap};
+
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::{
+    alerts::{
+        emails::{self, About},
+        model::{AdvisoryContent, AdvisoryStatus, ResponseState},
+        rules::deadlines::{self, Notice, ResponseClock},
+        store::{
+            advisories::{self, AdvisoryRow},
+            notices,
+            responses::{self, ResponseRow},
+        },
+    },
+    platform::{
+        db::{Db, Tx},
+        email::{self, Email},
+    },
+};
+
+/// Most responses looked at in one scan; the next scan picks up the rest.
+const BATCH: i64 = 1000;
+
+/// How far ahead of a deadline a reminder can fall: a quarter of the longest window allowed.
+const HORIZON: Duration = Duration::hours(180);
+
+fn about<'a>(
+    adv: &'a AdvisoryRow,
+    c: &'a AdvisoryContent,
+    due: Option<OffsetDateTime>,
+    url: &'a str,
+) -> About<'a> {
+    About {
+        reference: adv.label(),
+        title: &c.title,
+        severity: c.severity.label(),
+        tlp: tlp_text(c),
+        ack_due: due,
+        public_url: url,
+    }
+}
+
+fn tlp_text(c: &AdvisoryContent) -> &'static str {
+    match c.tlp.as_str() {
+        "CLEAR" => "TLP:CLEAR",
+        "GREEN" => "TLP:GREEN",
+        "AMBER" => "TLP:AMBER",
+        "AMBER+STRICT" => "TLP:AMBER+STRICT",
+        _ => "TLP:RED",
+    }
+}
+
+/// Sends every notice due at `at`. Returns how many emails were queued.
+pub async fn scan(db: &Db, public_url: &str, at: OffsetDateTime) -> Result<usize, sqlx::Error> {
+    let due = responses::due_for_scan(db, at, at + HORIZON, BATCH).await?;
+    let mut cache: HashMap<Uuid, Option<(AdvisoryRow, AdvisoryContent)>> = HashMap::new();
+    let mut sent = 0;
+    for r in due {
+        if let std::collections::hash_map::Entry::Vacant(slot) = cache.entry(r.advisory_id) {
+            let loaded = match advisories::find(db, r.advisory_id).await? {
+                Some(a) => a.content().ok().map(|c| (a, c)),
+                None => None,
+            };
+            slot.insert(loaded);
+        }
+        let Some(Some((adv, content))) = cache.get(&r.advisory_id) else {
+            continue;
+        };
+        let clock = ResponseClock {
+            state: r.state(),
+            ack_required: content.ack_required,
+            published_at: r.targeted_at,
+            ack_due_at: r.ack_due_at,
+            next_update_due_at: r.next_update_due_at,
+            withdrawn: adv.status() != AdvisoryStatus::Published,
+        };
+        for notice in deadlines::notices_due(&clock, at) {
+            sent += send(db, adv, content, &r, notice, at, public_url).await?;
+        }
+    }
+    Ok(sent)
+}
+
+/// Claims one notice and queues its emails, in one transaction.
+async fn send(
+    db: &Db,
+    adv: &AdvisoryRow,
+    content: &AdvisoryContent,
+    r: &ResponseRow,
+    notice: Notice,
+    at: OffsetDateTime,
+    public_url: &str,
+) -> Result<usize, sqlx::Error> {
+    let org = r.organisation_id;
+    let cycle = match (notice, r.next_update_due_at) {
+        (Notice::UpdateOverdue, Some(d)) => deadlines::update_cycle_key(d),
+        _ => "1".to_owned(),
+    };
+    let mut tx = db.begin().await?;
+    let names = org_names(&mut tx, &[org]).await?;
+    let org_name = names.get(&org).cloned().unwrap_or_default();
+    let about = about(adv, content, r.ack_due_at, public_url);
+    let mails: Vec<Email> = match notice {
+        Notice::ParentOverdue => {
+            let parents = notices::parents(&mut tx, &[org]).await?;
+            match parents.first() {
+                Some((_, parent, parent_name)) => notices::contacts(&mut tx, &[*parent])
+                    .await?
+                    .iter()
+                    .map(|c| {
+                        emails::parent_overdue(
+                            &about,
+                            parent_name,
+                            std::slice::from_ref(&org_name),
+                            &c.email,
+                            &c.name,
+                        )
+                    })
+                    .collect(),
+                None => Vec::new(),
+            }
+        }
+        _ => notices::contacts(&mut tx, &[org])
+            .await?
+            .iter()
+            .map(|c| match notice {
+                Notice::Reminder => emails::reminder(&about, &org_name, &c.email, &c.name),
+                Notice::UpdateOverdue => {
+                    emails::update_overdue(&about, &org_name, &c.email, &c.name)
+                }
+                _ => emails::overdue(&about, &org_name, &c.email, &c.name),
+            })
+            .collect(),
+    };
+    if !notices::claim(
+        &mut tx,
+        adv.id,
+        org,
+        notice.as_str(),
+        &cycle,
+        mails.len() as i64,
+        at,
+    )
+    .await?
+    {
+        return Ok(0);
+    }
+    for m in &mails {
+        email::queue(&mut tx, m).await?;
+    }
+    tx.commit().await?;
+    Ok(mails.len())
+}
+
+async fn org_names(tx: &mut Tx, orgs: &[Uuid]) -> Result<HashMap<Uuid, String>, sqlx::Error> {
+    let parents_of: Vec<(Uuid, String)> = crate::with_tx!(tx, |c| {
+        let mut q = sqlx::QueryBuilder::new("SELECT id, name FROM organisations WHERE id IN (");
+        let mut sep = q.separated(", ");
+        for id in orgs {
+            sep.push_bind(*id);
+        }
+        q.push(")");
+        q.build_query_as::<(Uuid, String)>().fetch_all(c).await
+    })?;
+    Ok(parents_of.into_iter().collect())
+}
+
+/// What a dashboard escalation did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Chased {
+    pub organisations: usize,
+    pub emails: usize,
+}
+
+/// Chases every organisation that has not acknowledged a live advisory: a reminder to its
+/// security leads, and one email to each parent organisation's leads listing its silent
+/// organisations. One transaction; the notices are recorded under this moment's cycle.
+pub async fn chase_silent(
+    db: &Db,
+    advisory: Uuid,
+    at: OffsetDateTime,
+    public_url: &str,
+) -> Result<Chased, sqlx::Error> {
+    let Some(adv) = advisories::find(db, advisory).await? else {
+        return Ok(Chased::default());
+    };
+    let Ok(content) = adv.content() else {
+        return Ok(Chased::default());
+    };
+    if adv.status() != AdvisoryStatus::Published {
+        return Ok(Chased::default());
+    }
+    let silent: Vec<ResponseRow> = responses::for_advisory(db, advisory)
+        .await?
+        .into_iter()
+        .map(|o| o.response)
+        .filter(|r| r.state() == ResponseState::Awaiting)
+        .collect();
+    let orgs: Vec<Uuid> = silent.iter().map(|r| r.organisation_id).collect();
+    let due = silent.first().and_then(|r| r.ack_due_at);
+    let about = about(&adv, &content, due, public_url);
+    let mut tx = db.begin().await?;
+    let names = org_names(&mut tx, &orgs).await?;
+    let mut mails = Vec::new();
+    let mut per_org: BTreeMap<Uuid, i64> = BTreeMap::new();
+    for c in notices::contacts(&mut tx, &orgs).await? {
+        let name = names
+            .get(&c.organisation_id)
+            .map(String::as_str)
+            .unwrap_or("");
+        mails.push(emails::reminder(&about, name, &c.email, &c.name));
+        *per_org.entry(c.organisation_id).or_default() += 1;
+    }
+    let mut by_parent: BTreeMap<(Uuid, String), Vec<String>> = BTreeMap::new();
+    for (child, parent, parent_name) in notices::parents(&mut tx, &orgs).await? {
+        let name = names.get(&child).cloned().unwrap_or_default();
+        by_parent
+            .entry((parent, parent_name))
+            .or_default()
+            .push(name);
+    }
+    let parent_ids: Vec<Uuid> = by_parent.keys().map(|(id, _)| *id).collect();
+    let parent_contacts = notices::contacts(&mut tx, &parent_ids).await?;
+    for ((parent, parent_name), children) in &by_parent {
+        for c in parent_contacts
+            .iter()
+            .filter(|c| c.organisation_id == *parent)
+        {
+            mails.push(emails::parent_overdue(
+                &about,
+                parent_name,
+                children,
+                &c.email,
+                &c.name,
+            ));
+        }
+    }
+    let cycle = format!("manual:{}", at.unix_timestamp());
+    let recorded: Vec<(Uuid, i64)> = orgs
+        .iter()
+        .map(|o| (*o, per_org.get(o).copied().unwrap_or(0)))
+        .collect();
+    notices::record_many(&mut tx, advisory, "escalation", &cycle, &recorded, at).await?;
+    for m in &mails {
+        email::queue(&mut tx, m).await?;
+    }
+    tx.commit().await?;
+    Ok(Chased {
+        organisations: orgs.len(),
+        emails: mails.len(),
+    })
+}

@@ -1,0 +1,330 @@
+//! What a threat advisory is: the content an analyst writes, its labels, and the response an
+//! organisation records. Plain data shared by the rules, storage, pages and standard formats.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::organisations::domain::OrgType;
+
+/// How serious the threat is. Critical and high require acknowledgement within 48 hours by
+/// default (the NHS high-severity alert rule).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Critical,
+    High,
+    Medium,
+    Low,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 4] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Critical => "Critical",
+            Severity::High => "High",
+            Severity::Medium => "Medium",
+            Severity::Low => "Low",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// Traffic Light Protocol 2.0 label (FIRST): who the advisory may be shared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+pub enum Tlp {
+    #[serde(rename = "CLEAR")]
+    Clear,
+    #[serde(rename = "GREEN")]
+    Green,
+    #[serde(rename = "AMBER")]
+    Amber,
+    #[serde(rename = "AMBER+STRICT")]
+    AmberStrict,
+    #[serde(rename = "RED")]
+    Red,
+}
+
+impl Tlp {
+    pub const ALL: [Tlp; 5] = [
+        Tlp::Clear,
+        Tlp::Green,
+        Tlp::Amber,
+        Tlp::AmberStrict,
+        Tlp::Red,
+    ];
+
+    /// The label as written in TLP 2.0, e.g. `AMBER+STRICT`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tlp::Clear => "CLEAR",
+            Tlp::Green => "GREEN",
+            Tlp::Amber => "AMBER",
+            Tlp::AmberStrict => "AMBER+STRICT",
+            Tlp::Red => "RED",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Tlp> {
+        Tlp::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// What the label allows, in a sentence for recipients.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Tlp::Clear => "May be shared freely and published.",
+            Tlp::Green => "May be shared within the health and care community, not published.",
+            Tlp::Amber => {
+                "Share only within your organisation and with its clients who need to know."
+            }
+            Tlp::AmberStrict => "Share only within your organisation, on a need-to-know basis.",
+            Tlp::Red => "For the named recipients only. Do not share.",
+        }
+    }
+}
+
+/// An inclusive or exclusive bound of a version range.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Bound {
+    pub version: String,
+    pub inclusive: bool,
+}
+
+/// The versions of a product that are affected. No bounds means every version.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct VersionRange {
+    pub lower: Option<Bound>,
+    pub upper: Option<Bound>,
+}
+
+/// A product the advisory affects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AffectedProduct {
+    pub vendor: String,
+    pub product: String,
+    /// Affected version ranges; empty means every version.
+    pub versions: Vec<VersionRange>,
+    /// CPE 2.3 formatted string, e.g. `cpe:2.3:a:apache:log4j:*:*:*:*:*:*:*:*`.
+    pub cpe: Option<String>,
+    /// Package URL without version, e.g. `pkg:maven/org.apache.logging.log4j/log4j-core`.
+    pub purl: Option<String>,
+}
+
+/// A vulnerability the advisory is about.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Cve {
+    /// `CVE-YYYY-NNNN…`
+    pub id: String,
+    /// CVSS v3.0 or v3.1 vector, e.g. `CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H`.
+    pub cvss_vector: Option<String>,
+    /// Base score computed from the vector.
+    pub cvss_score: Option<f64>,
+}
+
+/// A link to further reading.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Reference {
+    pub url: String,
+    pub title: String,
+}
+
+/// Who must receive and respond to the advisory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum Audience {
+    All,
+    Types(Vec<OrgType>),
+    Organisations(Vec<Uuid>),
+}
+
+/// Everything an analyst writes in an advisory. Each revision stores one of these whole.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AdvisoryContent {
+    pub title: String,
+    pub severity: Severity,
+    /// Why this severity was chosen.
+    pub severity_reason: String,
+    pub tlp: Tlp,
+    pub summary: String,
+    /// Known to be exploited in the wild.
+    pub actively_exploited: bool,
+    /// Listed in the CISA Known Exploited Vulnerabilities catalogue.
+    pub in_kev: bool,
+    pub affected: Vec<AffectedProduct>,
+    pub cves: Vec<Cve>,
+    /// Steps to fix, in order.
+    pub remediation: Vec<String>,
+    /// What to do where the fix cannot be applied yet.
+    pub workarounds: Vec<String>,
+    pub references: Vec<Reference>,
+    pub audience: Audience,
+    pub ack_required: bool,
+    /// Hours from publication within which acknowledgement is due.
+    pub ack_hours: Option<u32>,
+}
+
+/// Where an advisory is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AdvisoryStatus {
+    Draft,
+    InReview,
+    Published,
+    Withdrawn,
+}
+
+impl AdvisoryStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdvisoryStatus::Draft => "draft",
+            AdvisoryStatus::InReview => "in_review",
+            AdvisoryStatus::Published => "published",
+            AdvisoryStatus::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AdvisoryStatus> {
+        [
+            AdvisoryStatus::Draft,
+            AdvisoryStatus::InReview,
+            AdvisoryStatus::Published,
+            AdvisoryStatus::Withdrawn,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
+    }
+}
+
+/// One entry of a published advisory's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RevisionNote {
+    /// 1 for the first publication.
+    pub number: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub date: OffsetDateTime,
+    /// What changed.
+    pub summary: String,
+}
+
+/// A published (or withdrawn) advisory as the standard formats need it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublishedAdvisory {
+    pub id: Uuid,
+    /// e.g. `CC-2026-0042`
+    pub reference: String,
+    pub content: AdvisoryContent,
+    pub revisions: Vec<RevisionNote>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub initial_release: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub current_release: OffsetDateTime,
+    /// Set when withdrawn.
+    pub withdrawn_reason: Option<String>,
+}
+
+/// Where an organisation's response to an advisory stands (the NHS "Respond to a cyber
+/// alert" workflow: acknowledge, decide applicability, remediate with updates, close).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ResponseState {
+    /// Sent, not yet acknowledged.
+    Awaiting,
+    /// Acknowledged; applicability not yet decided.
+    Acknowledged,
+    /// Applies; remediation in progress with regular updates.
+    Remediating,
+    /// Closed: does not apply, with a reason.
+    NotApplicable,
+    /// Closed: remediated.
+    Remediated,
+    /// Closed: the risk is accepted by a named owner.
+    RiskAccepted,
+}
+
+impl ResponseState {
+    pub const ALL: [ResponseState; 6] = [
+        ResponseState::Awaiting,
+        ResponseState::Acknowledged,
+        ResponseState::Remediating,
+        ResponseState::NotApplicable,
+        ResponseState::Remediated,
+        ResponseState::RiskAccepted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResponseState::Awaiting => "awaiting",
+            ResponseState::Acknowledged => "acknowledged",
+            ResponseState::Remediating => "remediating",
+            ResponseState::NotApplicable => "not_applicable",
+            ResponseState::Remediated => "remediated",
+            ResponseState::RiskAccepted => "risk_accepted",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ResponseState::Awaiting => "Awaiting acknowledgement",
+            ResponseState::Acknowledged => "Acknowledged",
+            ResponseState::Remediating => "Remediating",
+            ResponseState::NotApplicable => "Closed: does not apply",
+            ResponseState::Remediated => "Closed: remediated",
+            ResponseState::RiskAccepted => "Closed: risk accepted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ResponseState> {
+        ResponseState::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    pub fn is_closed(self) -> bool {
+        matches!(
+            self,
+            ResponseState::NotApplicable | ResponseState::Remediated | ResponseState::RiskAccepted
+        )
+    }
+}
+
+/// One item of an organisation's software inventory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct InventoryItem {
+    pub vendor: String,
+    pub product: String,
+    pub version: String,
+    /// How many installations.
+    pub count: i64,
+    pub location: String,
+    pub cpe: Option<String>,
+    pub purl: Option<String>,
+}

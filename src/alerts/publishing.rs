@@ -1,0 +1,469 @@
+//! Publishing an advisory to the organisations it is addressed to, revising it and
+//! withdrawing it. Publication is one transaction: the reference, the first revision, one
+//! response per organisation with its deadline and inventory matches, the notices, the
+//! emails and the webhooks all exist, or none do.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::{
+    alerts::{
+        emails::{self, About},
+        model::{AdvisoryContent, AdvisoryStatus, AffectedProduct, InventoryItem},
+        rules::{content, deadlines, matching, reference},
+        store::{
+            advisories::{self, AdvisoryRow},
+            inventory, notices, responses,
+        },
+        webhooks,
+    },
+    platform::{
+        db::{Db, Tx},
+        email::{self, Email},
+        jobs,
+    },
+};
+
+/// Why a publication step was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error("There is no such advisory")]
+    NotFound,
+    #[error("{0}")]
+    Refused(String),
+    #[error("The advisory is not complete: {0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// An inventory item that matched an advisory, as kept with the response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatchedItem {
+    pub vendor: String,
+    pub product: String,
+    pub version: String,
+    pub location: String,
+    pub count: i64,
+    /// The affected product it matched, e.g. "Apache Log4j".
+    pub affects: String,
+    pub reason: matching::MatchReason,
+}
+
+/// Groups candidate inventory items by organisation and keeps those that match.
+pub fn match_candidates(
+    candidates: Vec<(Uuid, InventoryItem)>,
+    products: &[AffectedProduct],
+) -> HashMap<Uuid, Vec<MatchedItem>> {
+    let mut by_org: BTreeMap<Uuid, Vec<InventoryItem>> = BTreeMap::new();
+    for (org, item) in candidates {
+        by_org.entry(org).or_default().push(item);
+    }
+    let mut out = HashMap::new();
+    for (org, items) in by_org {
+        let found: Vec<MatchedItem> = matching::match_inventory(&items, products)
+            .into_iter()
+            .filter_map(|m| {
+                let item = items.get(m.item)?;
+                let product = products.get(m.product)?;
+                Some(MatchedItem {
+                    vendor: item.vendor.clone(),
+                    product: item.product.clone(),
+                    version: item.version.clone(),
+                    location: item.location.clone(),
+                    count: item.count,
+                    affects: format!("{} {}", product.vendor, product.product),
+                    reason: m.reason,
+                })
+            })
+            .collect();
+        if !found.is_empty() {
+            out.insert(org, found);
+        }
+    }
+    out
+}
+
+/// The keys that pre-select inventory items for an advisory's products.
+fn keys(products: &[AffectedProduct]) -> (Vec<String>, Vec<String>) {
+    let mut names = HashSet::new();
+    let mut purls = HashSet::new();
+    for p in products {
+        let k = matching::product_keys(p);
+        names.insert(k.norm_product);
+        if let Some(purl) = k.purl_key {
+            purls.insert(purl);
+        }
+    }
+    (names.into_iter().collect(), purls.into_iter().collect())
+}
+
+/// Matches every inventory (or one organisation's) against an advisory's products.
+pub async fn find_matches(
+    tx: &mut Tx,
+    products: &[AffectedProduct],
+    only_org: Option<Uuid>,
+) -> Result<HashMap<Uuid, Vec<MatchedItem>>, sqlx::Error> {
+    let (names, purls) = keys(products);
+    let candidates = inventory::candidates(tx, &names, &purls, only_org).await?;
+    Ok(match_candidates(candidates, products))
+}
+
+fn matches_json(found: Option<&Vec<MatchedItem>>) -> String {
+    found
+        .and_then(|m| serde_json::to_string(m).ok())
+        .unwrap_or_else(|| "[]".into())
+}
+
+/// What publication did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outcome {
+    pub reference: String,
+    pub organisations: usize,
+    pub likely_affected: usize,
+    pub emails: usize,
+    pub webhooks: usize,
+}
+
+fn about<'a>(
+    row_ref: &'a str,
+    c: &'a AdvisoryContent,
+    due: Option<OffsetDateTime>,
+    url: &'a str,
+) -> About<'a> {
+    About {
+        reference: row_ref,
+        title: &c.title,
+        severity: c.severity.label(),
+        tlp: match c.tlp {
+            crate::alerts::model::Tlp::Clear => "TLP:CLEAR",
+            crate::alerts::model::Tlp::Green => "TLP:GREEN",
+            crate::alerts::model::Tlp::Amber => "TLP:AMBER",
+            crate::alerts::model::Tlp::AmberStrict => "TLP:AMBER+STRICT",
+            crate::alerts::model::Tlp::Red => "TLP:RED",
+        },
+        ack_due: due,
+        public_url: url,
+    }
+}
+
+/// Checks the content is complete enough to publish.
+pub fn check_publishable(c: &AdvisoryContent) -> Result<(), PublishError> {
+    let problems = content::check(c);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(PublishError::Invalid(
+            problems
+                .into_iter()
+                .map(|(_, m)| m)
+                .collect::<Vec<_>>()
+                .join("; "),
+        ))
+    }
+}
+
+/// What reaching organisations needs to know about the advisory.
+#[derive(Clone, Copy)]
+struct Reach<'a> {
+    advisory: Uuid,
+    reference: &'a str,
+    content: &'a AdvisoryContent,
+    at: OffsetDateTime,
+    public_url: &'a str,
+}
+
+/// Reaches `orgs` with an advisory: responses with deadlines and matches, new-advisory
+/// emails to their security leads (when acknowledgement is required) and webhooks.
+async fn reach(
+    tx: &mut Tx,
+    r: &Reach<'_>,
+    orgs: &[Uuid],
+    out: &mut Outcome,
+) -> Result<(), sqlx::Error> {
+    let Reach {
+        advisory,
+        reference,
+        content,
+        at,
+        public_url,
+    } = *r;
+    let due = content
+        .ack_required
+        .then(|| deadlines::ack_due(at, content.ack_hours.unwrap_or(48)));
+    let found = find_matches(tx, &content.affected, None).await?;
+    let rows: Vec<responses::NewResponse> = orgs
+        .iter()
+        .map(|org| responses::NewResponse {
+            organisation_id: *org,
+            ack_due_at: due,
+            likely_affected: found.contains_key(org),
+            matches: matches_json(found.get(org)),
+        })
+        .collect();
+    out.likely_affected += rows.iter().filter(|r| r.likely_affected).count();
+    out.organisations += rows.len();
+    responses::insert_many(tx, advisory, at, deadlines::DEFAULT_UPDATE_DAYS, &rows).await?;
+
+    if content.ack_required {
+        let contacts = notices::contacts(tx, orgs).await?;
+        let names = organisation_names(tx, orgs).await?;
+        let about = about(reference, content, due, public_url);
+        let mut per_org: HashMap<Uuid, i64> = HashMap::new();
+        let mut mails: Vec<serde_json::Value> = Vec::with_capacity(contacts.len());
+        for c in &contacts {
+            let org = names
+                .get(&c.organisation_id)
+                .map(String::as_str)
+                .unwrap_or("");
+            *per_org.entry(c.organisation_id).or_default() += 1;
+            mails.push(json(&emails::new_advisory(&about, org, &c.email, &c.name)));
+        }
+        let recorded: Vec<(Uuid, i64)> = orgs
+            .iter()
+            .map(|o| (*o, per_org.get(o).copied().unwrap_or(0)))
+            .collect();
+        notices::record_many(
+            tx,
+            advisory,
+            deadlines::Notice::NewAdvisory.as_str(),
+            "1",
+            &recorded,
+            at,
+        )
+        .await?;
+        out.emails += mails.len();
+        jobs::enqueue_many(tx, email::JOB_KIND, &mails).await?;
+    }
+    out.webhooks += webhooks::enqueue(tx, advisory, orgs, "advisory.published").await?;
+    Ok(())
+}
+
+fn json(e: &Email) -> serde_json::Value {
+    serde_json::to_value(e).unwrap_or_default()
+}
+
+async fn organisation_names(
+    tx: &mut Tx,
+    orgs: &[Uuid],
+) -> Result<HashMap<Uuid, String>, sqlx::Error> {
+    let wanted: HashSet<&Uuid> = orgs.iter().collect();
+    let all: Vec<(Uuid, String)> =
+        crate::with_tx!(tx, |c| sqlx::query_as("SELECT id, name FROM organisations")
+            .fetch_all(c)
+            .await)?;
+    Ok(all
+        .into_iter()
+        .filter(|(id, _)| wanted.contains(id))
+        .collect())
+}
+
+/// Publishes an advisory that a second analyst has reviewed.
+pub async fn publish(
+    db: &Db,
+    id: Uuid,
+    reviewer: Uuid,
+    at: OffsetDateTime,
+    public_url: &str,
+) -> Result<Outcome, PublishError> {
+    let mut tx = db.begin().await?;
+    let row = advisories::lock(&mut tx, id)
+        .await?
+        .ok_or(PublishError::NotFound)?;
+    if row.status() != AdvisoryStatus::InReview {
+        return Err(PublishError::Refused(
+            "Only an advisory submitted for review can be published".into(),
+        ));
+    }
+    if row.created_by == reviewer || row.submitted_by == Some(reviewer) {
+        return Err(PublishError::Refused(
+            "A second analyst must review and publish this advisory: you wrote or submitted it"
+                .into(),
+        ));
+    }
+    let content = row.content()?;
+    check_publishable(&content)?;
+    let number = advisories::allocate_reference(&mut tx, at.year()).await?;
+    let reference = reference::format(at.year(), number);
+    advisories::mark_published(&mut tx, id, &reference, reviewer, at).await?;
+    let published = AdvisoryRow {
+        status: AdvisoryStatus::Published.as_str().into(),
+        ..row
+    };
+    advisories::add_revision(
+        &mut tx,
+        &published,
+        &content,
+        "First published",
+        true,
+        reviewer,
+        at,
+    )
+    .await?;
+    let orgs = advisories::audience_organisations(&mut tx, &content.audience).await?;
+    let mut out = Outcome {
+        reference: reference.clone(),
+        ..Outcome::default()
+    };
+    let target = Reach {
+        advisory: id,
+        reference: &reference,
+        content: &content,
+        at,
+        public_url,
+    };
+    reach(&mut tx, &target, &orgs, &mut out).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Publishes a revision of a live advisory. Organisations newly in the audience are reached
+/// as on publication; everyone's inventory matches are worked out again; and when `notify`
+/// is set, every organisation already reached is told what changed.
+#[allow(clippy::too_many_arguments)]
+pub async fn revise(
+    db: &Db,
+    id: Uuid,
+    content: &AdvisoryContent,
+    summary: &str,
+    notify: bool,
+    by: Uuid,
+    at: OffsetDateTime,
+    public_url: &str,
+) -> Result<Outcome, PublishError> {
+    check_publishable(content)?;
+    let mut tx = db.begin().await?;
+    let row = advisories::lock(&mut tx, id)
+        .await?
+        .ok_or(PublishError::NotFound)?;
+    if row.status() != AdvisoryStatus::Published {
+        return Err(PublishError::Refused(
+            "Only a published advisory can be revised".into(),
+        ));
+    }
+    let reference = row.reference.clone().unwrap_or_default();
+    let number = advisories::add_revision(&mut tx, &row, content, summary, notify, by, at).await?;
+    let already = responses::targeted(&mut tx, id).await?;
+    let known: HashSet<Uuid> = already.iter().copied().collect();
+    let audience = advisories::audience_organisations(&mut tx, &content.audience).await?;
+    let new: Vec<Uuid> = audience
+        .into_iter()
+        .filter(|o| !known.contains(o))
+        .collect();
+    let found = find_matches(&mut tx, &content.affected, None).await?;
+    let mut out = Outcome {
+        reference: reference.clone(),
+        ..Outcome::default()
+    };
+    for org in &already {
+        let m = found.get(org);
+        responses::set_matches(&mut tx, id, *org, m.is_some(), &matches_json(m)).await?;
+    }
+    out.likely_affected += already.iter().filter(|o| found.contains_key(o)).count();
+    if notify && !already.is_empty() {
+        let contacts = notices::contacts(&mut tx, &already).await?;
+        let names = organisation_names(&mut tx, &already).await?;
+        let about = about(&reference, content, None, public_url);
+        let mails: Vec<serde_json::Value> = contacts
+            .iter()
+            .map(|c| {
+                let org = names
+                    .get(&c.organisation_id)
+                    .map(String::as_str)
+                    .unwrap_or("");
+                json(&emails::revised(&about, org, summary, &c.email, &c.name))
+            })
+            .collect();
+        let recorded: Vec<(Uuid, i64)> = already.iter().map(|o| (*o, 0)).collect();
+        notices::record_many(&mut tx, id, "revision", &number.to_string(), &recorded, at).await?;
+        out.emails += mails.len();
+        jobs::enqueue_many(&mut tx, email::JOB_KIND, &mails).await?;
+        out.webhooks += webhooks::enqueue(&mut tx, id, &already, "advisory.revised").await?;
+    }
+    let target = Reach {
+        advisory: id,
+        reference: &reference,
+        content,
+        at,
+        public_url,
+    };
+    reach(&mut tx, &target, &new, &mut out).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Withdraws a live advisory; organisations still responding are told they need not.
+pub async fn withdraw(
+    db: &Db,
+    id: Uuid,
+    reason: &str,
+    at: OffsetDateTime,
+    public_url: &str,
+) -> Result<usize, PublishError> {
+    let mut tx = db.begin().await?;
+    let row = advisories::lock(&mut tx, id)
+        .await?
+        .ok_or(PublishError::NotFound)?;
+    if row.status() != AdvisoryStatus::Published {
+        return Err(PublishError::Refused(
+            "Only a published advisory can be withdrawn".into(),
+        ));
+    }
+    advisories::mark_withdrawn(&mut tx, id, reason, at).await?;
+    let content = row.content()?;
+    let reference = row.reference.clone().unwrap_or_default();
+    let open: Vec<Uuid> = responses_open(&mut tx, id).await?;
+    let contacts = notices::contacts(&mut tx, &open).await?;
+    let names = organisation_names(&mut tx, &open).await?;
+    let about = about(&reference, &content, None, public_url);
+    let mails: Vec<serde_json::Value> = contacts
+        .iter()
+        .map(|c| {
+            let org = names
+                .get(&c.organisation_id)
+                .map(String::as_str)
+                .unwrap_or("");
+            json(&emails::withdrawn(&about, org, reason, &c.email, &c.name))
+        })
+        .collect();
+    jobs::enqueue_many(&mut tx, email::JOB_KIND, &mails).await?;
+    webhooks::enqueue(&mut tx, id, &open, "advisory.withdrawn").await?;
+    tx.commit().await?;
+    Ok(mails.len())
+}
+
+async fn responses_open(tx: &mut Tx, advisory: Uuid) -> Result<Vec<Uuid>, sqlx::Error> {
+    crate::with_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT organisation_id FROM alert_responses WHERE advisory_id = $1 \
+         AND state NOT IN ('not_applicable', 'remediated', 'risk_accepted')"
+    )
+    .bind(advisory)
+    .fetch_all(c)
+    .await)
+}
+
+/// Works out again which live advisories an organisation is likely affected by, after its
+/// inventory changed. Returns how many it now matches.
+pub async fn rematch_organisation(tx: &mut Tx, org: Uuid) -> Result<usize, sqlx::Error> {
+    let live: Vec<(Uuid, String)> = crate::with_tx!(tx, |c| sqlx::query_as(
+        "SELECT a.id, a.content FROM alert_advisories a JOIN alert_responses r \
+         ON r.advisory_id = a.id WHERE r.organisation_id = $1 AND a.status = 'published'"
+    )
+    .bind(org)
+    .fetch_all(c)
+    .await)?;
+    let mut matched = 0;
+    for (advisory, raw) in live {
+        let Ok(content) = serde_json::from_str::<AdvisoryContent>(&raw) else {
+            continue;
+        };
+        let found = find_matches(tx, &content.affected, Some(org)).await?;
+        let m = found.get(&org);
+        matched += usize::from(m.is_some());
+        responses::set_matches(tx, advisory, org, m.is_some(), &matches_json(m)).await?;
+    }
+    Ok(matched)
+}

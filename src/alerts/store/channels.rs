@@ -1,0 +1,160 @@
+//! Storage of an organisation's machine channels for advisories: private feed tokens (only
+//! a hash is kept; the token is shown once) and the webhook endpoint with its signing secret.
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::{
+    exec_tx,
+    platform::db::{Db, Tx, new_id},
+    with_db,
+};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FeedToken {
+    pub id: Uuid,
+    pub name: String,
+    pub prefix: String,
+    pub created_at: OffsetDateTime,
+    pub last_used_at: Option<OffsetDateTime>,
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+pub async fn feed_tokens(db: &Db, org: Uuid) -> Result<Vec<FeedToken>, sqlx::Error> {
+    with_db!(db, |pool| sqlx::query_as::<_, FeedToken>(
+        "SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM alert_feed_tokens \
+         WHERE organisation_id = $1 ORDER BY created_at DESC"
+    )
+    .bind(org)
+    .fetch_all(pool)
+    .await)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn create_feed_token(
+    tx: &mut Tx,
+    org: Uuid,
+    name: &str,
+    token_hash: &str,
+    prefix: &str,
+    by: Uuid,
+    at: OffsetDateTime,
+) -> Result<Uuid, sqlx::Error> {
+    let id = new_id();
+    exec_tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO alert_feed_tokens (id, organisation_id, name, token_hash, prefix, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    )
+    .bind(id)
+    .bind(org)
+    .bind(name)
+    .bind(token_hash)
+    .bind(prefix)
+    .bind(by)
+    .bind(at)
+    .execute(c)
+    .await
+    })?;
+    Ok(id)
+}
+
+/// Revokes a token of `org`. Returns false if there is no such live token.
+pub async fn revoke_feed_token(
+    tx: &mut Tx,
+    org: Uuid,
+    id: Uuid,
+    at: OffsetDateTime,
+) -> Result<bool, sqlx::Error> {
+    let n = exec_tx!(tx, |c| sqlx::query(
+        "UPDATE alert_feed_tokens SET revoked_at = $3 \
+         WHERE id = $1 AND organisation_id = $2 AND revoked_at IS NULL"
+    )
+    .bind(id)
+    .bind(org)
+    .bind(at)
+    .execute(c)
+    .await)?;
+    Ok(n == 1)
+}
+
+/// The organisation a live feed token belongs to, noting its use.
+pub async fn feed_token_organisation(
+    db: &Db,
+    token_hash: &str,
+    at: OffsetDateTime,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    let org: Option<Uuid> = with_db!(db, |pool| sqlx::query_scalar(
+        "UPDATE alert_feed_tokens SET last_used_at = $2 \
+         WHERE token_hash = $1 AND revoked_at IS NULL RETURNING organisation_id"
+    )
+    .bind(token_hash)
+    .bind(at)
+    .fetch_optional(pool)
+    .await)?;
+    Ok(org)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Webhook {
+    pub organisation_id: Uuid,
+    pub url: String,
+    pub secret: String,
+    pub created_at: OffsetDateTime,
+}
+
+pub async fn webhook(db: &Db, org: Uuid) -> Result<Option<Webhook>, sqlx::Error> {
+    with_db!(db, |pool| {
+        sqlx::query_as::<_, Webhook>(
+        "SELECT organisation_id, url, secret, created_at FROM alert_webhooks WHERE organisation_id = $1"
+    )
+    .bind(org)
+    .fetch_optional(pool)
+    .await
+    })
+}
+
+/// The organisations among `orgs` that have a webhook.
+pub async fn webhook_organisations(tx: &mut Tx, orgs: &[Uuid]) -> Result<Vec<Uuid>, sqlx::Error> {
+    let all: Vec<Uuid> = crate::with_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT organisation_id FROM alert_webhooks"
+    )
+    .fetch_all(c)
+    .await)?;
+    let wanted: std::collections::HashSet<&Uuid> = orgs.iter().collect();
+    Ok(all.into_iter().filter(|o| wanted.contains(o)).collect())
+}
+
+pub async fn set_webhook(
+    tx: &mut Tx,
+    org: Uuid,
+    url: &str,
+    secret: &str,
+    by: Uuid,
+    at: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    exec_tx!(tx, |c| sqlx::query(
+        "INSERT INTO alert_webhooks (organisation_id, url, secret, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (organisation_id) DO UPDATE SET \
+         url = excluded.url, secret = excluded.secret, created_by = excluded.created_by, \
+         created_at = excluded.created_at"
+    )
+    .bind(org)
+    .bind(url)
+    .bind(secret)
+    .bind(by)
+    .bind(at)
+    .execute(c)
+    .await)?;
+    Ok(())
+}
+
+pub async fn remove_webhook(tx: &mut Tx, org: Uuid) -> Result<bool, sqlx::Error> {
+    let n = exec_tx!(tx, |c| sqlx::query(
+        "DELETE FROM alert_webhooks WHERE organisation_id = $1"
+    )
+    .bind(org)
+    .execute(c)
+    .await)?;
+    Ok(n == 1)
+}

@@ -1,0 +1,198 @@
+//! Signed webhooks: when an advisory reaches an organisation (or is revised or withdrawn),
+//! a job posts a JSON event to the organisation's endpoint. Each delivery is signed with
+//! HMAC-SHA256 over the timestamp and body, so the receiver can check it came from us and
+//! is fresh; failed deliveries are retried by the job queue with back-off.
+
+use std::net::IpAddr;
+
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use uuid::Uuid;
+
+use crate::{
+    alerts::store::{advisories, channels},
+    platform::{AppState, db::Tx, jobs},
+};
+
+pub const JOB_KIND: &str = "alerts.webhook";
+
+/// The job's payload.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Delivery {
+    pub organisation_id: Uuid,
+    pub advisory_id: Uuid,
+    pub event: String,
+}
+
+/// Queues a delivery to each of `orgs` that has a webhook. Returns how many.
+pub async fn enqueue(
+    tx: &mut Tx,
+    advisory: Uuid,
+    orgs: &[Uuid],
+    event: &str,
+) -> Result<usize, sqlx::Error> {
+    let with_hook = channels::webhook_organisations(tx, orgs).await?;
+    let payloads: Vec<serde_json::Value> = with_hook
+        .iter()
+        .filter_map(|org| {
+            serde_json::to_value(Delivery {
+                organisation_id: *org,
+                advisory_id: advisory,
+                event: event.to_owned(),
+            })
+            .ok()
+        })
+        .collect();
+    jobs::enqueue_many(tx, JOB_KIND, &payloads).await?;
+    Ok(payloads.len())
+}
+
+/// The signature header value for `body` sent at `timestamp` (Unix seconds).
+pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
+        return String::new();
+    };
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// Checks an endpoint URL an organisation gives. Unless `allow_private`, it must be https
+/// and must not name a private, loopback or link-local address, so a webhook cannot be
+/// pointed at the service's own network.
+pub fn check_url(raw: &str, allow_private: bool) -> Result<String, String> {
+    let raw = raw.trim();
+    let url = reqwest::Url::parse(raw).map_err(|_| {
+        "Enter the full address of your endpoint, like https://soc.example.nhs.uk/carecert"
+            .to_owned()
+    })?;
+    match url.scheme() {
+        "https" => {}
+        "http" if allow_private => {}
+        _ => return Err("The endpoint address must start with https://".into()),
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(
+            "Do not put a user name or password in the address; we sign each request instead"
+                .into(),
+        );
+    }
+    let host = url.host_str().unwrap_or("");
+    if host.is_empty() {
+        return Err("The endpoint address has no host name".into());
+    }
+    if !allow_private {
+        let bare = host.trim_start_matches('[').trim_end_matches(']');
+        let private = match bare.parse::<IpAddr>() {
+            Ok(IpAddr::V4(ip)) => {
+                ip.is_private() || ip.is_loopback() || ip.is_link_local() || ip.is_unspecified()
+            }
+            Ok(IpAddr::V6(ip)) => {
+                ip.is_loopback()
+                    || ip.is_unspecified()
+                    || (ip.segments()[0] & 0xfe00) == 0xfc00
+                    || (ip.segments()[0] & 0xffc0) == 0xfe80
+            }
+            Err(_) => host == "localhost" || host.ends_with(".localhost"),
+        };
+        if private {
+            return Err(
+                "The endpoint must be reachable on the internet, not a private or local address"
+                    .into(),
+            );
+        }
+    }
+    if raw.len() > 500 {
+        return Err("The endpoint address must be 500 characters or fewer".into());
+    }
+    Ok(url.to_string())
+}
+
+/// Runs one delivery job.
+pub async fn deliver(state: &AppState, payload: &serde_json::Value) -> anyhow::Result<()> {
+    let d: Delivery = serde_json::from_value(payload.clone())?;
+    let Some(hook) = channels::webhook(&state.db, d.organisation_id).await? else {
+        return Ok(());
+    };
+    let Some(row) = advisories::find(&state.db, d.advisory_id).await? else {
+        return Ok(());
+    };
+    let content = row.content()?;
+    let reference = row.reference.clone().unwrap_or_default();
+    let base = state.config.public_url.trim_end_matches('/');
+    let body = serde_json::to_vec(&serde_json::json!({
+        "event": d.event,
+        "organisation_id": d.organisation_id,
+        "advisory": {
+            "id": row.id,
+            "reference": reference,
+            "title": content.title,
+            "severity": content.severity,
+            "tlp": content.tlp.as_str(),
+            "status": row.status,
+            "revision": row.revision,
+            "cves": content.cves.iter().map(|c| c.id.clone()).collect::<Vec<_>>(),
+            "ack_required": content.ack_required,
+            "url": format!("{base}/alerts/{reference}"),
+            "api_url": format!("{base}/api/v1/alerts/advisories/{reference}"),
+        },
+    }))?;
+    let timestamp = crate::platform::db::now().unix_timestamp();
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let response = client
+        .post(&hook.url)
+        .header("content-type", "application/json")
+        .header("x-carecert-event", &d.event)
+        .header("x-carecert-timestamp", timestamp.to_string())
+        .header(
+            "x-carecert-signature",
+            signature(&hook.secret, timestamp, &body),
+        )
+        .body(body)
+        .send()
+        .await?;
+    if !response.status().is_success() {
+        anyhow::bail!("endpoint answered {}", response.status());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signature_changes_with_secret_time_and_body() {
+        let a = signature("s3cret", 1_700_000_000, b"{}");
+        assert!(a.starts_with("sha256=") && a.len() == 7 + 64);
+        assert_ne!(a, signature("other", 1_700_000_000, b"{}"));
+        assert_ne!(a, signature("s3cret", 1_700_000_001, b"{}"));
+        assert_ne!(a, signature("s3cret", 1_700_000_000, b"{ }"));
+        assert_eq!(a, signature("s3cret", 1_700_000_000, b"{}"));
+    }
+
+    #[test]
+    fn endpoints_must_be_public_https_unless_allowed() {
+        assert!(check_url("https://soc.example.org/hook", false).is_ok());
+        for bad in [
+            "http://soc.example.org/hook",
+            "https://127.0.0.1/hook",
+            "https://10.1.2.3/",
+            "https://192.168.0.1/",
+            "https://169.254.169.254/latest",
+            "https://localhost:8080/",
+            "https://[::1]/",
+            "https://user:pw@soc.example.org/",
+            "ftp://soc.example.org/",
+            "not a url",
+        ] {
+            assert!(check_url(bad, false).is_err(), "{bad} should be refused");
+        }
+        assert!(check_url("http://127.0.0.1:9000/hook", true).is_ok());
+    }
+}

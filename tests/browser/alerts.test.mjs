@@ -1,0 +1,141 @@
+// The Alerts pages, as each kind of person meets them with the demo data: a national
+// analyst writes an advisory (with mistakes first), submits it and follows responses; a
+// security lead works through their inbox, responds, and manages the inventory and feeds;
+// a member of staff and the public read advisories. Every page is checked with axe-core
+// (WCAG 2.2 AA), at 320 and 1280 px, for sideways scrolling and a working skip link.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import {
+  DEMO, PageAudit, checkErrorSummaryLinks, launchBrowser, menuLabels, navigates, newContext,
+  signIn, startServer,
+} from './support.mjs';
+
+let server;
+let browser;
+const audit = new PageAudit();
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function newPage() {
+  const context = await newContext(browser, server.url);
+  return audit.watch(await context.newPage());
+}
+
+const path = (page) => new URL(page.url()).pathname;
+const open = (page, url) => navigates(page, () => page.goto(url));
+
+test('a national analyst writes an advisory, sends it for review and follows responses', async () => {
+  const page = await newPage();
+  await signIn(page, audit, DEMO.analyst);
+  await navigates(page, () => page.locator('header nav[aria-label="Menu"]').getByRole('link', { name: 'Advisories' }).click());
+  assert.equal(path(page), '/alerts/manage');
+  for (const section of ['Live advisories', 'Awaiting review', 'Drafts', 'Withdrawn']) {
+    assert.equal(await page.getByRole('heading', { name: section }).count(), 1, `the list has ${section}`);
+  }
+  await audit.check(page, 'Advisories (national analyst)');
+
+  await navigates(page, () => page.getByRole('link', { name: 'Write an advisory' }).click());
+  await audit.check(page, 'Write an advisory');
+  await page.getByLabel('Title').fill('Out-of-band patch for a VPN appliance');
+  await page.getByLabel('Affected products').fill('Example | VPN gateway | >= 9.2, < 9.1');
+  await page.getByLabel('Vulnerabilities').fill('CVE-2026-1234 | CVSS:3.1/AV:N/AC:L');
+  const refused = await navigates(page, () => page.getByRole('button', { name: 'Save draft' }).click());
+  assert.equal(refused.status(), 422);
+  assert.ok(await checkErrorSummaryLinks(page, audit, 'Write an advisory, with mistakes') >= 3);
+  await audit.check(page, 'Write an advisory, with mistakes');
+
+  await page.getByLabel('Affected products').fill('Example | VPN gateway | >= 9.1, < 9.2.4');
+  await page.getByLabel('Vulnerabilities').fill('CVE-2026-1234 | CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H');
+  await page.getByLabel('Why this severity').fill('Exploited in the wild before a fix was available');
+  await page.getByLabel('Summary').fill('A flaw in the web interface lets anyone run commands on the appliance.');
+  await page.getByLabel('What to do').fill('Upgrade to 9.2.4\nReset every local account password after upgrading');
+  await navigates(page, () => page.getByRole('button', { name: 'Save draft' }).click());
+  assert.match(path(page), /^\/alerts\/manage\/[0-9a-f-]{36}$/);
+  await audit.check(page, 'A draft advisory');
+  await navigates(page, () => page.getByRole('button', { name: 'Submit for review' }).click());
+  assert.match(await page.locator('.nhsuk-inset-text').innerText(), /another analyst must review/);
+  await audit.check(page, 'An advisory in review, seen by its author');
+
+  await open(page, '/alerts/manage');
+  const live = page.locator('table').first().getByRole('link').first();
+  await navigates(page, () => live.click());
+  assert.match(path(page), /\/dashboard$/);
+  assert.equal(await page.getByRole('heading', { name: /Not yet acknowledged|Time to acknowledge/ }).count() >= 1, true);
+  await audit.check(page, 'Responses dashboard');
+  await navigates(page, () => page.getByRole('link', { name: 'The advisory' }).click());
+  await audit.check(page, 'A published advisory (national analyst)');
+  await navigates(page, () => page.getByRole('link', { name: 'Revise' }).click());
+  await audit.check(page, 'Revise an advisory');
+
+  await open(page, '/alerts/manage/kev');
+  await audit.check(page, 'Import from the CISA KEV catalogue');
+  const none = await navigates(page, () => page.getByRole('button', { name: 'Import' }).click());
+  assert.equal(none.status(), 422);
+  await audit.check(page, 'Import from the CISA KEV catalogue, no file');
+  await page.context().close();
+});
+
+test('a security lead works through the inbox, responds and manages the inventory and feeds', async () => {
+  const page = await newPage();
+  await signIn(page, audit, DEMO.lead);
+  await navigates(page, () => page.locator('header nav[aria-label="Menu"]').getByRole('link', { name: 'Alerts' }).click());
+  assert.equal(path(page), '/alerts');
+  await audit.check(page, 'Alerts inbox (security lead)');
+
+  const first = page.locator('main table').first().getByRole('link').first();
+  await navigates(page, () => first.click());
+  assert.match(path(page), /^\/alerts\/CC-\d{4}-\d{4}$/);
+  await audit.check(page, 'An advisory with the response forms');
+  const submit = page.locator('main form button[type="submit"]').first();
+  if (await submit.count()) {
+    await navigates(page, () => submit.click());
+    await audit.check(page, 'An advisory after responding');
+  }
+
+  await open(page, '/alerts');
+  await navigates(page, () => page.getByRole('link', { name: /^Software inventory/ }).first().click());
+  assert.match(path(page), /\/inventory$/);
+  await audit.check(page, 'Software inventory');
+  await open(page, '/alerts');
+  await navigates(page, () => page.getByRole('link', { name: /^Feeds and webhooks/ }).first().click());
+  assert.match(path(page), /\/alert-feeds$/);
+  await audit.check(page, 'Alert feeds and webhooks');
+  await page.context().close();
+});
+
+test('staff and the public read advisories', async () => {
+  const page = await newPage();
+  await signIn(page, audit, DEMO.staff);
+  assert.ok((await menuLabels(page)).includes('Alerts'));
+  await open(page, '/alerts');
+  await audit.check(page, 'Alerts (member of staff)');
+  await page.context().close();
+
+  const visitor = await newPage();
+  await open(visitor, '/alerts/public');
+  await audit.check(visitor, 'Public advisories');
+  const rows = visitor.locator('main table a');
+  assert.ok(await rows.count() >= 2, 'the demo has public advisories');
+  await navigates(visitor, () => rows.first().click());
+  assert.match(path(visitor), /^\/alerts\/CC-/);
+  await audit.check(visitor, 'A public advisory, signed out');
+  const feed = await visitor.request.get('/alerts/feed.atom');
+  assert.equal(feed.status(), 200);
+  assert.match(await feed.text(), /<feed xmlns="http:\/\/www.w3.org\/2005\/Atom">/);
+  await visitor.context().close();
+});
+
+test('every Alerts page has no accessibility violations, no sideways scrolling and a working skip link', () => {
+  audit.assertClean();
+  assert.ok(audit.pages.length >= 15, `only ${audit.pages.length} pages were checked: a test stopped early`);
+});
