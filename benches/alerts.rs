@@ -1538,7 +1538,7 @@ async fn respond(db: &Db, country: &Country, advisory: Uuid) -> (String, Figure)
         country.orgs.len(),
         country.orgs.len() * RESPONDING_PERCENT / 100,
     );
-    let work: Vec<(Principal, Uuid, Vec<(Action, OffsetDateTime)>)> = chosen
+    let work: Vec<_> = chosen
         .into_iter()
         .map(|i| {
             let org = &country.orgs[i];
@@ -1564,32 +1564,14 @@ async fn respond(db: &Db, country: &Country, advisory: Uuid) -> (String, Figure)
         .collect();
     let responding = work.len();
     let actions: usize = work.iter().map(|(_, _, a)| a.len()).sum();
-    // SQLite takes one writer at a time; more would only wait on each other.
-    let writers = std::env::var("RESPOND_WRITERS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(4);
-    let mut parts: Vec<Vec<_>> = (0..writers).map(|_| Vec::new()).collect();
-    for (i, w) in work.into_iter().enumerate() {
-        parts[i % writers].push(w);
-    }
-    let tasks: Vec<_> = parts
-        .into_iter()
-        .map(|part| {
-            let db = db.clone();
-            tokio::spawn(async move {
-                for (who, org, steps) in part {
-                    for (action, at) in steps {
-                        responding::record(&db, &who, "127.0.0.1", advisory, org, &action, at)
-                            .await
-                            .expect("response recorded");
-                    }
-                }
-            })
-        })
-        .collect();
-    for t in tasks {
-        t.await.expect("responder");
+    // One writer: every response to an advisory first locks the advisory's row, and every
+    // audited change appends to one chain, so more writers would only wait on each other.
+    for (who, org, steps) in &work {
+        for (action, at) in steps {
+            responding::record(db, who, "127.0.0.1", advisory, *org, action, *at)
+                .await
+                .expect("response recorded");
+        }
     }
     let states: Vec<(String, i64)> = with_db!(db, |pool| sqlx::query_as(
         "SELECT state, COUNT(*) FROM alert_responses WHERE advisory_id = $1 \

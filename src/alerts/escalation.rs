@@ -23,7 +23,7 @@ use crate::{
         },
     },
     platform::{
-        db::{Db, Tx},
+        db::Db,
         email::{self, Email},
     },
 };
@@ -107,7 +107,7 @@ async fn send(
         _ => "1".to_owned(),
     };
     let mut tx = db.begin().await?;
-    let names = org_names(&mut tx, &[org]).await?;
+    let names = notices::organisation_names(&mut tx, &[org]).await?;
     let org_name = names.get(&org).cloned().unwrap_or_default();
     let about = about(adv, content, r.ack_due_at, public_url);
     let mails: Vec<Email> = match notice {
@@ -162,19 +162,6 @@ async fn send(
     Ok(mails.len())
 }
 
-async fn org_names(tx: &mut Tx, orgs: &[Uuid]) -> Result<HashMap<Uuid, String>, sqlx::Error> {
-    let parents_of: Vec<(Uuid, String)> = crate::with_tx!(tx, |c| {
-        let mut q = sqlx::QueryBuilder::new("SELECT id, name FROM organisations WHERE id IN (");
-        let mut sep = q.separated(", ");
-        for id in orgs {
-            sep.push_bind(*id);
-        }
-        q.push(")");
-        q.build_query_as::<(Uuid, String)>().fetch_all(c).await
-    })?;
-    Ok(parents_of.into_iter().collect())
-}
-
 /// What a dashboard escalation did.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Chased {
@@ -210,7 +197,7 @@ pub async fn chase_silent(
     let due = silent.first().and_then(|r| r.ack_due_at);
     let about = about(&adv, &content, due, public_url);
     let mut tx = db.begin().await?;
-    let names = org_names(&mut tx, &orgs).await?;
+    let names = notices::organisation_names(&mut tx, &orgs).await?;
     let mut mails = Vec::new();
     let mut per_org: BTreeMap<Uuid, i64> = BTreeMap::new();
     for c in notices::contacts(&mut tx, &orgs).await? {

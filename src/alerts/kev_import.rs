@@ -114,7 +114,7 @@ pub async fn page(viewer: Viewer) -> AppResult<Response> {
     show(&viewer, vec![], StatusCode::OK).await
 }
 
-const WHAT: &str = "the catalogue's JSON file (known_exploited_vulnerabilities.json)";
+const WHAT: &str = "the catalogue's JSON file";
 
 pub async fn upload_catalogue(
     State(state): State<AppState>,

@@ -209,19 +209,11 @@ async fn reach(
     responses::insert_many(tx, advisory, at, deadlines::DEFAULT_UPDATE_DAYS, &rows).await?;
 
     if content.ack_required {
-        let contacts = notices::contacts(tx, orgs).await?;
-        let names = organisation_names(tx, orgs).await?;
         let about = about(reference, content, due, public_url);
-        let mut per_org: HashMap<Uuid, i64> = HashMap::new();
-        let mut mails: Vec<serde_json::Value> = Vec::with_capacity(contacts.len());
-        for c in &contacts {
-            let org = names
-                .get(&c.organisation_id)
-                .map(String::as_str)
-                .unwrap_or("");
-            *per_org.entry(c.organisation_id).or_default() += 1;
-            mails.push(json(&emails::new_advisory(&about, org, &c.email, &c.name)));
-        }
+        let (mails, per_org) = mail_leads(tx, orgs, |org, c| {
+            emails::new_advisory(&about, org, &c.email, &c.name)
+        })
+        .await?;
         let recorded: Vec<(Uuid, i64)> = orgs
             .iter()
             .map(|o| (*o, per_org.get(o).copied().unwrap_or(0)))
@@ -242,23 +234,46 @@ async fn reach(
     Ok(())
 }
 
-fn json(e: &Email) -> serde_json::Value {
-    serde_json::to_value(e).unwrap_or_default()
-}
-
-async fn organisation_names(
+/// One email to each security lead of `orgs`, built by `write` from the organisation's name
+/// and the lead; with how many each organisation was sent.
+async fn mail_leads(
     tx: &mut Tx,
     orgs: &[Uuid],
-) -> Result<HashMap<Uuid, String>, sqlx::Error> {
-    let wanted: HashSet<&Uuid> = orgs.iter().collect();
-    let all: Vec<(Uuid, String)> =
-        crate::with_tx!(tx, |c| sqlx::query_as("SELECT id, name FROM organisations")
-            .fetch_all(c)
-            .await)?;
-    Ok(all
-        .into_iter()
-        .filter(|(id, _)| wanted.contains(id))
-        .collect())
+    write: impl Fn(&str, &notices::Contact) -> Email,
+) -> Result<(Vec<serde_json::Value>, HashMap<Uuid, i64>), sqlx::Error> {
+    let contacts = notices::contacts(tx, orgs).await?;
+    let names = notices::organisation_names(tx, orgs).await?;
+    let mut per_org: HashMap<Uuid, i64> = HashMap::new();
+    let mut mails = Vec::with_capacity(contacts.len());
+    for c in &contacts {
+        let org = names
+            .get(&c.organisation_id)
+            .map(String::as_str)
+            .unwrap_or("");
+        *per_org.entry(c.organisation_id).or_default() += 1;
+        mails.push(json(&write(org, c)));
+    }
+    Ok((mails, per_org))
+}
+
+/// Locks an advisory for a change that needs it in `status`.
+async fn lock_in(
+    tx: &mut Tx,
+    id: Uuid,
+    status: AdvisoryStatus,
+    refusal: &str,
+) -> Result<AdvisoryRow, PublishError> {
+    let row = advisories::lock(tx, id)
+        .await?
+        .ok_or(PublishError::NotFound)?;
+    if row.status() != status {
+        return Err(PublishError::Refused(refusal.to_owned()));
+    }
+    Ok(row)
+}
+
+fn json(e: &Email) -> serde_json::Value {
+    serde_json::to_value(e).unwrap_or_default()
 }
 
 /// Publishes an advisory that a second analyst has reviewed.
@@ -270,14 +285,13 @@ pub async fn publish(
     public_url: &str,
 ) -> Result<Outcome, PublishError> {
     let mut tx = db.begin().await?;
-    let row = advisories::lock(&mut tx, id)
-        .await?
-        .ok_or(PublishError::NotFound)?;
-    if row.status() != AdvisoryStatus::InReview {
-        return Err(PublishError::Refused(
-            "Only an advisory submitted for review can be published".into(),
-        ));
-    }
+    let row = lock_in(
+        &mut tx,
+        id,
+        AdvisoryStatus::InReview,
+        "Only an advisory submitted for review can be published",
+    )
+    .await?;
     if row.created_by == reviewer || row.submitted_by == Some(reviewer) {
         return Err(PublishError::Refused(
             "A second analyst must review and publish this advisory: you wrote or submitted it"
@@ -336,14 +350,13 @@ pub async fn revise(
 ) -> Result<Outcome, PublishError> {
     check_publishable(content)?;
     let mut tx = db.begin().await?;
-    let row = advisories::lock(&mut tx, id)
-        .await?
-        .ok_or(PublishError::NotFound)?;
-    if row.status() != AdvisoryStatus::Published {
-        return Err(PublishError::Refused(
-            "Only a published advisory can be revised".into(),
-        ));
-    }
+    let row = lock_in(
+        &mut tx,
+        id,
+        AdvisoryStatus::Published,
+        "Only a published advisory can be revised",
+    )
+    .await?;
     let reference = row.reference.clone().unwrap_or_default();
     let number = advisories::add_revision(&mut tx, &row, content, summary, notify, by, at).await?;
     let already = responses::targeted(&mut tx, id).await?;
@@ -364,19 +377,11 @@ pub async fn revise(
     }
     out.likely_affected += already.iter().filter(|o| found.contains_key(o)).count();
     if notify && !already.is_empty() {
-        let contacts = notices::contacts(&mut tx, &already).await?;
-        let names = organisation_names(&mut tx, &already).await?;
         let about = about(&reference, content, None, public_url);
-        let mails: Vec<serde_json::Value> = contacts
-            .iter()
-            .map(|c| {
-                let org = names
-                    .get(&c.organisation_id)
-                    .map(String::as_str)
-                    .unwrap_or("");
-                json(&emails::revised(&about, org, summary, &c.email, &c.name))
-            })
-            .collect();
+        let (mails, _) = mail_leads(&mut tx, &already, |org, c| {
+            emails::revised(&about, org, summary, &c.email, &c.name)
+        })
+        .await?;
         let recorded: Vec<(Uuid, i64)> = already.iter().map(|o| (*o, 0)).collect();
         notices::record_many(&mut tx, id, "revision", &number.to_string(), &recorded, at).await?;
         out.emails += mails.len();
@@ -404,31 +409,22 @@ pub async fn withdraw(
     public_url: &str,
 ) -> Result<usize, PublishError> {
     let mut tx = db.begin().await?;
-    let row = advisories::lock(&mut tx, id)
-        .await?
-        .ok_or(PublishError::NotFound)?;
-    if row.status() != AdvisoryStatus::Published {
-        return Err(PublishError::Refused(
-            "Only a published advisory can be withdrawn".into(),
-        ));
-    }
+    let row = lock_in(
+        &mut tx,
+        id,
+        AdvisoryStatus::Published,
+        "Only a published advisory can be withdrawn",
+    )
+    .await?;
     advisories::mark_withdrawn(&mut tx, id, reason, at).await?;
     let content = row.content()?;
     let reference = row.reference.clone().unwrap_or_default();
     let open: Vec<Uuid> = responses_open(&mut tx, id).await?;
-    let contacts = notices::contacts(&mut tx, &open).await?;
-    let names = organisation_names(&mut tx, &open).await?;
     let about = about(&reference, &content, None, public_url);
-    let mails: Vec<serde_json::Value> = contacts
-        .iter()
-        .map(|c| {
-            let org = names
-                .get(&c.organisation_id)
-                .map(String::as_str)
-                .unwrap_or("");
-            json(&emails::withdrawn(&about, org, reason, &c.email, &c.name))
-        })
-        .collect();
+    let (mails, _) = mail_leads(&mut tx, &open, |org, c| {
+        emails::withdrawn(&about, org, reason, &c.email, &c.name)
+    })
+    .await?;
     jobs::enqueue_many(&mut tx, email::JOB_KIND, &mails).await?;
     webhooks::enqueue(&mut tx, id, &open, "advisory.withdrawn").await?;
     tx.commit().await?;

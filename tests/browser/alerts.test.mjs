@@ -46,19 +46,19 @@ test('a national analyst writes an advisory, sends it for review and follows res
 
   await navigates(page, () => page.getByRole('link', { name: 'Write an advisory' }).click());
   await audit.check(page, 'Write an advisory');
-  await page.getByLabel('Title').fill('Out-of-band patch for a VPN appliance');
-  await page.getByLabel('Affected products').fill('Example | VPN gateway | >= 9.2, < 9.1');
-  await page.getByLabel('Vulnerabilities').fill('CVE-2026-1234 | CVSS:3.1/AV:N/AC:L');
+  await page.getByLabel('Title', { exact: true }).fill('Out-of-band patch for a VPN appliance');
+  await page.getByLabel('Affected products', { exact: true }).fill('Example | VPN gateway | >= 9.2, < 9.1');
+  await page.getByLabel('Vulnerabilities', { exact: true }).fill('CVE-2026-1234 | CVSS:3.1/AV:N/AC:L');
   const refused = await navigates(page, () => page.getByRole('button', { name: 'Save draft' }).click());
   assert.equal(refused.status(), 422);
   assert.ok(await checkErrorSummaryLinks(page, audit, 'Write an advisory, with mistakes') >= 3);
   await audit.check(page, 'Write an advisory, with mistakes');
 
-  await page.getByLabel('Affected products').fill('Example | VPN gateway | >= 9.1, < 9.2.4');
-  await page.getByLabel('Vulnerabilities').fill('CVE-2026-1234 | CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H');
-  await page.getByLabel('Why this severity').fill('Exploited in the wild before a fix was available');
-  await page.getByLabel('Summary').fill('A flaw in the web interface lets anyone run commands on the appliance.');
-  await page.getByLabel('What to do').fill('Upgrade to 9.2.4\nReset every local account password after upgrading');
+  await page.getByLabel('Affected products', { exact: true }).fill('Example | VPN gateway | >= 9.1, < 9.2.4');
+  await page.getByLabel('Vulnerabilities', { exact: true }).fill('CVE-2026-1234 | CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H');
+  await page.getByLabel('Why this severity', { exact: true }).fill('Exploited in the wild before a fix was available');
+  await page.getByLabel('Summary', { exact: true }).fill('A flaw in the web interface lets anyone run commands on the appliance.');
+  await page.getByLabel('What to do', { exact: true }).fill('Upgrade to 9.2.4\nReset every local account password after upgrading');
   await navigates(page, () => page.getByRole('button', { name: 'Save draft' }).click());
   assert.match(path(page), /^\/alerts\/manage\/[0-9a-f-]{36}$/);
   await audit.check(page, 'A draft advisory');
@@ -77,11 +77,30 @@ test('a national analyst writes an advisory, sends it for review and follows res
   await navigates(page, () => page.getByRole('link', { name: 'Revise' }).click());
   await audit.check(page, 'Revise an advisory');
 
+  await open(page, '/alerts/manage');
+  await navigates(page, () => page.locator('main table').nth(2).getByRole('link').first().click());
+  assert.match(await page.getByRole('heading', { level: 1 }).innerText(), /Draft/);
+  await navigates(page, () => page.getByRole('link', { name: 'Edit the draft' }).click());
+  await audit.check(page, 'Edit a draft advisory');
+
   await open(page, '/alerts/manage/kev');
   await audit.check(page, 'Import from the CISA KEV catalogue');
   const none = await navigates(page, () => page.getByRole('button', { name: 'Import' }).click());
   assert.equal(none.status(), 422);
   await audit.check(page, 'Import from the CISA KEV catalogue, no file');
+  await page.context().close();
+});
+
+test('a national administrator publishes the advisory an analyst sent for review', async () => {
+  const page = await newPage();
+  await signIn(page, audit, DEMO.admin);
+  await open(page, '/alerts/manage');
+  await navigates(page, () => page.locator('main table').nth(1).getByRole('link').first().click());
+  await audit.check(page, 'An advisory in review, seen by a second analyst');
+  await navigates(page, () => page.getByRole('button', { name: 'Publish' }).click());
+  assert.match(path(page), /\/dashboard$/);
+  assert.match(await page.locator('body').innerText(), /Published CC-\d{4}-\d{4} to \d+ organisations/);
+  await audit.check(page, 'Responses dashboard straight after publishing');
   await page.context().close();
 });
 
@@ -106,10 +125,22 @@ test('a security lead works through the inbox, responds and manages the inventor
   await navigates(page, () => page.getByRole('link', { name: /^Software inventory/ }).first().click());
   assert.match(path(page), /\/inventory$/);
   await audit.check(page, 'Software inventory');
+  await page.getByLabel('Inventory file').setInputFiles({ name: 'inventory.csv', mimeType: 'text/csv', buffer: Buffer.from('vendor,product,version,count,location\nApache,,2.14.1,x,Data centre\n') });
+  const refused = await navigates(page, () => page.getByRole('button', { name: 'Replace the inventory' }).click());
+  assert.equal(refused.status(), 422);
+  await audit.check(page, 'Software inventory, a file with problems');
   await open(page, '/alerts');
   await navigates(page, () => page.getByRole('link', { name: /^Feeds and webhooks/ }).first().click());
   assert.match(path(page), /\/alert-feeds$/);
   await audit.check(page, 'Alert feeds and webhooks');
+  await page.getByLabel('Feed name').fill('SOC ticketing');
+  await navigates(page, () => page.getByRole('button', { name: 'Create feed' }).click());
+  const url = await page.getByLabel('Private feed address (Atom)').inputValue();
+  assert.match(url, /\/alerts\/feeds\/.+\.atom$/);
+  await audit.check(page, 'Alert feeds, a new feed address shown once');
+  const feed = await page.request.get(url);
+  assert.equal(feed.status(), 200);
+  assert.match(await feed.text(), /<entry>/, 'the private feed lists the organisation\'s advisories');
   await page.context().close();
 });
 

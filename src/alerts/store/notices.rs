@@ -145,3 +145,27 @@ pub async fn parents(tx: &mut Tx, orgs: &[Uuid]) -> Result<Vec<(Uuid, Uuid, Stri
     }
     Ok(out)
 }
+
+/// The names of `orgs`.
+pub async fn organisation_names(
+    tx: &mut Tx,
+    orgs: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, String>, sqlx::Error> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in orgs.chunks(500) {
+        with_tx!(tx, |c| {
+            let mut q = sqlx::QueryBuilder::new("SELECT id, name FROM organisations WHERE id IN (");
+            let mut sep = q.separated(", ");
+            for id in chunk {
+                sep.push_bind(*id);
+            }
+            q.push(")");
+            out.extend(
+                q.build_query_as::<(Uuid, String)>()
+                    .fetch_all(&mut *c)
+                    .await?,
+            );
+        });
+    }
+    Ok(out)
+}
