@@ -9,6 +9,7 @@ mod alerts_api;
 mod alerts_channels;
 mod alerts_demo;
 mod alerts_escalation;
+mod alerts_feeds;
 mod alerts_inbox;
 mod alerts_inventory;
 mod alerts_manage;
