@@ -136,7 +136,7 @@ async fn save_action(
     at: OffsetDateTime,
 ) -> Result<ResponseState, RespondError> {
     let mut tx = db.begin().await?;
-    let adv = advisories::lock(&mut tx, advisory)
+    let adv = advisories::lock_shared(&mut tx, advisory)
         .await?
         .ok_or(RespondError::NotAddressed)?;
     let mut row = store::lock(&mut tx, advisory, org)

@@ -97,22 +97,38 @@ pub async fn lock(tx: &mut Tx, id: Uuid) -> Result<Option<AdvisoryRow>, sqlx::Er
         .await)
 }
 
+/// Reads an advisory while recording a response to it: a shared lock on PostgreSQL, so
+/// organisations respond at the same time while a withdrawal (which takes [`lock`]) waits
+/// for them, and they for it.
+pub async fn lock_shared(tx: &mut Tx, id: Uuid) -> Result<Option<AdvisoryRow>, sqlx::Error> {
+    let sql = match tx {
+        Tx::Sqlite(_) => format!("SELECT {COLUMNS} FROM alert_advisories WHERE id = $1"),
+        Tx::Postgres(_) => {
+            format!("SELECT {COLUMNS} FROM alert_advisories WHERE id = $1 FOR SHARE")
+        }
+    };
+    with_tx!(tx, |c| sqlx::query_as::<_, AdvisoryRow>(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await)
+}
+
 /// Every advisory in the given states, newest first.
 pub async fn list(db: &Db, statuses: &[AdvisoryStatus]) -> Result<Vec<AdvisoryRow>, sqlx::Error> {
-    let names: Vec<String> = statuses.iter().map(|s| s.as_str().to_owned()).collect();
-    let all = {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM alert_advisories \
-             ORDER BY COALESCE(current_release_at, updated_at) DESC"
-        );
-        with_db!(db, |pool| sqlx::query_as::<_, AdvisoryRow>(&sql)
-            .fetch_all(pool)
-            .await)?
-    };
-    Ok(all
-        .into_iter()
-        .filter(|a| names.contains(&a.status))
-        .collect())
+    if statuses.is_empty() {
+        return Ok(Vec::new());
+    }
+    with_db!(db, |pool| {
+        let mut q = sqlx::QueryBuilder::new(format!(
+            "SELECT {COLUMNS} FROM alert_advisories WHERE status IN ("
+        ));
+        let mut sep = q.separated(", ");
+        for s in statuses {
+            sep.push_bind(s.as_str());
+        }
+        q.push(") ORDER BY COALESCE(current_release_at, updated_at) DESC");
+        q.build_query_as::<AdvisoryRow>().fetch_all(pool).await
+    })
 }
 
 /// Creates a draft. Returns its id.
