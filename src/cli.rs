@@ -115,9 +115,10 @@ enum KevCommand {
         server: Box<ServerArgs>,
         /// known_exploited_vulnerabilities.json
         file: PathBuf,
-        /// The national analyst the drafts are written by (their email address).
+        /// The national analyst the drafts are written by (their email address); by default
+        /// the first national administrator.
         #[arg(long)]
-        by: String,
+        by: Option<String>,
         /// Only entries added on or after this date (YYYY-MM-DD); by default the 30 days
         /// before the newest entry.
         #[arg(long)]
@@ -274,7 +275,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     by,
                     since,
                 },
-        } => kev_import(&server, &file, &by, since.as_deref()).await,
+        } => kev_import(&server, &file, by.as_deref(), since.as_deref()).await,
         Command::Generate {
             server,
             organisations,
@@ -419,7 +420,7 @@ async fn content_import(server: &ServerArgs, path: &std::path::Path) -> anyhow::
 async fn kev_import(
     server: &ServerArgs,
     file: &std::path::Path,
-    by: &str,
+    by: Option<&str>,
     since: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
     let bytes = std::fs::read(file)
@@ -445,27 +446,40 @@ async fn kev_import(
         None => kev_import::default_since(&catalogue),
     };
     let (_, db) = connect(server).await?;
-    let Some(analyst) = identity_store::user_by_email(&db, by).await? else {
-        println!("Not imported: there is no user {by}");
-        return Ok(ExitCode::FAILURE);
+    let analyst = match by {
+        Some(by) => {
+            let Some(user) = identity_store::user_by_email(&db, by).await? else {
+                println!("Not imported: there is no user {by}");
+                return Ok(ExitCode::FAILURE);
+            };
+            let national = identity_store::memberships_of(&db, user.id)
+                .await?
+                .iter()
+                .any(|m| m.role.is_national());
+            if !national {
+                println!("Not imported: {by} is not a national analyst or administrator");
+                return Ok(ExitCode::FAILURE);
+            }
+            user.id
+        }
+        None => match demo::first_national_admin(&db).await? {
+            Some(id) => id,
+            None => {
+                println!(
+                    "Not imported: there is no national administrator yet (create one with `carecert admin create`)"
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+        },
     };
-    let national = identity_store::memberships_of(&db, analyst.id)
-        .await?
-        .iter()
-        .any(|m| m.role.is_national());
-    if !national {
-        println!("Not imported: {by} is not a national analyst or administrator");
-        return Ok(ExitCode::FAILURE);
-    }
-    let done = kev_import::import(&db, &catalogue, since, analyst.id).await?;
-    let mut event =
-        audit::NewEvent::by(Some(analyst.id), "command line", "alerts.kev_imported", "")
-            .with_detail(serde_json::json!({
-                "catalogue_version": catalogue.version,
-                "created": done.created,
-                "already": done.already,
-                "older": done.older,
-            }));
+    let done = kev_import::import(&db, &catalogue, since, analyst).await?;
+    let mut event = audit::NewEvent::by(Some(analyst), "command line", "alerts.kev_imported", "")
+        .with_detail(serde_json::json!({
+            "catalogue_version": catalogue.version,
+            "created": done.created,
+            "already": done.already,
+            "older": done.older,
+        }));
     event.ip = None;
     audit::record_now(&db, event).await?;
     println!(

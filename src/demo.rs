@@ -47,6 +47,18 @@ pub async fn has_admin(db: &Db) -> anyhow::Result<bool> {
     Ok(count > 0)
 }
 
+/// The longest-serving active national administrator, if there is one (who the command
+/// line acts as when not told).
+pub async fn first_national_admin(db: &Db) -> anyhow::Result<Option<Uuid>> {
+    Ok(with_db!(db, |pool| sqlx::query_scalar(
+        "SELECT user_id FROM memberships WHERE role = $1 AND active = TRUE \
+         ORDER BY created_at LIMIT 1"
+    )
+    .bind(Role::NationalAdmin.as_str())
+    .fetch_optional(pool)
+    .await)?)
+}
+
 async fn national_team_id(tx: &mut Tx, db: &Db) -> anyhow::Result<Uuid> {
     if let Some(team) = org_store::national_team(db).await? {
         return Ok(team.id);
