@@ -3,7 +3,7 @@
 //! HMAC-SHA256 over the timestamp and body, so the receiver can check it came from us and
 //! is fresh; failed deliveries are retried by the job queue with back-off.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
@@ -86,15 +86,7 @@ pub fn check_url(raw: &str, allow_private: bool) -> Result<String, String> {
     if !allow_private {
         let bare = host.trim_start_matches('[').trim_end_matches(']');
         let private = match bare.parse::<IpAddr>() {
-            Ok(IpAddr::V4(ip)) => {
-                ip.is_private() || ip.is_loopback() || ip.is_link_local() || ip.is_unspecified()
-            }
-            Ok(IpAddr::V6(ip)) => {
-                ip.is_loopback()
-                    || ip.is_unspecified()
-                    || (ip.segments()[0] & 0xfe00) == 0xfc00
-                    || (ip.segments()[0] & 0xffc0) == 0xfe80
-            }
+            Ok(ip) => is_internal(ip),
             Err(_) => host == "localhost" || host.ends_with(".localhost"),
         };
         if private {
@@ -108,6 +100,54 @@ pub fn check_url(raw: &str, allow_private: bool) -> Result<String, String> {
         return Err("The endpoint address must be 500 characters or fewer".into());
     }
     Ok(url.to_string())
+}
+
+/// Whether an address belongs to a private, loopback, link-local or unspecified network:
+/// somewhere a webhook must not reach, since it would be a way into the service's own
+/// network.
+pub fn is_internal(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(ip) => {
+            ip.is_private()
+                || ip.is_loopback()
+                || ip.is_link_local()
+                || ip.is_unspecified()
+                || ip.is_broadcast()
+                || ip.octets()[0] == 100 && (ip.octets()[1] & 0xc0) == 64
+        }
+        IpAddr::V6(ip) => match ip.to_ipv4_mapped() {
+            Some(v4) => is_internal(IpAddr::V4(v4)),
+            None => {
+                ip.is_loopback()
+                    || ip.is_unspecified()
+                    || (ip.segments()[0] & 0xfe00) == 0xfc00
+                    || (ip.segments()[0] & 0xffc0) == 0xfe80
+            }
+        },
+    }
+}
+
+/// Resolves the endpoint's host once and checks every address, so a name that points into
+/// a private network is refused at delivery too; the request then goes to the address
+/// checked, not to whatever a second lookup returns.
+async fn resolve_public(url: &reqwest::Url) -> anyhow::Result<Option<(String, SocketAddr)>> {
+    let Some(host) = url.host_str() else {
+        anyhow::bail!("the endpoint has no host");
+    };
+    if host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<IpAddr>()
+        .is_ok()
+    {
+        return Ok(None);
+    }
+    let port = url.port_or_known_default().unwrap_or(443);
+    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, port)).await?.collect();
+    if addrs.is_empty() || addrs.iter().any(|a| is_internal(a.ip())) {
+        anyhow::bail!("the endpoint's host name {host} does not resolve to public addresses only");
+    }
+    Ok(addrs.first().map(|a| (host.to_owned(), *a)))
 }
 
 /// Runs one delivery job.
@@ -140,10 +180,16 @@ pub async fn deliver(state: &AppState, payload: &serde_json::Value) -> anyhow::R
         },
     }))?;
     let timestamp = crate::platform::db::now().unix_timestamp();
-    let client = reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(10))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?;
+        .redirect(reqwest::redirect::Policy::none());
+    if !state.config.webhook_allow_private {
+        let url = reqwest::Url::parse(&hook.url)?;
+        if let Some((host, addr)) = resolve_public(&url).await? {
+            builder = builder.resolve(&host, addr);
+        }
+    }
+    let client = builder.build()?;
     let response = client
         .post(&hook.url)
         .header("content-type", "application/json")
@@ -174,6 +220,28 @@ mod tests {
         assert_ne!(a, signature("s3cret", 1_700_000_001, b"{}"));
         assert_ne!(a, signature("s3cret", 1_700_000_000, b"{ }"));
         assert_eq!(a, signature("s3cret", 1_700_000_000, b"{}"));
+    }
+
+    #[test]
+    fn internal_addresses_are_recognised() {
+        for ip in [
+            "10.0.0.1",
+            "172.16.5.4",
+            "192.168.1.1",
+            "127.0.0.1",
+            "169.254.169.254",
+            "0.0.0.0",
+            "100.64.0.1",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:10.0.0.1",
+        ] {
+            assert!(is_internal(ip.parse().unwrap()), "{ip} is internal");
+        }
+        for ip in ["8.8.8.8", "51.140.1.1", "2a00:1450::1", "::ffff:8.8.8.8"] {
+            assert!(!is_internal(ip.parse().unwrap()), "{ip} is public");
+        }
     }
 
     #[test]
