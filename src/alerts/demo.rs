@@ -141,6 +141,15 @@ impl Cast {
     }
 }
 
+/// A demo person as the actor of an audited change.
+fn actor(p: &Principal) -> publishing::Actor<'_> {
+    publishing::Actor {
+        user_id: p.user_id,
+        label: &p.email,
+        ip: Some(DEMO_IP),
+    }
+}
+
 /// Adds the Alerts demo data, unless there are advisories already.
 pub async fn load(db: &Db, url: &str) -> anyhow::Result<()> {
     let existing: i64 = with_db!(db, |pool| sqlx::query_scalar(
@@ -246,8 +255,8 @@ impl Demo<'_> {
     async fn run(&self, at: OffsetDateTime, step: Step) -> anyhow::Result<()> {
         match step {
             Step::Publish { advisory, reviewer } => {
-                let reviewer = self.cast.person(reviewer)?.user_id;
-                publishing::publish(self.db, advisory, reviewer, at, self.url).await?;
+                let reviewer = actor(self.cast.person(reviewer)?);
+                publishing::publish(self.db, advisory, &reviewer, at, self.url).await?;
             }
             Step::Respond {
                 advisory,
@@ -264,12 +273,15 @@ impl Demo<'_> {
                 summary,
                 by,
             } => {
-                let by = self.cast.person(by)?.user_id;
-                publishing::revise(self.db, advisory, &content, summary, true, by, at, self.url)
-                    .await?;
+                let by = actor(self.cast.person(by)?);
+                publishing::revise(
+                    self.db, advisory, &content, summary, true, &by, at, self.url,
+                )
+                .await?;
             }
             Step::Withdraw { advisory, reason } => {
-                publishing::withdraw(self.db, advisory, reason, at, self.url).await?;
+                let by = actor(self.cast.person(ADMIN)?);
+                publishing::withdraw(self.db, advisory, reason, &by, at, self.url).await?;
             }
             Step::Scan => {
                 escalation::scan(self.db, self.url, at).await?;

@@ -570,6 +570,14 @@ pub async fn new_form(State(state): State<AppState>, viewer: Viewer) -> AppResul
     )
 }
 
+fn actor<'a>(p: &'a Principal, ip: &'a str) -> publishing::Actor<'a> {
+    publishing::Actor {
+        user_id: p.user_id,
+        label: &p.email,
+        ip: Some(ip),
+    }
+}
+
 fn event<'a>(
     p: &'a Principal,
     ip: &'a str,
@@ -770,34 +778,15 @@ pub async fn submit(
     ClientIp(ip): ClientIp,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    let p = viewer.user()?;
-    let mut tx = state.db.begin().await?;
-    let row = advisories::lock(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if row.status() != AdvisoryStatus::Draft {
-        return Err(AppError::Conflict(
-            "Only a draft can be submitted for review.".into(),
-        ));
-    }
-    publishing::check_publishable(&row.content()?).map_err(refused)?;
-    advisories::set_review(&mut tx, id, Some(p.user_id)).await?;
-    audit::record(
-        &mut tx,
-        event(
-            p,
-            &ip,
-            "alerts.submitted",
-            serde_json::json!({"advisory": id}),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(redirect_with_notice(
-        state.config.is_https(),
-        &format!("/alerts/manage/{id}"),
+    move_review(
+        &state,
+        &viewer,
+        &ip,
+        id,
+        true,
         "Submitted for review. Another analyst must check and publish it.",
-    ))
+    )
+    .await
 }
 
 pub async fn send_back(
@@ -806,32 +795,25 @@ pub async fn send_back(
     ClientIp(ip): ClientIp,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
+    move_review(&state, &viewer, &ip, id, false, "Returned to draft").await
+}
+
+async fn move_review(
+    state: &AppState,
+    viewer: &Viewer,
+    ip: &str,
+    id: Uuid,
+    submit: bool,
+    notice: &str,
+) -> AppResult<Response> {
     let p = viewer.user()?;
-    let mut tx = state.db.begin().await?;
-    let row = advisories::lock(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if row.status() != AdvisoryStatus::InReview {
-        return Err(AppError::Conflict(
-            "Only an advisory in review can be returned to draft.".into(),
-        ));
-    }
-    advisories::set_review(&mut tx, id, None).await?;
-    audit::record(
-        &mut tx,
-        event(
-            p,
-            &ip,
-            "alerts.returned_to_draft",
-            serde_json::json!({"advisory": id}),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
+    publishing::change_review(&state.db, id, submit, &actor(p, ip))
+        .await
+        .map_err(refused)?;
     Ok(redirect_with_notice(
         state.config.is_https(),
         &format!("/alerts/manage/{id}"),
-        "Returned to draft",
+        notice,
     ))
 }
 
@@ -842,25 +824,15 @@ pub async fn publish(
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    let out = publishing::publish(&state.db, id, p.user_id, now(), &state.config.public_url)
-        .await
-        .map_err(refused)?;
-    audit::record_now(
+    let out = publishing::publish(
         &state.db,
-        event(
-            p,
-            &ip,
-            "alerts.published",
-            serde_json::json!({
-                "advisory": id,
-                "reference": out.reference,
-                "organisations": out.organisations,
-                "likely_affected": out.likely_affected,
-                "emails": out.emails,
-            }),
-        ),
+        id,
+        &actor(p, &ip),
+        now(),
+        &state.config.public_url,
     )
-    .await?;
+    .await
+    .map_err(refused)?;
     Ok(redirect_with_notice(
         state.config.is_https(),
         &format!("/alerts/manage/{id}/dashboard"),
@@ -935,22 +907,12 @@ pub async fn revise(
         &c,
         &form.change_summary,
         form.notify,
-        p.user_id,
+        &actor(p, &ip),
         now(),
         &state.config.public_url,
     )
     .await
     .map_err(refused)?;
-    audit::record_now(
-        &state.db,
-        event(
-            p,
-            &ip,
-            "alerts.revised",
-            serde_json::json!({"advisory": id, "summary": form.change_summary, "notified": form.notify}),
-        ),
-    )
-    .await?;
     let told = if form.notify {
         format!("{} emails queued.", out.emails)
     } else {
@@ -983,19 +945,16 @@ pub async fn withdraw(
             "Give the reason for withdrawing the advisory, in 1000 characters or fewer".into(),
         ));
     }
-    let told = publishing::withdraw(&state.db, id, reason, now(), &state.config.public_url)
-        .await
-        .map_err(refused)?;
-    audit::record_now(
+    let told = publishing::withdraw(
         &state.db,
-        event(
-            p,
-            &ip,
-            "alerts.withdrawn",
-            serde_json::json!({"advisory": id, "reason": reason}),
-        ),
+        id,
+        reason,
+        &actor(p, &ip),
+        now(),
+        &state.config.public_url,
     )
-    .await?;
+    .await
+    .map_err(refused)?;
     Ok(redirect_with_notice(
         state.config.is_https(),
         &format!("/alerts/manage/{id}"),

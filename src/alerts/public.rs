@@ -226,20 +226,30 @@ pub async fn rolie(State(state): State<AppState>) -> AppResult<Response> {
     )))
 }
 
-/// A TLP:WHITE (CLEAR) document at its well-known address, found by its file name.
+/// A TLP:WHITE (CLEAR) document at its well-known address. The file name is the
+/// lower-cased reference, so one advisory is looked up rather than every public one.
 pub async fn white_document(
     State(state): State<AppState>,
     Path((year, file)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let all = public_advisories(&state).await?;
-    let provider = provider(&state);
-    let base = state.config.public_url.clone();
-    let wanted = format!("{base}/.well-known/csaf/white/{year}/{file}");
-    let adv = all
-        .iter()
-        .find(|a| csaf::document_url(&base, a) == wanted)
+    let reference = file.strip_suffix(".json").ok_or(AppError::NotFound)?;
+    if reference.len() > 32 {
+        return Err(AppError::NotFound);
+    }
+    let row = advisories::find_by_reference(&state.db, reference)
+        .await?
         .ok_or(AppError::NotFound)?;
-    Ok(json(&csaf::document(adv, &provider)))
+    if !access::is_public(&row) {
+        return Err(AppError::NotFound);
+    }
+    let adv = advisories::published(&state.db, &row)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let base = &state.config.public_url;
+    if csaf::document_url(base, &adv) != format!("{base}/.well-known/csaf/white/{year}/{file}") {
+        return Err(AppError::NotFound);
+    }
+    Ok(json(&csaf::document(&adv, &provider(&state))))
 }
 
 /// RFC 9116 security.txt, with the CSAF provider metadata (CSAF 2.0 requirement 8).

@@ -20,6 +20,7 @@ use crate::{
         },
         webhooks,
     },
+    audit::{self, NewEvent},
     platform::{
         db::{Db, Tx},
         email::{self, Email},
@@ -276,14 +277,89 @@ fn json(e: &Email) -> serde_json::Value {
     serde_json::to_value(e).unwrap_or_default()
 }
 
+/// Who makes a change, for the audit log (recorded in the change's own transaction).
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    pub user_id: Uuid,
+    pub label: &'a str,
+    pub ip: Option<&'a str>,
+}
+
+impl Actor<'_> {
+    async fn audit(
+        &self,
+        tx: &mut Tx,
+        event: &str,
+        detail: serde_json::Value,
+    ) -> Result<(), sqlx::Error> {
+        audit::record(
+            tx,
+            NewEvent {
+                actor_user_id: Some(self.user_id),
+                actor_label: self.label,
+                organisation_id: None,
+                event,
+                detail,
+                ip: self.ip,
+            },
+        )
+        .await
+    }
+}
+
+/// Moves a draft into review (`submit`) or an advisory in review back to draft.
+pub async fn change_review(
+    db: &Db,
+    id: Uuid,
+    submit: bool,
+    by: &Actor<'_>,
+) -> Result<(), PublishError> {
+    let mut tx = db.begin().await?;
+    if submit {
+        let row = lock_in(
+            &mut tx,
+            id,
+            AdvisoryStatus::Draft,
+            "Only a draft can be submitted for review",
+        )
+        .await?;
+        check_publishable(&row.content()?)?;
+        advisories::set_review(&mut tx, id, Some(by.user_id)).await?;
+        by.audit(
+            &mut tx,
+            "alerts.submitted",
+            serde_json::json!({"advisory": id}),
+        )
+        .await?;
+    } else {
+        lock_in(
+            &mut tx,
+            id,
+            AdvisoryStatus::InReview,
+            "Only an advisory in review can be returned to draft",
+        )
+        .await?;
+        advisories::set_review(&mut tx, id, None).await?;
+        by.audit(
+            &mut tx,
+            "alerts.returned_to_draft",
+            serde_json::json!({"advisory": id}),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Publishes an advisory that a second analyst has reviewed.
 pub async fn publish(
     db: &Db,
     id: Uuid,
-    reviewer: Uuid,
+    by: &Actor<'_>,
     at: OffsetDateTime,
     public_url: &str,
 ) -> Result<Outcome, PublishError> {
+    let reviewer = by.user_id;
     let mut tx = db.begin().await?;
     let row = lock_in(
         &mut tx,
@@ -330,6 +406,18 @@ pub async fn publish(
         public_url,
     };
     reach(&mut tx, &target, &orgs, &mut out).await?;
+    by.audit(
+        &mut tx,
+        "alerts.published",
+        serde_json::json!({
+            "advisory": id,
+            "reference": out.reference,
+            "organisations": out.organisations,
+            "likely_affected": out.likely_affected,
+            "emails": out.emails,
+        }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(out)
 }
@@ -344,10 +432,11 @@ pub async fn revise(
     content: &AdvisoryContent,
     summary: &str,
     notify: bool,
-    by: Uuid,
+    actor: &Actor<'_>,
     at: OffsetDateTime,
     public_url: &str,
 ) -> Result<Outcome, PublishError> {
+    let by = actor.user_id;
     check_publishable(content)?;
     let mut tx = db.begin().await?;
     let row = lock_in(
@@ -396,6 +485,13 @@ pub async fn revise(
         public_url,
     };
     reach(&mut tx, &target, &new, &mut out).await?;
+    actor
+        .audit(
+            &mut tx,
+            "alerts.revised",
+            serde_json::json!({"advisory": id, "revision": number, "summary": summary, "notified": notify}),
+        )
+        .await?;
     tx.commit().await?;
     Ok(out)
 }
@@ -405,6 +501,7 @@ pub async fn withdraw(
     db: &Db,
     id: Uuid,
     reason: &str,
+    by: &Actor<'_>,
     at: OffsetDateTime,
     public_url: &str,
 ) -> Result<usize, PublishError> {
@@ -427,6 +524,12 @@ pub async fn withdraw(
     .await?;
     jobs::enqueue_many(&mut tx, email::JOB_KIND, &mails).await?;
     webhooks::enqueue(&mut tx, id, &open, "advisory.withdrawn").await?;
+    by.audit(
+        &mut tx,
+        "alerts.withdrawn",
+        serde_json::json!({"advisory": id, "reason": reason, "emails": mails.len()}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(mails.len())
 }

@@ -12,6 +12,17 @@ use crate::{
     support::advisories::{self, analysts, draft, fields, log4shell_form, org_with_lead, with},
 };
 
+/// How many audit entries of `event` there are.
+async fn audited(app: &crate::support::TestApp, event: &str) -> i64 {
+    carecert::with_db!(app.db(), |pool| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM audit_log WHERE event = $1"
+    )
+    .bind(event)
+    .fetch_one(pool)
+    .await)
+    .expect("count")
+}
+
 on_both!(
     bad_advisories_are_refused_with_reasons_and_nothing_is_saved,
     |app| {
@@ -93,11 +104,18 @@ on_both!(
         assert_eq!(row.status, "in_review");
         assert!(row.reference.is_none());
 
+        assert_eq!(
+            audited(&app, "alerts.published").await,
+            0,
+            "a refused publication is not audited"
+        );
         let page = a
             .reviewer
             .post(&format!("/alerts/manage/{id}/publish"), &[])
             .await;
         page.assert_redirect_to(&format!("/alerts/manage/{id}/dashboard"));
+        assert_eq!(audited(&app, "alerts.submitted").await, 1);
+        assert_eq!(audited(&app, "alerts.published").await, 1);
         let year = time::OffsetDateTime::now_utc().year();
         let row = store::find(app.db(), id).await.unwrap().unwrap();
         assert_eq!(

@@ -7,6 +7,7 @@ mod access;
 mod accounts;
 mod alerts_api;
 mod alerts_channels;
+mod alerts_cli;
 mod alerts_demo;
 mod alerts_escalation;
 mod alerts_feeds;

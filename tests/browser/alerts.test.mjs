@@ -31,6 +31,15 @@ async function newPage() {
   return audit.watch(await context.newPage());
 }
 
+/** Presses Tab until `target` has the focus, as a keyboard user reaches it. */
+async function tabTo(page, target, most = 400) {
+  for (let i = 0; i < most; i++) {
+    await page.keyboard.press('Tab');
+    if (await target.evaluate((el) => el === document.activeElement)) return;
+  }
+  assert.fail('the control cannot be reached with the Tab key');
+}
+
 const path = (page) => new URL(page.url()).pathname;
 const open = (page, url) => navigates(page, () => page.goto(url));
 
@@ -115,11 +124,14 @@ test('a security lead works through the inbox, responds and manages the inventor
   await navigates(page, () => first.click());
   assert.match(path(page), /^\/alerts\/CC-\d{4}-\d{4}$/);
   await audit.check(page, 'An advisory with the response forms');
-  const submit = page.locator('main form button[type="submit"]').first();
-  if (await submit.count()) {
-    await navigates(page, () => submit.click());
-    await audit.check(page, 'An advisory after responding');
-  }
+  // Acknowledge with the keyboard alone: Tab to the button, press Enter.
+  const acknowledge = page.getByRole('button', { name: 'Acknowledge' }).first();
+  assert.equal(await acknowledge.count(), 1, 'the most urgent advisory awaits acknowledgement');
+  await tabTo(page, acknowledge);
+  await navigates(page, () => page.keyboard.press('Enter'));
+  assert.match(await page.locator('body').innerText(), /Acknowledged/);
+  assert.equal(await page.getByRole('button', { name: 'Acknowledge' }).count(), 0, 'acknowledged once');
+  await audit.check(page, 'An advisory after acknowledging');
 
   await open(page, '/alerts');
   await navigates(page, () => page.getByRole('link', { name: /^Software inventory/ }).first().click());

@@ -58,7 +58,8 @@ pub async fn publish(app: &TestApp, content: AdvisoryContent) -> (Uuid, String) 
         .await
         .expect("submit for review");
     tx.commit().await.expect("commit");
-    let outcome = publishing::publish(&app.state.db, id, reviewer, now(), &app.base)
+    let by = test_actor(reviewer);
+    let outcome = publishing::publish(&app.state.db, id, &by, now(), &app.base)
         .await
         .expect("publish");
     (id, outcome.reference)
@@ -66,7 +67,8 @@ pub async fn publish(app: &TestApp, content: AdvisoryContent) -> (Uuid, String) 
 
 /// Withdraws a published advisory.
 pub async fn withdraw(app: &TestApp, id: Uuid) {
-    publishing::withdraw(app.db(), id, "Published in error", now(), &app.base)
+    let by = test_actor(national_user(app).await);
+    publishing::withdraw(app.db(), id, "Published in error", &by, now(), &app.base)
         .await
         .expect("withdraw");
 }
@@ -112,4 +114,21 @@ pub fn sample_content() -> AdvisoryContent {
         ack_required: true,
         ack_hours: Some(48),
     }
+}
+
+/// A national user as the actor of a change made directly through the library.
+pub fn test_actor(user_id: Uuid) -> publishing::Actor<'static> {
+    publishing::Actor {
+        user_id,
+        label: "test setup",
+        ip: None,
+    }
+}
+
+/// A national analyst to act as, created for the purpose.
+pub async fn national_user(app: &TestApp) -> Uuid {
+    let team = app.national_team().await;
+    let email = format!("actor-{}@carecert.test", Uuid::new_v4().simple());
+    app.person(team, Role::NationalAnalyst, &email).await;
+    user_id(app, &email).await
 }
