@@ -204,6 +204,24 @@ on_both!(a_learner_works_through_lessons_and_passes, |app| {
     reloaded.assert_contains(&format!("value=\"{}\" checked", one[0].1));
     reloaded.assert_contains("1 of 18 answered");
 
+    // "Save and finish later" says so on the page it leads to, even when the page's
+    // script is still saving an answer while the browser follows the redirect; the
+    // message shows once.
+    client
+        .post(&format!("/training/{DSA}/assessment/save"), &fields)
+        .await
+        .assert_redirect_to(&format!("/training/{DSA}/assessment"));
+    let late_save = client
+        .post(&format!("/training/{DSA}/assessment/answer"), &fields)
+        .await;
+    assert_eq!(late_save.status, StatusCode::OK, "{}", late_save.text);
+    client
+        .get(&format!("/training/{DSA}/assessment"))
+        .await
+        .assert_contains("You can come back and finish later");
+    let again = client.get(&format!("/training/{DSA}/assessment")).await;
+    assert!(!again.text.contains("You can come back and finish later"));
+
     let all = answers(&course, &drawn, true);
     let mut fields = vec![("attempt", attempt.as_str())];
     fields.extend(refs(&all));

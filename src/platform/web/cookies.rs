@@ -67,6 +67,10 @@ pub fn build(name: &str, value: &str, secure: bool, max_age: Option<i64>) -> Hea
 pub struct Notice(pub String);
 
 /// Reads the notice cookie into the request and deletes it once a page has shown it.
+///
+/// Only an HTML page consumes the notice: a page's script may still be saving in the
+/// background (JSON) while the browser follows the redirect that carries the notice, and
+/// that reply must not delete it before the page it was meant for is drawn.
 pub async fn carry_notice(
     axum::extract::State(state): axum::extract::State<crate::platform::AppState>,
     mut request: axum::extract::Request,
@@ -80,13 +84,21 @@ pub async fn carry_notice(
         request.extensions_mut().insert(Notice(text.clone()));
     }
     let mut response = next.run(request).await;
-    if notice.is_some() && response.status().is_success() {
+    if notice.is_some() && response.status().is_success() && is_html(&response) {
         response.headers_mut().append(
             header::SET_COOKIE,
             build(names.notice(), "", names.secure, Some(0)),
         );
     }
     response
+}
+
+fn is_html(response: &axum::response::Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
 }
 
 /// A redirect that shows `message` on the page it leads to.
