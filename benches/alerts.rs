@@ -53,9 +53,9 @@ use carecert::{
     },
     platform::{
         authz::{Membership, Principal, Role},
-        config::{Config, LogFormat},
+        config::{Config, Hidden, LogFormat},
         db::{Db, Tx, new_id, now},
-        email, jobs,
+        email, jobs, secrets,
     },
     staff::store::{self as staff_store, NewMembership},
     with_db,
@@ -215,6 +215,8 @@ async fn start(database_url: String) -> Server {
         session_max_hours: 12,
         alert_ack_hours: ACK_HOURS,
         webhook_allow_private: true,
+        secret_key: Some(Hidden(secrets::new_key())),
+        secret_key_file: dir.path().join("carecert.key"),
     };
     let app = App::with_listener(config, listener).await.expect("app");
     let db = app.state().db.clone();

@@ -42,9 +42,9 @@ use carecert::{
     organisations::domain::OrgType,
     platform::{
         authz::Role,
-        config::{Config, LogFormat},
+        config::{Config, Hidden, LogFormat},
         db::Db,
-        tokens,
+        secrets, tokens,
     },
     staff::store::{self as staff_store, MemberSearch, NewMembership},
 };
@@ -200,6 +200,8 @@ async fn start(database_url: String) -> Server {
         session_max_hours: 12,
         alert_ack_hours: 48,
         webhook_allow_private: true,
+        secret_key: Some(Hidden(secrets::new_key())),
+        secret_key_file: dir.path().join("carecert.key"),
     };
     let app = App::with_listener(config, listener).await.expect("app");
     let db = app.state().db.clone();

@@ -20,8 +20,9 @@ use carecert::{
     demo,
     identity::two_step,
     platform::{
-        config::{Config, LogFormat},
+        config::{Config, Hidden, LogFormat},
         db::now,
+        secrets,
     },
 };
 
@@ -77,10 +78,12 @@ async fn run() {
         session_max_hours: 12,
         alert_ack_hours: 48,
         webhook_allow_private: true,
+        secret_key: Some(Hidden(secrets::new_key())),
+        secret_key_file: dir.path().join("carecert.key"),
     };
     let app = App::with_listener(config, listener).await.expect("app");
     let db = app.state().db.clone();
-    demo::load(&db, &base)
+    demo::load(&db, &app.state().secrets, &base)
         .await
         .expect("demo data")
         .expect("empty database");

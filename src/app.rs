@@ -24,6 +24,7 @@ use crate::{
         email::Mailer,
         error::AppError,
         jobs, ops,
+        secrets::SecretBox,
         web::{
             assets, cookies, csrf, headers,
             page::render_error_page,
@@ -106,6 +107,17 @@ fn panic_response(_https: bool) -> Response {
     (StatusCode::INTERNAL_SERVER_ERROR, html).into_response()
 }
 
+/// Seals secrets a database holds from before they were encrypted, so every instance finds
+/// them sealed. Idempotent; several instances starting at once seal each value once.
+async fn seal_plain_secrets(db: &Db, secrets: &SecretBox) -> anyhow::Result<()> {
+    let people = crate::identity::store::seal_plain_totp_secrets(db, secrets).await?;
+    let hooks = crate::alerts::store::channels::seal_plain_webhook_secrets(db, secrets).await?;
+    if people + hooks > 0 {
+        tracing::info!(people, hooks, "sealed secrets stored in plain text");
+    }
+    Ok(())
+}
+
 /// A built application, listening but not yet serving.
 pub struct App {
     listener: TcpListener,
@@ -123,8 +135,10 @@ impl App {
     /// As [`App::build`], on a socket the caller has already bound (tests bind port 0 first
     /// so the public URL in emails can name the real port).
     pub async fn with_listener(config: Config, listener: TcpListener) -> anyhow::Result<Self> {
+        let secrets = SecretBox::from_config(&config)?;
         let db = Db::connect(&config.database_url).await?;
         db.migrate().await?;
+        seal_plain_secrets(&db, &secrets).await?;
         crate::knowledge::prepare(&db).await?;
         let mailer = Mailer::from_config(&config)?;
         ops::metrics_handle();
@@ -133,6 +147,7 @@ impl App {
             state: AppState {
                 db,
                 config: Arc::new(config),
+                secrets,
             },
             mailer,
         })

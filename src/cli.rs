@@ -199,7 +199,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let state = app.state().clone();
             let url = state.config.public_url.clone();
             if load_demo {
-                match demo::load(&state.db, &url).await? {
+                match demo::load(&state.db, &state.secrets, &url).await? {
                     Some(accounts) => demo::print(&accounts, &url),
                     None => {
                         println!("Demo data not loaded: the database already has organisations.")

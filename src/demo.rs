@@ -10,6 +10,7 @@ use crate::{
         invitations::INVITATION_VALID_FOR,
         passwords,
         store::{self as identity_store, LinkPurpose},
+        two_step,
     },
     organisations::{
         domain::OrgType,
@@ -19,6 +20,7 @@ use crate::{
         authz::Role,
         config::Config,
         db::{Db, Tx, now},
+        secrets::SecretBox,
     },
     staff::store::{self as staff_store, NewMembership},
     with_db,
@@ -300,8 +302,12 @@ const STAFF_NAMES: [&str; 12] = [
 
 /// Loads the demo organisations and people into an empty database. Returns `None` (and
 /// changes nothing) if the database already has organisations. `public_url` is where emails
-/// queued by the demo data link to.
-pub async fn load(db: &Db, public_url: &str) -> anyhow::Result<Option<Vec<DemoAccount>>> {
+/// queued by the demo data link to; `secrets` seals the demo two-step secret.
+pub async fn load(
+    db: &Db,
+    secrets: &SecretBox,
+    public_url: &str,
+) -> anyhow::Result<Option<Vec<DemoAccount>>> {
     let existing: i64 = with_db!(db, |pool| sqlx::query_scalar(
         "SELECT COUNT(*) FROM organisations"
     )
@@ -342,7 +348,7 @@ pub async fn load(db: &Db, public_url: &str) -> anyhow::Result<Option<Vec<DemoAc
             exec_tx!(&mut tx, |c| sqlx::query(
                 "UPDATE users SET totp_secret = $1, totp_enabled_at = $2 WHERE id = $3"
             )
-            .bind(DEMO_TOTP_SECRET)
+            .bind(secrets.seal(&two_step::secret_context(user_id), DEMO_TOTP_SECRET))
             .bind(now())
             .bind(user_id)
             .execute(c)

@@ -341,7 +341,10 @@ pub async fn set_webhook(
     let secret = tokens::generate();
     let replaced = store::webhook(&state.db, org_id).await?.is_some();
     let mut tx = state.db.begin().await?;
-    store::set_webhook(&mut tx, org_id, &url, &secret, p.user_id, now()).await?;
+    let sealed = state
+        .secrets
+        .seal(&crate::alerts::webhooks::secret_context(org_id), &secret);
+    store::set_webhook(&mut tx, org_id, &url, &sealed, p.user_id, now()).await?;
     audit::record(
         &mut tx,
         NewEvent {

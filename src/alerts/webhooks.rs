@@ -48,6 +48,11 @@ pub async fn enqueue(
     Ok(payloads.len())
 }
 
+/// Where an organisation's signing secret belongs, for sealing it in the database.
+pub fn secret_context(org: Uuid) -> String {
+    format!("webhook:{org}")
+}
+
 /// The signature header value for `body` sent at `timestamp` (Unix seconds).
 pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
     let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
@@ -156,6 +161,9 @@ pub async fn deliver(state: &AppState, payload: &serde_json::Value) -> anyhow::R
     let Some(hook) = channels::webhook(&state.db, d.organisation_id).await? else {
         return Ok(());
     };
+    let secret = state
+        .secrets
+        .open(&secret_context(hook.organisation_id), &hook.secret)?;
     let Some(row) = advisories::find(&state.db, d.advisory_id).await? else {
         return Ok(());
     };
@@ -195,10 +203,7 @@ pub async fn deliver(state: &AppState, payload: &serde_json::Value) -> anyhow::R
         .header("content-type", "application/json")
         .header("x-carecert-event", &d.event)
         .header("x-carecert-timestamp", timestamp.to_string())
-        .header(
-            "x-carecert-signature",
-            signature(&hook.secret, timestamp, &body),
-        )
+        .header("x-carecert-signature", signature(&secret, timestamp, &body))
         .body(body)
         .send()
         .await?;

@@ -167,6 +167,7 @@ fn state(db: &Db) -> AppState {
     AppState {
         db: db.clone(),
         config: Arc::new(Config::resolve(&ServerArgs::default()).expect("default config")),
+        secrets: crate::platform::secrets::SecretBox::random(),
     }
 }
 

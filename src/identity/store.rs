@@ -5,10 +5,11 @@ use uuid::Uuid;
 
 use crate::{
     exec_db, exec_tx,
-    identity::two_step::normalise_recovery_code,
+    identity::two_step::{normalise_recovery_code, secret_context},
     platform::{
         authz::{Membership, Role},
         db::{Db, Tx, new_id, now},
+        secrets::SecretBox,
         tokens,
     },
     with_db, with_tx,
@@ -20,6 +21,7 @@ pub struct UserRow {
     pub email: String,
     pub name: String,
     pub password_hash: Option<String>,
+    /// Sealed: open it with the app's [`SecretBox`] and [`secret_context`].
     pub totp_secret: Option<String>,
     pub totp_enabled_at: Option<OffsetDateTime>,
 }
@@ -362,22 +364,54 @@ pub async fn use_link(tx: &mut Tx, purpose: LinkPurpose, token: &str) -> Result<
 
 // ---- Two-step verification ----
 
+/// Keeps the secret (already sealed) a person is setting up two-step verification with.
 pub async fn set_pending_totp_secret(
     db: &Db,
     user_id: Uuid,
-    secret: &str,
+    sealed_secret: &str,
 ) -> Result<(), sqlx::Error> {
     exec_db!(db, |pool| {
         sqlx::query(
         "UPDATE users SET totp_secret = $1, updated_at = $2 WHERE id = $3 AND totp_enabled_at IS NULL"
     )
-    .bind(secret)
+    .bind(sealed_secret)
     .bind(now())
     .bind(user_id)
     .execute(pool)
     .await
     })?;
     Ok(())
+}
+
+/// Records that the two-step code of time step `step` has been used. False if that step or
+/// a later one was used already: the code is spent. One conditional update, so two
+/// instances given the same code at the same moment cannot both accept it.
+pub async fn claim_totp_step(db: &Db, user_id: Uuid, step: u64) -> Result<bool, sqlx::Error> {
+    let step = i64::try_from(step).unwrap_or(i64::MAX);
+    let done = exec_db!(db, |pool| {
+        sqlx::query(
+            "UPDATE users SET totp_last_step = $1 \
+             WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+        )
+        .bind(step)
+        .bind(user_id)
+        .execute(pool)
+        .await
+    })?;
+    Ok(done == 1)
+}
+
+/// Seals the two-step secrets stored before secrets were encrypted. Returns how many.
+pub async fn seal_plain_totp_secrets(db: &Db, secrets: &SecretBox) -> Result<usize, sqlx::Error> {
+    crate::platform::secrets::seal_plain(
+        db,
+        secrets,
+        "SELECT id, totp_secret FROM users \
+         WHERE totp_secret IS NOT NULL AND totp_secret NOT LIKE 'enc:%'",
+        "UPDATE users SET totp_secret = $1 WHERE id = $2 AND totp_secret = $3",
+        secret_context,
+    )
+    .await
 }
 
 /// Turns two-step verification on and stores the hashes of fresh recovery codes.

@@ -2,9 +2,17 @@
 //! digits, SHA-1 as authenticator apps expect) and single-use recovery codes.
 
 use rand::{Rng, rngs::OsRng};
+use subtle::ConstantTimeEq;
 use totp_rs::{Algorithm, Secret, TOTP};
 
 pub const ISSUER: &str = "CareCERT";
+const STEP_SECONDS: u64 = 30;
+
+/// Where a person's secret belongs, for sealing it in the database (see
+/// [`crate::platform::secrets`]): a secret moved to another person's row does not open.
+pub fn secret_context(user_id: uuid::Uuid) -> String {
+    format!("totp:{user_id}")
+}
 
 /// A new random secret, base32-encoded.
 pub fn new_secret() -> String {
@@ -17,7 +25,7 @@ fn totp(secret_base32: &str, account: &str) -> Option<TOTP> {
         Algorithm::SHA1,
         6,
         1,
-        30,
+        STEP_SECONDS,
         bytes,
         Some(ISSUER.to_owned()),
         account.to_owned(),
@@ -40,13 +48,26 @@ pub fn qr_svg(url: &str) -> Option<String> {
     )
 }
 
-/// Whether `code` is valid now for `secret` (one step either side allowed for clock drift).
-pub fn check_code(secret_base32: &str, code: &str, unix_time: u64) -> bool {
+/// The time step (30-second window number) whose code `code` is, if it is valid now for
+/// `secret`; one step either side is allowed for clock drift. The caller records the step
+/// and refuses it a second time (RFC 6238 section 5.2), so a code seen over a shoulder or
+/// captured by a phishing page cannot be used again.
+pub fn matching_step(secret_base32: &str, code: &str, unix_time: u64) -> Option<u64> {
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
     if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return false;
+        return None;
     }
-    totp(secret_base32, "check").is_some_and(|t| t.check(&code, unix_time))
+    let totp = totp(secret_base32, "check")?;
+    let now = unix_time / STEP_SECONDS;
+    // Every candidate is compared, in constant time, so the time taken says nothing.
+    let mut found = None;
+    for step in now.saturating_sub(1)..=now + 1 {
+        let expected = totp.generate(step * STEP_SECONDS);
+        if bool::from(expected.as_bytes().ct_eq(code.as_bytes())) {
+            found = Some(step);
+        }
+    }
+    found
 }
 
 /// The current code (for tests and for showing clock problems).
@@ -84,12 +105,16 @@ mod tests {
     fn codes_from_the_secret_are_accepted_within_one_step() {
         let secret = new_secret();
         let t = 1_800_000_000;
+        let step = t / 30;
         let code = current_code(&secret, t).unwrap();
-        assert!(check_code(&secret, &code, t));
-        assert!(check_code(&secret, &code, t + 30));
-        assert!(!check_code(&secret, &code, t + 120));
-        assert!(!check_code(&secret, "12345", t));
-        assert!(!check_code(&secret, "abcdef", t));
+        assert_eq!(matching_step(&secret, &code, t), Some(step));
+        assert_eq!(matching_step(&secret, &code, t + 30), Some(step));
+        assert_eq!(matching_step(&secret, &code, t - 30), Some(step));
+        assert_eq!(matching_step(&secret, &code, t + 120), None);
+        assert_eq!(matching_step(&secret, " 12345", t), None);
+        assert_eq!(matching_step(&secret, "abcdef", t), None);
+        let spaced = format!("{} {}", &code[..3], &code[3..]);
+        assert_eq!(matching_step(&secret, &spaced, t), Some(step));
     }
 
     #[test]

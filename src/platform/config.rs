@@ -59,6 +59,15 @@ pub struct ServerArgs {
     /// and plain http (only for testing or a closed network).
     #[arg(long, env = "CARECERT_WEBHOOK_ALLOW_PRIVATE")]
     pub webhook_allow_private: Option<bool>,
+
+    /// The key that encrypts stored secrets: 32 random bytes in base64. The same on every
+    /// instance.
+    #[arg(long, env = "CARECERT_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<Hidden>,
+
+    /// A file holding the secret key, read when `CARECERT_SECRET_KEY` is not set.
+    #[arg(long, env = "CARECERT_SECRET_KEY_FILE")]
+    pub secret_key_file: Option<PathBuf>,
 }
 
 /// The same settings as read from a TOML file.
@@ -78,6 +87,7 @@ struct FileConfig {
     session_max_hours: Option<i64>,
     alert_ack_hours: Option<u32>,
     webhook_allow_private: Option<bool>,
+    secret_key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
@@ -104,6 +114,26 @@ pub struct Config {
     pub session_max_hours: i64,
     pub alert_ack_hours: u32,
     pub webhook_allow_private: bool,
+    /// The key for stored secrets, if given directly (see [`super::secrets`]).
+    pub secret_key: Option<Hidden>,
+    /// Where the key is kept otherwise.
+    pub secret_key_file: PathBuf,
+}
+
+/// A setting whose value must never reach a log: `Debug` prints a placeholder.
+#[derive(Clone)]
+pub struct Hidden(pub String);
+
+impl From<String> for Hidden {
+    fn from(value: String) -> Self {
+        Hidden(value)
+    }
+}
+
+impl std::fmt::Debug for Hidden {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[hidden]")
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -124,6 +154,7 @@ pub enum ConfigError {
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://carecert.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+pub const DEFAULT_SECRET_KEY_FILE: &str = "carecert.key";
 
 impl Config {
     /// Merges flags and environment (already combined by clap) with the optional file.
@@ -195,6 +226,11 @@ impl Config {
                 .webhook_allow_private
                 .or(file.webhook_allow_private)
                 .unwrap_or(false),
+            secret_key: args.secret_key.filter(|k| !k.0.is_empty()),
+            secret_key_file: args
+                .secret_key_file
+                .or(file.secret_key_file)
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_SECRET_KEY_FILE)),
         };
         if !(1..=720).contains(&config.alert_ack_hours) {
             return Err(ConfigError::Invalid(
@@ -235,6 +271,20 @@ mod tests {
         assert_eq!(config.job_poll_ms, 250);
         assert_eq!(config.session_idle_minutes, 30);
         assert_eq!(config.public_url, "http://127.0.0.1:9000");
+    }
+
+    #[test]
+    fn the_secret_key_never_shows_in_debug_output() {
+        let args = ServerArgs {
+            secret_key: Some(Hidden(
+                "c2VjcmV0IGtleSBieXRlcyBoZXJlIDEyMzQ1Njc4OTA=".into(),
+            )),
+            ..Default::default()
+        };
+        let config = Config::merge(args.clone(), FileConfig::default()).unwrap();
+        assert!(config.secret_key.is_some());
+        assert!(!format!("{config:?}").contains("c2VjcmV0"));
+        assert!(!format!("{args:?}").contains("c2VjcmV0"));
     }
 
     #[test]

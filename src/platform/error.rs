@@ -36,6 +36,12 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
+impl From<super::secrets::SecretError> for AppError {
+    fn from(e: super::secrets::SecretError) -> Self {
+        AppError::Internal(e.into())
+    }
+}
+
 impl From<askama::Error> for AppError {
     fn from(e: askama::Error) -> Self {
         AppError::Internal(e.into())

@@ -9,13 +9,14 @@ pub mod jobs;
 pub mod ops;
 #[cfg(test)]
 pub mod scratch;
+pub mod secrets;
 pub mod snapshots;
 pub mod tokens;
 pub mod web;
 
 use std::sync::Arc;
 
-use self::{config::Config, db::Db};
+use self::{config::Config, db::Db, secrets::SecretBox};
 
 /// What every request handler can reach. Holds no per-user state: any instance can serve
 /// any request because everything that persists lives in the database.
@@ -23,4 +24,6 @@ use self::{config::Config, db::Db};
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
+    /// Opens and seals the secrets stored in the database.
+    pub secrets: SecretBox,
 }

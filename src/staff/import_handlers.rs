@@ -343,6 +343,7 @@ mod tests {
         .expect("config");
         let state = AppState {
             db: db.clone(),
+            secrets: crate::platform::secrets::SecretBox::random(),
             config: Arc::new(config),
         };
         let lead = Principal {

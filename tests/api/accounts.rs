@@ -123,6 +123,16 @@ on_both!(
         codes
             .assert_ok()
             .assert_contains("Save your recovery codes");
+        let stored: String = with_db!(app.db(), |pool| sqlx::query_scalar(
+            "SELECT totp_secret FROM users WHERE email = 'lena.ortiz@westmoor.example'"
+        )
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+        assert!(
+            !stored.contains(&secret),
+            "the two-step secret is stored sealed, not as the app was given it"
+        );
         lena.get(&format!("/organisations/{trust}/staff"))
             .await
             .assert_ok();
@@ -183,6 +193,128 @@ on_both!(
             .post("/sign-in/two-step", &[("code", &recovery), ("next", "/")])
             .await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+);
+
+on_both!(a_two_step_code_signs_in_once, |app| {
+    let trust = app.org("Northfield Trust", "RN7", OrgType::NhsTrust).await;
+    let lead = app
+        .person(trust, Role::SecurityLead, "kim.lee@northfield.example")
+        .await;
+    let secret = lead
+        .totp_secret
+        .clone()
+        .expect("security leads use two-step");
+    let code = app.two_step_code(&lead.email, &secret).await;
+    let first = app.password_only(&lead).await;
+    first
+        .post(
+            "/sign-in/two-step",
+            &[("code", &code), ("next", "/account")],
+        )
+        .await
+        .assert_redirect_to("/account");
+
+    // The same code, seen over a shoulder or caught by a phishing page, is refused.
+    let second = app.password_only(&lead).await;
+    let replayed = second
+        .post(
+            "/sign-in/two-step",
+            &[("code", &code), ("next", "/account")],
+        )
+        .await;
+    assert_eq!(replayed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    replayed.assert_contains("That code has already been used");
+    second
+        .get("/account")
+        .await
+        .assert_redirect_to("/sign-in/two-step");
+    let failures: i64 = with_db!(app.db(), |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE event = 'two_step.failed' AND actor_label = $1"
+    )
+    .bind(&lead.email)
+    .fetch_one(pool)
+    .await)
+    .unwrap();
+    assert_eq!(failures, 1, "the refused code is in the audit log");
+
+    // The app's next code works.
+    let next = app.two_step_code(&lead.email, &secret).await;
+    second
+        .post(
+            "/sign-in/two-step",
+            &[("code", &next), ("next", "/account")],
+        )
+        .await
+        .assert_redirect_to("/account");
+    second.get("/account").await.assert_ok();
+});
+
+on_both!(
+    secrets_stored_before_encryption_are_sealed_at_start,
+    |app| {
+        // A database from before secrets were sealed holds them as they were given.
+        let trust = app.org("Southmoor Trust", "RS4", OrgType::NhsTrust).await;
+        let lead = app
+            .person(trust, Role::SecurityLead, "sam.ng@southmoor.example")
+            .await;
+        let secret = lead
+            .totp_secret
+            .clone()
+            .expect("security leads use two-step");
+        carecert::exec_db!(app.db(), |pool| sqlx::query(
+            "UPDATE users SET totp_secret = $1 WHERE email = $2"
+        )
+        .bind(&secret)
+        .bind(&lead.email)
+        .execute(pool)
+        .await)
+        .unwrap();
+        let by = carecert::identity::store::user_by_email(app.db(), &lead.email)
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let mut tx = app.db().begin().await.unwrap();
+        carecert::alerts::store::channels::set_webhook(
+            &mut tx,
+            trust,
+            "https://soc.example.org/hook",
+            "plain webhook secret",
+            by,
+            carecert::platform::db::now(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        // Starting (another instance, with the same key) seals them, and they still work.
+        let restarted = app.second_instance().await;
+        let stored: String = with_db!(app.db(), |pool| sqlx::query_scalar(
+            "SELECT totp_secret FROM users WHERE email = $1"
+        )
+        .bind(&lead.email)
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+        assert!(carecert::platform::secrets::SecretBox::is_sealed(&stored));
+        let hook = carecert::alerts::store::channels::webhook(app.db(), trust)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            restarted
+                .secrets()
+                .open(
+                    &carecert::alerts::webhooks::secret_context(trust),
+                    &hook.secret
+                )
+                .unwrap(),
+            "plain webhook secret"
+        );
+        let client = restarted.signed_in(&lead).await;
+        client.get("/account").await.assert_ok();
+        restarted.stop().await;
     }
 );
 

@@ -765,7 +765,8 @@ async fn read_request(socket: &mut TcpStream) -> Option<Received> {
 
 async fn set_webhook(app: &TestApp, org: Uuid, url: &str, secret: &str, by: Uuid) {
     let mut tx = app.db().begin().await.expect("begin");
-    channels::set_webhook(&mut tx, org, url, secret, by, now())
+    let sealed = app.secrets().seal(&webhooks::secret_context(org), secret);
+    channels::set_webhook(&mut tx, org, url, &sealed, by, now())
         .await
         .expect("webhook");
     tx.commit().await.expect("commit");

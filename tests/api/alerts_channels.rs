@@ -2,7 +2,7 @@
 //! stored as a hash, revocable) and the signed webhook (address checked, secret shown once).
 
 use carecert::{
-    alerts::store::channels,
+    alerts::{store::channels, webhooks},
     organisations::domain::OrgType,
     platform::{authz::Role, db::now, tokens},
     with_db,
@@ -226,7 +226,14 @@ on_both!(
             .expect("query")
             .expect("a webhook");
         assert_eq!(stored.url, "https://soc.example.org/carecert");
-        assert_eq!(stored.secret, secret);
+        // The database keeps the secret sealed: a copy of it alone cannot sign.
+        assert!(!stored.secret.contains(&secret));
+        assert_eq!(
+            app.secrets()
+                .open(&webhooks::secret_context(org), &stored.secret)
+                .expect("the app's key opens it"),
+            secret
+        );
 
         let page = lead.get(&path(org)).await;
         page.assert_ok()

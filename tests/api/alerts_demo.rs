@@ -43,7 +43,7 @@ async fn count(db: &Db, sql: &str) -> i64 {
 }
 
 on_both!(alerts_demo_data_fills_every_view, |app| {
-    demo::load(app.db(), &app.base)
+    demo::load(app.db(), app.secrets(), &app.base)
         .await
         .expect("load")
         .expect("loaded into an empty database");

@@ -61,13 +61,13 @@ on_both!(
 );
 
 on_both!(demo_data_loads_once_and_its_accounts_work, |app| {
-    let accounts = demo::load(app.db(), &app.base)
+    let accounts = demo::load(app.db(), app.secrets(), &app.base)
         .await
         .expect("load")
         .expect("loaded into an empty database");
     assert!(accounts.len() >= 6);
     assert!(
-        demo::load(app.db(), &app.base)
+        demo::load(app.db(), app.secrets(), &app.base)
             .await
             .expect("second load")
             .is_none(),
@@ -132,7 +132,7 @@ async fn count_at_now(db: &carecert::platform::db::Db, sql: &str) -> i64 {
 
 on_both!(demo_data_has_learners_at_every_stage, |app| {
     let count = |sql| count_at_now(app.db(), sql);
-    demo::load(app.db(), &app.base)
+    demo::load(app.db(), app.secrets(), &app.base)
         .await
         .expect("load")
         .expect("loaded");

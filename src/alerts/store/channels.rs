@@ -5,8 +5,12 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{
+    alerts::webhooks::secret_context,
     exec_tx,
-    platform::db::{Db, Tx, new_id},
+    platform::{
+        db::{Db, Tx, new_id},
+        secrets::SecretBox,
+    },
     with_db,
 };
 
@@ -99,6 +103,7 @@ pub async fn feed_token_organisation(
 pub struct Webhook {
     pub organisation_id: Uuid,
     pub url: String,
+    /// Sealed: open it with the app's [`SecretBox`] and [`secret_context`].
     pub secret: String,
     pub created_at: OffsetDateTime,
 }
@@ -125,11 +130,12 @@ pub async fn webhook_organisations(tx: &mut Tx, orgs: &[Uuid]) -> Result<Vec<Uui
     Ok(all.into_iter().filter(|o| wanted.contains(o)).collect())
 }
 
+/// Sets the organisation's webhook; `sealed_secret` is its signing secret, sealed.
 pub async fn set_webhook(
     tx: &mut Tx,
     org: Uuid,
     url: &str,
-    secret: &str,
+    sealed_secret: &str,
     by: Uuid,
     at: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
@@ -141,12 +147,27 @@ pub async fn set_webhook(
     )
     .bind(org)
     .bind(url)
-    .bind(secret)
+    .bind(sealed_secret)
     .bind(by)
     .bind(at)
     .execute(c)
     .await)?;
     Ok(())
+}
+
+/// Seals the signing secrets stored before secrets were encrypted. Returns how many.
+pub async fn seal_plain_webhook_secrets(
+    db: &Db,
+    secrets: &SecretBox,
+) -> Result<usize, sqlx::Error> {
+    crate::platform::secrets::seal_plain(
+        db,
+        secrets,
+        "SELECT organisation_id, secret FROM alert_webhooks WHERE secret NOT LIKE 'enc:%'",
+        "UPDATE alert_webhooks SET secret = $1 WHERE organisation_id = $2 AND secret = $3",
+        secret_context,
+    )
+    .await
 }
 
 pub async fn remove_webhook(tx: &mut Tx, org: Uuid) -> Result<bool, sqlx::Error> {

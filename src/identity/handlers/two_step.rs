@@ -73,6 +73,9 @@ pub struct VerifyForm {
     next: Option<String>,
 }
 
+const USED_CODE: &str =
+    "That code has already been used. Wait for your app to show a new code, then enter it";
+
 fn unix_now() -> u64 {
     crate::platform::db::now().unix_timestamp().max(0) as u64
 }
@@ -89,9 +92,12 @@ pub async fn verify_submit(
     let user = store::user_by_id(&state.db, p.user_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let Some(secret) = user.totp_secret.filter(|_| user.totp_enabled_at.is_some()) else {
+    let Some(sealed) = user.totp_secret.filter(|_| user.totp_enabled_at.is_some()) else {
         return Ok(Redirect::to("/account/two-step/set-up").into_response());
     };
+    let secret = state
+        .secrets
+        .open(&two_step::secret_context(p.user_id), &sealed)?;
     let mut errors = FormErrors::new();
     let code = form.code.trim();
     let subject = p.user_id.to_string();
@@ -112,27 +118,35 @@ pub async fn verify_submit(
             );
             false
         }
-        Some(Verdict::Allowed) if two_step::check_code(&secret, code, unix_now()) => true,
-        Some(Verdict::Allowed) => {
-            let normalised = two_step::normalise_recovery_code(code);
-            let used = normalised.len() == 12
-                && store::use_recovery_code(&state.db, p.user_id, &normalised).await?;
-            if used {
-                audit::record_now(
-                    &state.db,
-                    NewEvent::by(
-                        Some(p.user_id),
-                        &p.email,
-                        "two_step.recovery_code_used",
-                        &ip,
-                    ),
-                )
-                .await?;
-            } else {
-                errors.add("code", "The code is not right. Check your authenticator app and enter the code it shows now");
+        Some(Verdict::Allowed) => match two_step::matching_step(&secret, code, unix_now()) {
+            Some(step) => {
+                let fresh = store::claim_totp_step(&state.db, p.user_id, step).await?;
+                if !fresh {
+                    errors.add("code", USED_CODE);
+                }
+                fresh
             }
-            used
-        }
+            None => {
+                let normalised = two_step::normalise_recovery_code(code);
+                let used = normalised.len() == 12
+                    && store::use_recovery_code(&state.db, p.user_id, &normalised).await?;
+                if used {
+                    audit::record_now(
+                        &state.db,
+                        NewEvent::by(
+                            Some(p.user_id),
+                            &p.email,
+                            "two_step.recovery_code_used",
+                            &ip,
+                        ),
+                    )
+                    .await?;
+                } else {
+                    errors.add("code", "The code is not right. Check your authenticator app and enter the code it shows now");
+                }
+                used
+            }
+        },
         None => false,
     };
     if !accepted {
@@ -180,11 +194,17 @@ async fn setup_page(state: &AppState, viewer: &Viewer, errors: FormErrors) -> Ap
     }
     // Keep the pending secret while the person is setting up, so a reload or a wrong code
     // does not change the QR code they have already scanned.
-    let secret = match user.totp_secret {
+    let context = two_step::secret_context(p.user_id);
+    // A pending secret sealed under an earlier key is simply replaced: nothing uses it yet.
+    let pending = user
+        .totp_secret
+        .and_then(|sealed| state.secrets.open(&context, &sealed).ok());
+    let secret = match pending {
         Some(s) => s,
         None => {
             let s = two_step::new_secret();
-            store::set_pending_totp_secret(&state.db, p.user_id, &s).await?;
+            let sealed = state.secrets.seal(&context, &s);
+            store::set_pending_totp_secret(&state.db, p.user_id, &sealed).await?;
             s
         }
     };
@@ -250,15 +270,23 @@ pub async fn setup_submit(
         return Ok(Redirect::to("/account").into_response());
     }
     let mut errors = FormErrors::new();
-    let valid = match &user.totp_secret {
-        Some(secret) if !form.code.trim().is_empty() => {
-            two_step::check_code(secret, &form.code, unix_now())
+    let step = match &user.totp_secret {
+        Some(sealed) if !form.code.trim().is_empty() => {
+            let secret = state
+                .secrets
+                .open(&two_step::secret_context(p.user_id), sealed)?;
+            two_step::matching_step(&secret, &form.code, unix_now())
         }
-        _ => false,
+        _ => None,
     };
     if form.code.trim().is_empty() {
         errors.add("code", "Enter the 6-digit code from your authenticator app");
-    } else if !valid {
+    } else if let Some(step) = step {
+        // The code that proves the app works is spent too: it cannot then sign in elsewhere.
+        if !store::claim_totp_step(&state.db, p.user_id, step).await? {
+            errors.add("code", USED_CODE);
+        }
+    } else {
         errors.add(
             "code",
             "The code is not right. Check the app shows CareCERT and enter the code it shows now",

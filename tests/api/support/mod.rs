@@ -19,8 +19,9 @@ use carecert::{
     platform::{
         AppState,
         authz::Role,
-        config::{Config, LogFormat},
+        config::{Config, Hidden, LogFormat},
         db::{Db, now},
+        secrets::{self, SecretBox},
     },
     staff::store::{self as staff_store, NewMembership},
     with_db, with_tx,
@@ -80,6 +81,7 @@ pub struct TestApp {
     server: Option<tokio::task::JoinHandle<()>>,
     pg_database: Option<(String, String)>,
     _dir: Arc<tempfile::TempDir>,
+    secret_key: String,
 }
 
 pub fn postgres_url() -> Option<String> {
@@ -120,7 +122,8 @@ impl TestApp {
             }
         };
         let smtp = SmtpServer::start().await;
-        Some(Self::launch(engine, database_url, pg_database, smtp, dir).await)
+        let secret_key = secrets::new_key();
+        Some(Self::launch(engine, database_url, pg_database, smtp, dir, secret_key).await)
     }
 
     async fn launch(
@@ -129,6 +132,7 @@ impl TestApp {
         pg_database: Option<(String, String)>,
         smtp: SmtpServer,
         dir: Arc<tempfile::TempDir>,
+        secret_key: String,
     ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -149,6 +153,8 @@ impl TestApp {
             session_max_hours: 12,
             alert_ack_hours: 48,
             webhook_allow_private: true,
+            secret_key: Some(Hidden(secret_key.clone())),
+            secret_key_file: dir.path().join("carecert.key"),
         };
         let app = App::with_listener(config, listener)
             .await
@@ -172,6 +178,7 @@ impl TestApp {
             server: Some(server),
             pg_database,
             _dir: dir,
+            secret_key,
         }
     }
 
@@ -183,12 +190,18 @@ impl TestApp {
             None,
             self.smtp.clone(),
             self._dir.clone(),
+            self.secret_key.clone(),
         )
         .await
     }
 
     pub fn db(&self) -> &Db {
         &self.state.db
+    }
+
+    /// The app's box for stored secrets (its key is this test's own).
+    pub fn secrets(&self) -> &SecretBox {
+        &self.state.secrets
     }
 
     /// Stops the server, waiting for requests and the job in hand to finish.
@@ -249,7 +262,10 @@ impl TestApp {
             with_tx!(&mut tx, |c| sqlx::query(
                 "UPDATE users SET totp_secret = $1, totp_enabled_at = $2 WHERE id = $3"
             )
-            .bind(secret)
+            .bind(
+                self.secrets()
+                    .seal(&two_step::secret_context(user_id), secret)
+            )
             .bind(now())
             .bind(user_id)
             .execute(c)
@@ -280,6 +296,24 @@ impl TestApp {
 
     /// A client signed in as `person`, through the real sign-in pages.
     pub async fn signed_in(&self, person: &Person) -> Client {
+        let client = self.password_only(person).await;
+        if let Some(secret) = &person.totp_secret {
+            let code = self.two_step_code(&person.email, secret).await;
+            let page = client
+                .post("/sign-in/two-step", &[("code", &code), ("next", "/")])
+                .await;
+            assert_eq!(
+                page.status,
+                StatusCode::SEE_OTHER,
+                "two-step failed: {}",
+                page.text
+            );
+        }
+        client
+    }
+
+    /// A client past the password page as `person`, not yet past two-step verification.
+    pub async fn password_only(&self, person: &Person) -> Client {
         let client = self.client();
         let page = client
             .post(
@@ -298,19 +332,29 @@ impl TestApp {
             person.email,
             page.text
         );
-        if let Some(secret) = &person.totp_secret {
-            let code = current_code(secret);
-            let page = client
-                .post("/sign-in/two-step", &[("code", &code), ("next", "/")])
-                .await;
-            assert_eq!(
-                page.status,
-                StatusCode::SEE_OTHER,
-                "two-step failed: {}",
-                page.text
-            );
-        }
         client
+    }
+
+    /// A two-step code the server has not yet accepted for this account, as the person's
+    /// app would show it: each code signs in once, so a test that signs the same person in
+    /// again uses the next one, waiting for it as a person would if it is not showing yet.
+    pub async fn two_step_code(&self, email: &str, secret: &str) -> String {
+        let last: Option<i64> = with_db!(self.db(), |pool| sqlx::query_scalar(
+            "SELECT totp_last_step FROM users WHERE email = $1"
+        )
+        .bind(email)
+        .fetch_one(pool)
+        .await)
+        .expect("the account exists");
+        let t = now().unix_timestamp() as u64;
+        let step = (t / 30).max(last.map_or(0, |l| l as u64 + 1));
+        // The server takes one step either side of its own, so a code is usable from the
+        // step before it.
+        let usable_from = step.saturating_sub(1) * 30;
+        if usable_from > t {
+            tokio::time::sleep(Duration::from_secs(usable_from - t + 1)).await;
+        }
+        two_step::current_code(secret, step * 30).expect("code")
     }
 }
 
