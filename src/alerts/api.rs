@@ -842,7 +842,7 @@ pub async fn read_inventory(
     request_body(
         description = "The whole inventory: a CSV file with the headings vendor, product, \
             version, count and location (and optionally cpe and purl), or a CycloneDX 1.4 to \
-            1.6 SBOM in JSON. At most 5 MB.",
+            1.7 SBOM in JSON. At most 5 MB.",
         content(
             (String = "text/csv"),
             ("application/vnd.cyclonedx+json"),

@@ -21,7 +21,9 @@ const REQUIRED_COLUMNS: [&str; 5] = ["vendor", "product", "version", "count", "l
 const OPTIONAL_COLUMNS: [&str; 2] = ["cpe", "purl"];
 const COLUMNS_HELP: &str =
     "The headings are vendor, product, version, count and location, and optionally cpe and purl";
-const CYCLONEDX_VERSIONS: [&str; 3] = ["1.4", "1.5", "1.6"];
+// CycloneDX 1.x versions are forward compatible: the fields read here (components, their
+// names, versions, suppliers, CPEs and package URLs) mean the same in each.
+const CYCLONEDX_VERSIONS: [&str; 4] = ["1.4", "1.5", "1.6", "1.7"];
 /// Where an SBOM's items are said to be when it does not name the system it describes.
 const SBOM_LOCATION: &str = "SBOM";
 const NOT_READABLE: &str = "This file is not a CSV or CycloneDX JSON file";
@@ -416,7 +418,7 @@ fn parse_cyclonedx(text: &str) -> Result<Vec<InventoryItem>, InventoryError> {
         }
         Some(version) if !CYCLONEDX_VERSIONS.contains(&version) => {
             return Err(InventoryError::one(format!(
-                "This SBOM uses CycloneDX version '{}'; CareCERT reads versions 1.4, 1.5 and 1.6",
+                "This SBOM uses CycloneDX version '{}'; CareCERT reads versions 1.4 to 1.7",
                 quote(version)
             )));
         }
@@ -1330,7 +1332,41 @@ mod tests {
     }
 
     #[test]
-    fn only_cyclonedx_1_4_to_1_6_are_read() {
+    fn a_cyclonedx_1_7_sbom_with_its_new_fields_is_read() {
+        let file = serde_json::json!({
+            "$schema": "http://cyclonedx.org/schema/bom-1.7.schema.json",
+            "bomFormat": "CycloneDX",
+            "specVersion": "1.7",
+            "serialNumber": "urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79",
+            "version": 1,
+            "metadata": {
+                "distributionConstraints": {"tlp": "AMBER"},
+                "component": {"type": "application", "name": "Pathology LIMS"}
+            },
+            "components": [{
+                "type": "library",
+                "group": "org.apache.logging.log4j",
+                "name": "log4j-core",
+                "version": "2.14.1",
+                "purl": "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1",
+                "licenses": [{"expression": "Apache-2.0"}, {"expression": "MIT"}],
+                "patentAssertions": []
+            }],
+            "citations": [{"pointers": ["/components/0"], "timestamp": "2026-11-01T09:00:00Z"}]
+        })
+        .to_string();
+        let items = parse("lims.cdx.json", file.as_bytes()).unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].product, "log4j-core");
+        assert_eq!(items[0].version, "2.14.1");
+        assert_eq!(
+            items[0].purl.as_deref(),
+            Some("pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1")
+        );
+    }
+
+    #[test]
+    fn only_cyclonedx_1_4_to_1_7_are_read() {
         let with_version = |v: Value| {
             serde_json::json!({
                 "bomFormat": "CycloneDX",
@@ -1339,12 +1375,12 @@ mod tests {
             })
             .to_string()
         };
-        for version in ["1.4", "1.5", "1.6"] {
+        for version in ["1.4", "1.5", "1.6", "1.7"] {
             assert!(parse("s.json", with_version(version.into()).as_bytes()).is_ok());
         }
         assert_eq!(
             only_problem(parse("s.json", with_version("1.2".into()).as_bytes())),
-            "This SBOM uses CycloneDX version '1.2'; CareCERT reads versions 1.4, 1.5 and 1.6"
+            "This SBOM uses CycloneDX version '1.2'; CareCERT reads versions 1.4 to 1.7"
         );
         assert!(
             only_problem(parse("s.json", with_version(Value::Null).as_bytes()))
