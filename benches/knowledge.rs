@@ -202,6 +202,7 @@ async fn start(database_url: String) -> Server {
         webhook_allow_private: true,
         secret_key: Some(Hidden(secrets::new_key())),
         secret_key_file: dir.path().join("carecert.key"),
+        metrics_token: None,
     };
     let app = App::with_listener(config, listener).await.expect("app");
     let db = app.state().db.clone();

@@ -65,6 +65,10 @@ pub struct ServerArgs {
     #[arg(long, env = "CARECERT_SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<Hidden>,
 
+    /// A bearer token that lets a monitoring system on another machine read `/metrics`.
+    #[arg(long, env = "CARECERT_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<Hidden>,
+
     /// A file holding the secret key, read when `CARECERT_SECRET_KEY` is not set.
     #[arg(long, env = "CARECERT_SECRET_KEY_FILE")]
     pub secret_key_file: Option<PathBuf>,
@@ -118,6 +122,8 @@ pub struct Config {
     pub secret_key: Option<Hidden>,
     /// Where the key is kept otherwise.
     pub secret_key_file: PathBuf,
+    /// The bearer token for `/metrics`; without one, only this machine may read them.
+    pub metrics_token: Option<Hidden>,
 }
 
 /// A setting whose value must never reach a log: `Debug` prints a placeholder.
@@ -231,6 +237,7 @@ impl Config {
                 .secret_key_file
                 .or(file.secret_key_file)
                 .unwrap_or_else(|| PathBuf::from(DEFAULT_SECRET_KEY_FILE)),
+            metrics_token: args.metrics_token.filter(|t| !t.0.is_empty()),
         };
         if !(1..=720).contains(&config.alert_ack_hours) {
             return Err(ConfigError::Invalid(

@@ -1,9 +1,13 @@
 //! Operations and the web shell: health, readiness, metrics, security headers, assets,
 //! error pages and CSRF protection.
 
+use carecert::platform::config::Hidden;
 use reqwest::StatusCode;
 
-use crate::on_both;
+use crate::{
+    on_both,
+    support::{Engine, TestApp},
+};
 
 on_both!(health_readiness_and_metrics, |app| {
     let c = app.client();
@@ -28,7 +32,44 @@ on_both!(health_readiness_and_metrics, |app| {
             .contains("http_request_duration_seconds_bucket")
     );
     assert!(metrics.text.contains("job_queue_depth"));
+
+    // Through a proxy, visitors are not this machine: without a token nobody there reads them.
+    let proxied = c
+        .get_with("/metrics", &[("x-forwarded-for", "203.0.113.9")])
+        .await;
+    assert_eq!(proxied.status, StatusCode::FORBIDDEN);
+    assert!(!proxied.text.contains("http_requests_total"));
 });
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_metrics_token_only_its_holder_reads_metrics() {
+    let app = TestApp::start_with(Engine::Sqlite, |c| {
+        c.metrics_token = Some(Hidden("scrape-7f3a9c".into()));
+    })
+    .await
+    .expect("app starts");
+    let c = app.client();
+    let refused = c.get("/metrics").await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        refused.header("www-authenticate"),
+        Some("Bearer realm=\"metrics\"")
+    );
+    let wrong = c
+        .get_with("/metrics", &[("authorization", "Bearer scrape-0000")])
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    let scraped = c
+        .get_with(
+            "/metrics",
+            &[
+                ("authorization", "Bearer scrape-7f3a9c"),
+                ("x-forwarded-for", "203.0.113.9"),
+            ],
+        )
+        .await;
+    scraped.assert_ok().assert_contains("job_queue_depth");
+}
 
 on_both!(pages_carry_security_headers, |app| {
     let page = app.client().get("/sign-in").await;

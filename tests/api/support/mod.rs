@@ -82,6 +82,7 @@ pub struct TestApp {
     pg_database: Option<(String, String)>,
     _dir: Arc<tempfile::TempDir>,
     secret_key: String,
+    adjust: fn(&mut Config),
 }
 
 pub fn postgres_url() -> Option<String> {
@@ -109,6 +110,11 @@ async fn create_pg_database(admin_url: &str) -> (String, String) {
 impl TestApp {
     /// Starts the app, or returns `None` for PostgreSQL when it is not configured.
     pub async fn start(engine: Engine) -> Option<Self> {
+        Self::start_with(engine, |_| {}).await
+    }
+
+    /// As [`TestApp::start`], with settings changed by `adjust` (on every instance).
+    pub async fn start_with(engine: Engine, adjust: fn(&mut Config)) -> Option<Self> {
         let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
         let (database_url, pg_database) = match engine {
             Engine::Sqlite => (
@@ -123,7 +129,18 @@ impl TestApp {
         };
         let smtp = SmtpServer::start().await;
         let secret_key = secrets::new_key();
-        Some(Self::launch(engine, database_url, pg_database, smtp, dir, secret_key).await)
+        Some(
+            Self::launch(
+                engine,
+                database_url,
+                pg_database,
+                smtp,
+                dir,
+                secret_key,
+                adjust,
+            )
+            .await,
+        )
     }
 
     async fn launch(
@@ -133,13 +150,14 @@ impl TestApp {
         smtp: SmtpServer,
         dir: Arc<tempfile::TempDir>,
         secret_key: String,
+        adjust: fn(&mut Config),
     ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("address");
         let base = format!("http://{addr}");
-        let config = Config {
+        let mut config = Config {
             database_url: database_url.clone(),
             bind: addr,
             public_url: base.clone(),
@@ -155,7 +173,9 @@ impl TestApp {
             webhook_allow_private: true,
             secret_key: Some(Hidden(secret_key.clone())),
             secret_key_file: dir.path().join("carecert.key"),
+            metrics_token: None,
         };
+        adjust(&mut config);
         let app = App::with_listener(config, listener)
             .await
             .expect("app builds");
@@ -179,6 +199,7 @@ impl TestApp {
             pg_database,
             _dir: dir,
             secret_key,
+            adjust,
         }
     }
 
@@ -191,6 +212,7 @@ impl TestApp {
             self.smtp.clone(),
             self._dir.clone(),
             self.secret_key.clone(),
+            self.adjust,
         )
         .await
     }
