@@ -229,14 +229,19 @@ on_both!(a_two_step_code_signs_in_once, |app| {
         .get("/account")
         .await
         .assert_redirect_to("/sign-in/two-step");
-    let failures: i64 = with_db!(app.db(), |pool| sqlx::query_scalar(
-        "SELECT COUNT(*) FROM audit_log WHERE event = 'two_step.failed' AND actor_label = $1"
+    let failures: Vec<String> = with_db!(app.db(), |pool| sqlx::query_scalar(
+        "SELECT detail FROM audit_log WHERE event = 'two_step.failed' AND actor_label = $1"
     )
     .bind(&lead.email)
-    .fetch_one(pool)
+    .fetch_all(pool)
     .await)
     .unwrap();
-    assert_eq!(failures, 1, "the refused code is in the audit log");
+    assert_eq!(failures.len(), 1, "the refused code is in the audit log");
+    assert!(
+        failures[0].contains("code already used"),
+        "the audit log says the code was a repeat: {}",
+        failures[0]
+    );
 
     // The app's next code works.
     let next = app.two_step_code(&lead.email, &secret).await;

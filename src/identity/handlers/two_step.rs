@@ -110,6 +110,9 @@ pub async fn verify_submit(
     } else {
         Some(throttle::attempt(&state.db, "two_step", &subject, &ip).await?)
     };
+    // A right code used a second time may have been captured (a phishing page passing it
+    // on), so the audit log says so.
+    let mut reused = false;
     let accepted = match verdict {
         Some(Verdict::TooMany) => {
             errors.add(
@@ -123,6 +126,7 @@ pub async fn verify_submit(
                 let fresh = store::claim_totp_step(&state.db, p.user_id, step).await?;
                 if !fresh {
                     errors.add("code", USED_CODE);
+                    reused = true;
                 }
                 fresh
             }
@@ -151,11 +155,11 @@ pub async fn verify_submit(
     };
     if !accepted {
         if verdict.is_some() {
-            audit::record_now(
-                &state.db,
-                NewEvent::by(Some(p.user_id), &p.email, "two_step.failed", &ip),
-            )
-            .await?;
+            let mut event = NewEvent::by(Some(p.user_id), &p.email, "two_step.failed", &ip);
+            if reused {
+                event = event.with_detail(serde_json::json!({ "reason": "code already used" }));
+            }
+            audit::record_now(&state.db, event).await?;
         }
         let page = VerifyPage {
             shell: viewer.shell("Enter your security code").with_errors(true),
