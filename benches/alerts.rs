@@ -216,7 +216,7 @@ async fn start(database_url: String) -> Server {
         alert_ack_hours: ACK_HOURS,
         webhook_allow_private: true,
         secret_key: Some(Hidden(secrets::new_key())),
-        secret_key_file: dir.path().join("carecert.key"),
+        secret_key_file: None,
         metrics_token: None,
     };
     let app = App::with_listener(config, listener).await.expect("app");

@@ -79,7 +79,7 @@ async fn run() {
         alert_ack_hours: 48,
         webhook_allow_private: true,
         secret_key: Some(Hidden(secrets::new_key())),
-        secret_key_file: dir.path().join("carecert.key"),
+        secret_key_file: None,
         metrics_token: None,
     };
     let app = App::with_listener(config, listener).await.expect("app");

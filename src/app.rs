@@ -107,15 +107,21 @@ fn panic_response(_https: bool) -> Response {
     (StatusCode::INTERNAL_SERVER_ERROR, html).into_response()
 }
 
-/// Seals secrets a database holds from before they were encrypted, so every instance finds
-/// them sealed. Idempotent; several instances starting at once seal each value once.
-async fn seal_plain_secrets(db: &Db, secrets: &SecretBox) -> anyhow::Result<()> {
-    let people = crate::identity::store::seal_plain_totp_secrets(db, secrets).await?;
-    let hooks = crate::alerts::store::channels::seal_plain_webhook_secrets(db, secrets).await?;
-    if people + hooks > 0 {
-        tracing::info!(people, hooks, "sealed secrets stored in plain text");
+/// Seals secrets a database holds from before they were encrypted (idempotent; instances
+/// starting together seal each value once), then checks the key opens those stored.
+async fn prepare_secrets(db: &Db, secrets: &SecretBox) -> anyhow::Result<()> {
+    use crate::{alerts::store::channels, identity::store as people};
+    let sealed_people = people::seal_plain_totp_secrets(db, secrets).await?;
+    let sealed_hooks = channels::seal_plain_webhook_secrets(db, secrets).await?;
+    if sealed_people + sealed_hooks > 0 {
+        tracing::info!(
+            sealed_people,
+            sealed_hooks,
+            "sealed secrets stored in plain text"
+        );
     }
-    Ok(())
+    people::check_totp_key(db, secrets).await?;
+    channels::check_webhook_key(db, secrets).await
 }
 
 /// A built application, listening but not yet serving.
@@ -138,7 +144,7 @@ impl App {
         let secrets = SecretBox::from_config(&config)?;
         let db = Db::connect(&config.database_url).await?;
         db.migrate().await?;
-        seal_plain_secrets(&db, &secrets).await?;
+        prepare_secrets(&db, &secrets).await?;
         crate::knowledge::prepare(&db).await?;
         let mailer = Mailer::from_config(&config)?;
         ops::metrics_handle();

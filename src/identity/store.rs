@@ -414,6 +414,17 @@ pub async fn seal_plain_totp_secrets(db: &Db, secrets: &SecretBox) -> Result<usi
     .await
 }
 
+/// Fails if the two-step secrets cannot be opened with `secrets`' key.
+pub async fn check_totp_key(db: &Db, secrets: &SecretBox) -> anyhow::Result<()> {
+    crate::platform::secrets::check_key(
+        db,
+        secrets,
+        "SELECT id, totp_secret FROM users WHERE totp_secret LIKE 'enc:%' LIMIT 1",
+        secret_context,
+    )
+    .await
+}
+
 /// Turns two-step verification on and stores the hashes of fresh recovery codes.
 pub async fn enable_totp(
     tx: &mut Tx,

@@ -120,8 +120,8 @@ pub struct Config {
     pub webhook_allow_private: bool,
     /// The key for stored secrets, if given directly (see [`super::secrets`]).
     pub secret_key: Option<Hidden>,
-    /// Where the key is kept otherwise.
-    pub secret_key_file: PathBuf,
+    /// Where the key is kept otherwise (by default beside the SQLite database).
+    pub secret_key_file: Option<PathBuf>,
     /// The bearer token for `/metrics`; without one, only this machine may read them.
     pub metrics_token: Option<Hidden>,
 }
@@ -160,7 +160,7 @@ pub enum ConfigError {
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://carecert.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
-pub const DEFAULT_SECRET_KEY_FILE: &str = "carecert.key";
+pub const SECRET_KEY_FILE_NAME: &str = "carecert.key";
 
 impl Config {
     /// Merges flags and environment (already combined by clap) with the optional file.
@@ -233,10 +233,7 @@ impl Config {
                 .or(file.webhook_allow_private)
                 .unwrap_or(false),
             secret_key: args.secret_key.filter(|k| !k.0.is_empty()),
-            secret_key_file: args
-                .secret_key_file
-                .or(file.secret_key_file)
-                .unwrap_or_else(|| PathBuf::from(DEFAULT_SECRET_KEY_FILE)),
+            secret_key_file: args.secret_key_file.or(file.secret_key_file),
             metrics_token: args.metrics_token.filter(|t| !t.0.is_empty()),
         };
         if !(1..=720).contains(&config.alert_ack_hours) {
@@ -250,6 +247,24 @@ impl Config {
             ));
         }
         Ok(config)
+    }
+
+    /// The file that holds the secret key: as configured, else `carecert.key` beside the
+    /// SQLite database (so the two travel together whatever the working directory), else
+    /// in the working directory.
+    pub fn secret_key_path(&self) -> PathBuf {
+        if let Some(path) = &self.secret_key_file {
+            return path.clone();
+        }
+        let sqlite_file = self
+            .database_url
+            .strip_prefix("sqlite://")
+            .or_else(|| self.database_url.strip_prefix("sqlite:"))
+            .map(|rest| rest.split('?').next().unwrap_or_default());
+        match sqlite_file.and_then(|f| std::path::Path::new(f).parent()) {
+            Some(dir) => dir.join(SECRET_KEY_FILE_NAME),
+            None => PathBuf::from(SECRET_KEY_FILE_NAME),
+        }
     }
 
     /// Whether people reach the service over HTTPS, which decides `Secure` cookies and HSTS.
@@ -292,6 +307,32 @@ mod tests {
         assert!(config.secret_key.is_some());
         assert!(!format!("{config:?}").contains("c2VjcmV0"));
         assert!(!format!("{args:?}").contains("c2VjcmV0"));
+    }
+
+    #[test]
+    fn the_key_file_sits_beside_the_sqlite_database() {
+        let at = |url: &str| {
+            let args = ServerArgs {
+                database_url: Some(url.into()),
+                ..Default::default()
+            };
+            Config::merge(args, FileConfig::default())
+                .unwrap()
+                .secret_key_path()
+        };
+        assert_eq!(at("sqlite://carecert.db"), PathBuf::from("carecert.key"));
+        assert_eq!(
+            at("sqlite:///var/lib/carecert/live.db?mode=rwc"),
+            PathBuf::from("/var/lib/carecert/carecert.key")
+        );
+        assert_eq!(at("sqlite:data/cc.db"), PathBuf::from("data/carecert.key"));
+        assert_eq!(at("postgres://db/carecert"), PathBuf::from("carecert.key"));
+        let args = ServerArgs {
+            secret_key_file: Some("/run/secrets/key".into()),
+            ..Default::default()
+        };
+        let config = Config::merge(args, FileConfig::default()).unwrap();
+        assert_eq!(config.secret_key_path(), PathBuf::from("/run/secrets/key"));
     }
 
     #[test]

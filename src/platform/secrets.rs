@@ -85,7 +85,7 @@ impl SecretBox {
         if let Some(key) = &config.secret_key {
             return Self::from_base64(&key.0);
         }
-        let path = &config.secret_key_file;
+        let path = &config.secret_key_path();
         match std::fs::read_to_string(path) {
             Ok(text) => Self::from_base64(&text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -172,6 +172,22 @@ pub async fn seal_plain(
             .await)?;
     }
     Ok(plain.len())
+}
+
+/// Checks that a sealed value `select` finds, as (row id, value), opens with this key, so
+/// an instance given the wrong key refuses to start rather than fail people at sign-in.
+pub async fn check_key(
+    db: &Db,
+    secrets: &SecretBox,
+    select: &str,
+    context: fn(Uuid) -> String,
+) -> anyhow::Result<()> {
+    let sample: Option<(Uuid, String)> =
+        with_db!(db, |pool| sqlx::query_as(select).fetch_optional(pool).await)?;
+    if let Some((id, value)) = sample {
+        secrets.open(&context(id), &value)?;
+    }
+    Ok(())
 }
 
 /// A new random key, base64-encoded.

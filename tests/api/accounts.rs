@@ -323,6 +323,31 @@ on_both!(
     }
 );
 
+on_both!(
+    an_instance_with_another_secret_key_refuses_to_start,
+    |app| {
+        let trust = app.org("Easthaven Trust", "RE8", OrgType::NhsTrust).await;
+        app.person(trust, Role::SecurityLead, "ola.berg@easthaven.example")
+            .await;
+        let mut config = (*app.state.config).clone();
+        config.secret_key = Some(carecert::platform::config::Hidden(
+            carecert::platform::secrets::new_key(),
+        ));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let Err(refused) = carecert::app::App::with_listener(config, listener).await else {
+            panic!("an instance whose key cannot open the stored secrets started");
+        };
+        assert!(
+            refused
+                .to_string()
+                .contains("cannot be opened with this key"),
+            "{refused}"
+        );
+        // The running instance is untouched.
+        app.client().get("/sign-in").await.assert_ok();
+    }
+);
+
 on_both!(staff_accept_an_invitation_and_sign_in_and_out, |app| {
     let trust = app.org("Eastgate Trust", "RE1", OrgType::NhsTrust).await;
     let lead = app

@@ -170,6 +170,17 @@ pub async fn seal_plain_webhook_secrets(
     .await
 }
 
+/// Fails if the webhook signing secrets cannot be opened with `secrets`' key.
+pub async fn check_webhook_key(db: &Db, secrets: &SecretBox) -> anyhow::Result<()> {
+    crate::platform::secrets::check_key(
+        db,
+        secrets,
+        "SELECT organisation_id, secret FROM alert_webhooks WHERE secret LIKE 'enc:%' LIMIT 1",
+        secret_context,
+    )
+    .await
+}
+
 pub async fn remove_webhook(tx: &mut Tx, org: Uuid) -> Result<bool, sqlx::Error> {
     let n = exec_tx!(tx, |c| sqlx::query(
         "DELETE FROM alert_webhooks WHERE organisation_id = $1"

@@ -172,7 +172,7 @@ impl TestApp {
             alert_ack_hours: 48,
             webhook_allow_private: true,
             secret_key: Some(Hidden(secret_key.clone())),
-            secret_key_file: dir.path().join("carecert.key"),
+            secret_key_file: None,
             metrics_token: None,
         };
         adjust(&mut config);
