@@ -17,7 +17,6 @@ use aes_gcm::{
 };
 use base64::{Engine as _, engine::general_purpose::STANDARD};
 use rand::{RngCore, rngs::OsRng};
-
 use uuid::Uuid;
 
 use super::{config::Config, db::Db};
