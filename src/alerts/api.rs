@@ -243,6 +243,10 @@ pub struct InventoryReplaced {
     /// How many live advisories addressed to the organisation its inventory now matches.
     #[schema(example = 1)]
     pub likely_affected_advisories: u64,
+    /// SBOM components not imported because they name no supplier, CPE or package URL, so
+    /// no advisory could match them.
+    #[schema(example = json!(["Component 1 ('debian')"]))]
+    pub left_out: Vec<String>,
 }
 
 // ---- What the API reads ----
@@ -924,7 +928,8 @@ pub async fn replace_inventory(
             format_name(found)
         )]));
     }
-    let items = inventory_files::parse(filename, &bytes).map_err(|e| problems(e.problems))?;
+    let inventory_files::Parsed { items, left_out } =
+        inventory_files::parse(filename, &bytes).map_err(|e| problems(e.problems))?;
     let token = token_details(&state.db, &client).await?;
     let org = client.organisation_id;
     let mut tx = state.db.begin().await?;
@@ -955,6 +960,7 @@ pub async fn replace_inventory(
                 "api_token_name": token.name,
                 "format": format,
                 "items": items.len(),
+                "left_out": left_out.len(),
                 "likely_affected_advisories": matched,
             }),
             ip: Some(&ip),
@@ -965,6 +971,7 @@ pub async fn replace_inventory(
     Ok(ApiJson(InventoryReplaced {
         items: u64::try_from(items.len()).unwrap_or(u64::MAX),
         likely_affected_advisories: u64::try_from(matched).unwrap_or(u64::MAX),
+        left_out,
     }))
 }
 

@@ -299,7 +299,8 @@ impl Demo<'_> {
         at: OffsetDateTime,
     ) -> anyhow::Result<()> {
         let items = inventory_files::parse(filename, file.as_bytes())
-            .map_err(|e| anyhow::anyhow!("The demo inventory {filename} is not valid: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("The demo inventory {filename} is not valid: {e}"))?
+            .items;
         let org = self.cast.organisation(ods)?;
         let by = self.cast.responder(ods)?.user_id;
         let mut tx = self.db.begin().await?;
@@ -317,7 +318,7 @@ mod tests {
 
     fn inventory(ods: &str) -> Vec<crate::alerts::model::InventoryItem> {
         let (_, name, file, _) = INVENTORIES.iter().find(|i| i.0 == ods).unwrap();
-        inventory_files::parse(name, file.as_bytes()).unwrap()
+        inventory_files::parse(name, file.as_bytes()).unwrap().items
     }
 
     /// The versions of `ods`'s items that are affected by `products`.

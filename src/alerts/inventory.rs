@@ -374,7 +374,7 @@ pub async fn upload(
     })
     .await
     .map_err(|e| AppError::Internal(e.into()))?;
-    let (format, items) = match parsed {
+    let (format, inventory_files::Parsed { items, left_out }) = match parsed {
         Ok(parsed) => parsed,
         Err(e) => return page(&state, &viewer, org, 1, e.problems).await,
     };
@@ -397,6 +397,7 @@ pub async fn upload(
                 "file": filename,
                 "format": format,
                 "items": items.len(),
+                "left_out": left_out.len(),
                 "likely_affected": matched,
             }),
             ip: Some(&ip),
@@ -408,11 +409,45 @@ pub async fn upload(
         state.config.is_https(),
         &inventory_path(org_id),
         &format!(
-            "Inventory replaced: {}; likely affected by {}",
+            "Inventory replaced: {}; likely affected by {}.{}",
             plural(items.len(), "item", "items"),
-            plural(matched, "live advisory", "live advisories")
+            plural(matched, "live advisory", "live advisories"),
+            left_out_note(&left_out)
         ),
     ))
+}
+
+/// Says which SBOM components were not imported, naming the first few.
+fn left_out_note(left_out: &[String]) -> String {
+    const NAMED: usize = 3;
+    if left_out.is_empty() {
+        return String::new();
+    }
+    // The note travels in a cookie: long names are cut short.
+    let short = |label: &String| match label.char_indices().nth(80) {
+        Some((at, _)) => format!("{}…", &label[..at]),
+        None => label.clone(),
+    };
+    let mut named = left_out
+        .iter()
+        .take(NAMED)
+        .map(short)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if left_out.len() > NAMED {
+        named.push_str(&format!(" and {} more", left_out.len() - NAMED));
+    }
+    format!(
+        " {} left out because {} no supplier, CPE or package URL, so no advisory could \
+         match {}: {named}.",
+        plural(left_out.len(), "component was", "components were"),
+        if left_out.len() == 1 {
+            "it names"
+        } else {
+            "they name"
+        },
+        if left_out.len() == 1 { "it" } else { "them" },
+    )
 }
 
 /// `GET /organisations/{org_id}/inventory.csv`
@@ -487,7 +522,7 @@ mod tests {
             csv.starts_with("\u{feff}vendor,product,version,count,location,cpe,purl\n".as_bytes())
         );
         assert_eq!(
-            inventory_files::parse("inventory.csv", &csv).unwrap(),
+            inventory_files::parse("inventory.csv", &csv).unwrap().items,
             items
         );
     }

@@ -58,8 +58,17 @@ pub fn detect(filename: &str, bytes: &[u8]) -> Result<Format, InventoryError> {
     read_text(filename, bytes).map(|(format, _)| format)
 }
 
+/// A whole inventory file, read and checked.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub items: Vec<InventoryItem>,
+    /// SBOM components left out because nothing could ever match them (no supplier, CPE or
+    /// package URL), as labels for telling the person who uploaded the file.
+    pub left_out: Vec<String>,
+}
+
 /// Reads and checks a whole inventory file. Nothing is returned unless every row is sound.
-pub fn parse(filename: &str, bytes: &[u8]) -> Result<Vec<InventoryItem>, InventoryError> {
+pub fn parse(filename: &str, bytes: &[u8]) -> Result<Parsed, InventoryError> {
     if bytes.len() > MAX_BYTES {
         return Err(InventoryError::one(format!(
             "This file is larger than {} MB, the most CareCERT accepts. Split the inventory into \
@@ -68,7 +77,10 @@ pub fn parse(filename: &str, bytes: &[u8]) -> Result<Vec<InventoryItem>, Invento
         )));
     }
     match read_text(filename, bytes)? {
-        (Format::Csv, text) => parse_csv(text),
+        (Format::Csv, text) => parse_csv(text).map(|items| Parsed {
+            items,
+            left_out: vec![],
+        }),
         (Format::CycloneDx, text) => parse_cyclonedx(text),
     }
 }
@@ -390,7 +402,7 @@ fn column_letters(index: usize) -> String {
 /// file) can carry one; silently dropping a type could hide a vulnerable item. Components
 /// that cannot be identified are refused with the others, so the person can see and fix them.
 /// The SBOM's own subject (`metadata.component`) is not an item: its name is the location.
-fn parse_cyclonedx(text: &str) -> Result<Vec<InventoryItem>, InventoryError> {
+fn parse_cyclonedx(text: &str) -> Result<Parsed, InventoryError> {
     let root: Value = serde_json::from_str(text).map_err(|e| {
         InventoryError::one(format!(
             "This file starts like JSON but is not valid JSON: {}",
@@ -437,6 +449,7 @@ fn parse_cyclonedx(text: &str) -> Result<Vec<InventoryItem>, InventoryError> {
 
     let mut problems = Problems::default();
     let mut items = Vec::new();
+    let mut left_out = Vec::new();
     let mut position = 0usize;
     // Depth first, in document order, so component numbers follow the file top to bottom.
     let mut pending: Vec<&Value> = components.iter().rev().collect();
@@ -459,6 +472,13 @@ fn parse_cyclonedx(text: &str) -> Result<Vec<InventoryItem>, InventoryError> {
                 component_label(position, fields)
             )),
         }
+        // SBOM tools list things no advisory names by supplier or identifier (the operating
+        // system, loose files): refusing the whole SBOM for them would leave the person with
+        // a file they cannot fix, so they are left out and the person is told which.
+        if unidentified(fields) {
+            left_out.push(component_label(position, fields));
+            continue;
+        }
         if let Some(item) = read_component(position, fields, &location, &mut problems) {
             items.push(item);
         }
@@ -469,7 +489,28 @@ fn parse_cyclonedx(text: &str) -> Result<Vec<InventoryItem>, InventoryError> {
         ));
     }
     problems.finish()?;
-    Ok(items)
+    if items.is_empty() {
+        return Err(InventoryError::one(
+            "No component in the SBOM names its supplier, a CPE or a package URL (purl), so no \
+             advisory could ever match it. Export the SBOM with package URLs and upload it again",
+        ));
+    }
+    Ok(Parsed { items, left_out })
+}
+
+/// A named component with no supplier, CPE or package URL (and no fault of its own to
+/// report): nothing could ever match it.
+fn unidentified(fields: &Map<String, Value>) -> bool {
+    let blank = |key: &str| match fields.get(key) {
+        None | Some(Value::Null) => true,
+        Some(Value::String(s)) => s.trim().is_empty(),
+        Some(_) => false,
+    };
+    let named = fields
+        .get("name")
+        .and_then(Value::as_str)
+        .is_some_and(|n| !n.trim().is_empty());
+    named && component_vendor(fields).is_empty() && blank("cpe") && blank("purl")
 }
 
 fn not_cyclonedx() -> InventoryError {
@@ -798,6 +839,11 @@ mod tests {
             Err(error) => error.problems,
             Ok(items) => panic!("expected the file to be refused, got {items:?}"),
         }
+    }
+
+    /// The items of a file, for the tests about what is read and refused.
+    fn parse(filename: &str, bytes: &[u8]) -> Result<Vec<InventoryItem>, InventoryError> {
+        super::parse(filename, bytes).map(|p| p.items)
     }
 
     fn only_problem(result: Result<Vec<InventoryItem>, InventoryError>) -> String {
@@ -1284,12 +1330,47 @@ mod tests {
             problems(parse("sbom.json", HALF_VALID_SBOM.as_bytes())),
             vec![
                 "Component 2: the product name is missing",
-                "Component 4 ('System.Text.Json'): the vendor is missing. Give the vendor, or a \
-                 CPE or package URL (purl) that identifies the product",
                 "Component 5 ('lodash'): the package URL 'npm/lodash@4.17.20' is not like \
                  pkg:npm/lodash@4.17.21 (it needs pkg:, a type and a name)",
             ]
         );
+    }
+
+    #[test]
+    fn components_nothing_could_match_are_left_out_and_named() {
+        let file = serde_json::json!({
+            "bomFormat": "CycloneDX",
+            "specVersion": "1.6",
+            "components": [
+                {"type": "operating-system", "name": "debian", "version": "12.7"},
+                {"type": "library", "name": "openssl", "version": "3.0.14",
+                 "purl": "pkg:deb/debian/openssl@3.0.14"},
+                {"type": "file", "name": "/usr/lib/app/tool.jar", "cpe": " "}
+            ]
+        })
+        .to_string();
+        let parsed = super::parse("image.cdx.json", file.as_bytes()).unwrap();
+        assert_eq!(parsed.items.len(), 1);
+        assert_eq!(parsed.items[0].product, "openssl");
+        assert_eq!(
+            parsed.left_out,
+            vec![
+                "Component 1 ('debian')",
+                "Component 3 ('/usr/lib/app/tool.jar')"
+            ]
+        );
+
+        // A component with a wrong identifier is a fault to fix, not one to leave out.
+        let faulty = sbom(serde_json::json!([{"name": "x", "purl": 7}]));
+        assert!(
+            problems(parse("s.json", &faulty))
+                .iter()
+                .any(|p| p.contains("'purl' is not text"))
+        );
+
+        // An SBOM of nothing matchable at all is refused, as it could only mislead.
+        let nothing = sbom(serde_json::json!([{"name": "debian", "version": "12"}]));
+        assert!(only_problem(parse("s.json", &nothing)).contains("no advisory could ever match"));
     }
 
     #[test]

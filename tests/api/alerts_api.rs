@@ -578,7 +578,7 @@ on_both!(alerts_api_replaces_the_inventory_all_or_nothing, |app| {
     put.assert_ok();
     assert_eq!(
         json_of(&put),
-        json!({ "items": 2, "likely_affected_advisories": 1 })
+        json!({ "items": 2, "likely_affected_advisories": 1, "left_out": [] })
     );
     let shown = json_of(&api.get(&advisory).await);
     assert_eq!(shown["response"]["likely_affected"], true);
@@ -676,6 +676,9 @@ on_both!(alerts_api_replaces_the_inventory_all_or_nothing, |app| {
             "name": "log4j-core",
             "version": "2.17.1",
             "purl": "pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1"
+        }, {
+            "type": "file",
+            "name": "payroll.jar"
         }]
     });
     let put = api
@@ -688,7 +691,11 @@ on_both!(alerts_api_replaces_the_inventory_all_or_nothing, |app| {
     put.assert_ok();
     assert_eq!(
         json_of(&put),
-        json!({ "items": 1, "likely_affected_advisories": 0 })
+        json!({
+            "items": 1,
+            "likely_affected_advisories": 0,
+            "left_out": ["Component 2 ('payroll.jar')"]
+        })
     );
     let shown = json_of(&api.get(&advisory).await);
     assert_eq!(shown["response"]["likely_affected"], false);

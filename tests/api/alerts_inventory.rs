@@ -184,7 +184,8 @@ on_both!(a_cyclonedx_sbom_is_accepted, |app| {
         {"type": "library", "group": "org.apache.logging.log4j", "name": "log4j-core",
          "version": "2.14.1", "purl": "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"},
         {"type": "library", "group": "com.fasterxml.jackson.core", "name": "jackson-databind",
-         "version": "2.15.2"}
+         "version": "2.15.2"},
+        {"type": "operating-system", "name": "debian", "version": "12.7"}
       ]
     }"#;
     upload(&lead, org, "portal.cdx.json", sbom)
@@ -193,7 +194,11 @@ on_both!(a_cyclonedx_sbom_is_accepted, |app| {
     assert!(likely_affected(&app, id, org).await);
     let page = lead.get(&path(org)).await;
     page.assert_ok()
-        .assert_contains("Inventory replaced: 2 items; likely affected by 1 live advisory")
+        .assert_contains("Inventory replaced: 2 items; likely affected by 1 live advisory.")
+        .assert_contains(
+            "1 component was left out because it names no supplier, CPE or package URL, so no \
+             advisory could match it: Component 3 (&#39;debian&#39;).",
+        )
         .assert_contains("portal.cdx.json (CycloneDX SBOM (JSON))")
         .assert_contains("jackson-databind")
         .assert_contains("log4j-core 2.14.1 at Patient portal");
@@ -234,7 +239,9 @@ on_both!(the_download_reads_back_as_the_same_inventory, |app| {
             .trim_start_matches('\u{feff}')
             .starts_with("vendor,product,version,count,location,cpe,purl\n")
     );
-    let read = inventory_files::parse("download.csv", download.text.as_bytes()).expect("valid");
+    let read = inventory_files::parse("download.csv", download.text.as_bytes())
+        .expect("valid")
+        .items;
     assert_eq!(read, stored);
 
     upload(&lead, org, "again.csv", &download.text)
