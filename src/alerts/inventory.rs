@@ -509,6 +509,30 @@ mod tests {
     }
 
     #[test]
+    fn left_out_components_are_named_three_at_most_and_cut_short() {
+        assert_eq!(left_out_note(&[]), "");
+        let one = vec!["Component 1 ('debian')".to_string()];
+        assert_eq!(
+            left_out_note(&one),
+            " 1 component was left out because it names no supplier, CPE or package URL, so \
+             no advisory could match it: Component 1 ('debian')."
+        );
+        let long = format!("Component 2 ('{}')", "x".repeat(200));
+        let five: Vec<String> = [one[0].clone(), long]
+            .into_iter()
+            .chain((3..=5).map(|n| format!("Component {n} ('f{n}')")))
+            .collect();
+        let note = left_out_note(&five);
+        assert!(note.starts_with(" 5 components were left out because they name no supplier"));
+        assert!(note.contains("could match them: Component 1 ('debian'), Component 2 ('xxx"));
+        assert!(
+            note.ends_with("…, Component 3 ('f3') and 2 more."),
+            "{note}"
+        );
+        assert!(note.chars().count() < 400);
+    }
+
+    #[test]
     fn the_download_is_read_back_as_the_same_inventory() {
         let mut log4j = item("Apache", "log4j-core", "2.14.1");
         log4j.purl = Some("pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1".into());

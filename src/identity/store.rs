@@ -419,7 +419,8 @@ pub async fn check_totp_key(db: &Db, secrets: &SecretBox) -> anyhow::Result<()> 
     crate::platform::secrets::check_key(
         db,
         secrets,
-        "SELECT id, totp_secret FROM users WHERE totp_secret LIKE 'enc:%' LIMIT 1",
+        "SELECT id, totp_secret FROM users \
+         WHERE totp_secret IS NOT NULL AND totp_secret LIKE 'enc:%' LIMIT 1",
         secret_context,
     )
     .await
