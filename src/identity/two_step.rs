@@ -2,8 +2,9 @@
 //! digits, SHA-1 as authenticator apps expect) and single-use recovery codes.
 
 use rand::{Rng, rngs::OsRng};
-use subtle::ConstantTimeEq;
 use totp_rs::{Algorithm, Secret, TOTP};
+
+use crate::platform::tokens;
 
 pub const ISSUER: &str = "CareCERT";
 const STEP_SECONDS: u64 = 30;
@@ -63,7 +64,7 @@ pub fn matching_step(secret_base32: &str, code: &str, unix_time: u64) -> Option<
     let mut found = None;
     for step in now.saturating_sub(1)..=now + 1 {
         let expected = totp.generate(step * STEP_SECONDS);
-        if bool::from(expected.as_bytes().ct_eq(code.as_bytes())) {
+        if tokens::equal(&expected, &code) {
             found = Some(step);
         }
     }

@@ -9,9 +9,8 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
-use subtle::ConstantTimeEq;
 
-use crate::platform::{AppState, jobs};
+use crate::platform::{AppState, jobs, tokens};
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 
@@ -69,7 +68,7 @@ pub fn metrics_access(
                 .and_then(|v| v.strip_prefix("Bearer "))
                 .map(str::trim)
                 .unwrap_or_default();
-            if bool::from(given.as_bytes().ct_eq(token.as_bytes())) {
+            if tokens::equal(given, token) {
                 MetricsAccess::Allowed
             } else {
                 MetricsAccess::NeedsToken
