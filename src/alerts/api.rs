@@ -12,12 +12,19 @@ use axum::{
 };
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::{
+    IntoParams, ToSchema,
+    openapi::{
+        RefOr, Schema,
+        schema::{AdditionalProperties, ObjectBuilder, OneOfBuilder, Type},
+    },
+};
 use uuid::Uuid;
 
 use crate::{
     alerts::{
         inventory_files::{self, Format, MAX_BYTES},
+        inventory_schema::{InventoryCsv, InventorySbom},
         model::{
             AdvisoryContent, AdvisoryStatus, InventoryItem, ResponseState, RevisionNote, Severity,
             Tlp,
@@ -25,6 +32,7 @@ use crate::{
         publishing,
         responding::{self, ApiToken, RespondError},
         rules::{
+            deadlines::{MAX_UPDATE_DAYS, MIN_UPDATE_DAYS},
             matching::MatchReason,
             responses::{Action, MAX_TEXT_CHARS, ResponseError},
             stats::{InboxKey, urgency},
@@ -261,42 +269,29 @@ pub struct AdvisoryQuery {
 }
 
 /// A change to the organisation's response. `reason`, `note`, `owner` and
-/// `next_update_days` are given with the actions that use them, and no others.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+/// `next_update_days` are given with the actions that use them, and no others. Read
+/// leniently (every field optional) so that a wrong request gets one message per field; the
+/// OpenAPI document describes each action exactly (see [`state_change_schema`]).
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StateChange {
-    #[schema(value_type = StateAction)]
     pub action: String,
-    /// Why the advisory does not apply (`does_not_apply`), why the risk is accepted
-    /// (`accept_risk`), or why the response is reopened (`reopen`).
-    #[schema(example = "We do not run this product")]
     pub reason: Option<String>,
-    /// What was done (`update`, `close_remediated`).
-    #[schema(example = "Patched 40 of 120 servers")]
     pub note: Option<String>,
-    /// The person accountable for an accepted risk (`accept_risk`).
-    #[schema(example = "Jo Bloggs, SIRO")]
     pub owner: Option<String>,
-    /// Days until the next progress update, 1 to 30 (`applies`, `update`).
-    #[schema(example = 7)]
-    pub next_update_days: Option<i64>,
+    /// A number rather than an integer, since JSON (and the OpenAPI document) counts `7.0`
+    /// as the whole number 7.
+    pub next_update_days: Option<serde_json::Number>,
 }
 
 /// What to do to the response.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StateAction {
-    /// The advisory applies; remediation starts.
     Applies,
-    /// The advisory does not apply (needs `reason`); closes the response.
     DoesNotApply,
-    /// A progress update while remediating (needs `note`).
     Update,
-    /// Remediation is complete (needs `note`); closes the response.
     CloseRemediated,
-    /// The risk is accepted (needs `owner` and `reason`); closes the response.
     AcceptRisk,
-    /// Reopens a closed response (needs `reason`).
     Reopen,
 }
 
@@ -321,7 +316,7 @@ impl StateAction {
         }
     }
 
-    /// The optional fields the action reads.
+    /// The fields the action reads.
     fn fields(self) -> &'static [&'static str] {
         match self {
             StateAction::Applies => &["next_update_days"],
@@ -331,7 +326,99 @@ impl StateAction {
             StateAction::AcceptRisk => &["owner", "reason"],
         }
     }
+
+    /// The fields the action cannot do without (the others it reads are optional).
+    fn required(self) -> &'static [&'static str] {
+        match self {
+            StateAction::Applies => &[],
+            StateAction::DoesNotApply | StateAction::Reopen => &["reason"],
+            StateAction::Update | StateAction::CloseRemediated => &["note"],
+            StateAction::AcceptRisk => &["owner", "reason"],
+        }
+    }
+
+    fn description(self) -> &'static str {
+        match self {
+            StateAction::Applies => "The advisory applies; remediation starts.",
+            StateAction::DoesNotApply => {
+                "The advisory does not apply, because of `reason`; closes the response."
+            }
+            StateAction::Update => "A progress update while remediating.",
+            StateAction::CloseRemediated => "Remediation is complete; closes the response.",
+            StateAction::AcceptRisk => {
+                "The risk is accepted by `owner`, because of `reason`; closes the response."
+            }
+            StateAction::Reopen => "Reopens a closed response, because of `reason`.",
+        }
+    }
 }
+
+/// The request body of a change of state, one variant per action with only the fields that
+/// action reads, so that every body the document allows is one the server accepts (the
+/// workflow may still refuse a step the response's state does not allow, with 409).
+fn state_change_schema() -> RefOr<Schema> {
+    // Text is trimmed before it is checked, so it must hold something other than spaces.
+    let text = |description: &str, example: &str| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(MAX_TEXT_CHARS))
+            .pattern(Some(r"\S"))
+            .description(Some(description))
+            .examples([serde_json::json!(example)])
+            .build()
+    };
+    let field = |name: &str| -> Schema {
+        match name {
+            "reason" => text("Why: the advisory does not apply, the risk is accepted, or the response is reopened.", "We do not run this product"),
+            "note" => text("What was done.", "Patched 40 of 120 servers"),
+            "owner" => text("The person accountable for the accepted risk.", "Jo Bloggs, SIRO"),
+            _ => ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(MIN_UPDATE_DAYS))
+                .maximum(Some(MAX_UPDATE_DAYS))
+                .description(Some("Days until the next progress update."))
+                .examples([serde_json::json!(7)])
+                .build(),
+        }
+        .into()
+    };
+    let variants = StateAction::ALL.into_iter().map(|action| {
+        let mut object = ObjectBuilder::new()
+            .title(Some(action.as_str()))
+            .description(Some(action.description()))
+            .property(
+                "action",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some([action.as_str()])),
+            )
+            .required("action")
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+        for name in action.fields() {
+            object = object.property(*name, field(name));
+        }
+        for name in action.required() {
+            object = object.required(*name);
+        }
+        object.build()
+    });
+    let choice = variants
+        .fold(OneOfBuilder::new(), OneOfBuilder::item)
+        .description(Some(
+            "A change to the organisation's response: one action, with only the fields it reads.",
+        ))
+        .build();
+    RefOr::T(Schema::OneOf(choice))
+}
+
+impl utoipa::PartialSchema for StateChange {
+    fn schema() -> RefOr<Schema> {
+        state_change_schema()
+    }
+}
+
+impl ToSchema for StateChange {}
 
 // ---- Pure rules of the API ----
 
@@ -391,17 +478,20 @@ fn to_action(change: &StateChange) -> Result<Action, Vec<FieldProblem>> {
     if !unused.is_empty() {
         return Err(unused);
     }
+    let next_update_days = match change.next_update_days.as_ref().map(whole_days) {
+        None => None,
+        Some(Ok(days)) => Some(days),
+        Some(Err(problem)) => return Err(vec![problem]),
+    };
     let text = |t: &Option<String>| t.clone().unwrap_or_default();
     Ok(match kind {
-        StateAction::Applies => Action::Applies {
-            next_update_days: change.next_update_days,
-        },
+        StateAction::Applies => Action::Applies { next_update_days },
         StateAction::DoesNotApply => Action::DoesNotApply {
             reason: text(&change.reason),
         },
         StateAction::Update => Action::Update {
             note: text(&change.note),
-            next_update_days: change.next_update_days,
+            next_update_days,
         },
         StateAction::CloseRemediated => Action::CloseRemediated {
             note: text(&change.note),
@@ -414,6 +504,24 @@ fn to_action(change: &StateChange) -> Result<Action, Vec<FieldProblem>> {
             reason: text(&change.reason),
         },
     })
+}
+
+/// Reads a number of days given as JSON: `7` or `7.0`, but not `7.5`.
+fn whole_days(number: &serde_json::Number) -> Result<i64, FieldProblem> {
+    number
+        .as_i64()
+        .or_else(|| {
+            number
+                .as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() <= 1e15)
+                .map(|f| f as i64)
+        })
+        .ok_or_else(|| {
+            FieldProblem::new(
+                "next_update_days",
+                "next_update_days must be a whole number of days, from 1 to 30",
+            )
+        })
 }
 
 /// The request field a problem with what was written is about.
@@ -848,9 +956,9 @@ pub async fn read_inventory(
             version, count and location (and optionally cpe and purl), or a CycloneDX 1.4 to \
             1.7 SBOM in JSON. At most 5 MB.",
         content(
-            (String = "text/csv"),
-            ("application/vnd.cyclonedx+json"),
-            ("application/json"),
+            (InventoryCsv = "text/csv"),
+            (InventorySbom = "application/vnd.cyclonedx+json"),
+            (InventorySbom = "application/json"),
         )
     ),
     security(("bearer_token" = [])),
@@ -977,6 +1085,7 @@ pub async fn replace_inventory(
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
     use time::macros::datetime;
 
     use super::*;
@@ -1020,14 +1129,21 @@ mod tests {
         );
         let mut c = change("update");
         c.note = Some("Half done".into());
-        c.next_update_days = Some(5);
-        assert_eq!(
-            to_action(&c),
-            Ok(Action::Update {
-                note: "Half done".into(),
-                next_update_days: Some(5)
-            })
-        );
+        // JSON's 5.0 is the whole number 5; 5.5 days is not a number of days.
+        for (given, read) in [
+            (json!(5), Ok(Some(5))),
+            (json!(5.0), Ok(Some(5))),
+            (json!(5.5), Err(())),
+        ] {
+            c.next_update_days = serde_json::from_value(given).ok();
+            assert_eq!(
+                to_action(&c).map_err(|e| assert_eq!(e[0].field, "next_update_days")),
+                read.map(|next_update_days| Action::Update {
+                    note: "Half done".into(),
+                    next_update_days
+                })
+            );
+        }
         assert_eq!(
             to_action(&change("applies")),
             Ok(Action::Applies {
@@ -1225,14 +1341,13 @@ mod tests {
             "AdvisoryResponse",
             "MatchedInventoryItem",
             "StateChange",
-            "StateAction",
             "InventoryItem",
             "InventoryReplaced",
             "ResponseState",
         ] {
             assert!(schemas[schema].is_object(), "{schema}");
         }
-        let actions = schemas["StateAction"]["enum"].as_array().unwrap();
+        let actions = schemas["StateChange"]["oneOf"].as_array().unwrap();
         assert_eq!(actions.len(), StateAction::ALL.len());
     }
 }

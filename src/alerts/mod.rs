@@ -23,6 +23,7 @@ pub mod feeds;
 pub mod inbox;
 pub mod inventory;
 pub mod inventory_files;
+pub mod inventory_schema;
 pub mod kev;
 pub mod kev_import;
 pub mod manage;

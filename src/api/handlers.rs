@@ -350,8 +350,10 @@ impl Modify for BearerToken {
     components(schemas(Organisation, StaffMember, StaffPage, MemberStatus, Problem, FieldProblem,
         crate::knowledge::api::Completion, crate::knowledge::api::CompletionPage,
         alerts::AdvisoryList, alerts::AdvisorySummary, alerts::AdvisoryDetail,
-        alerts::AdvisoryResponse, alerts::StateChange, alerts::StateAction,
-        alerts::InventoryList, alerts::InventoryReplaced)),
+        alerts::AdvisoryResponse, alerts::StateChange,
+        alerts::InventoryList, alerts::InventoryReplaced,
+        crate::alerts::inventory_schema::InventoryCsv,
+        crate::alerts::inventory_schema::InventorySbom)),
     modifiers(&BearerToken),
     security(("bearer_token" = [])),
     tags(

@@ -72,9 +72,14 @@ pub struct CompletionPage {
     security(("bearer_token" = [])),
     responses(
         (status = 200, description = "One page of completions", body = CompletionPage),
+        (status = 400, description = "The query string could not be read (for example, a \
+            parameter given twice)",
+            body = crate::api::problem::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No token, or a token that is unknown or revoked",
             body = crate::api::problem::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`page` or `per_page` is out of range",
+        (status = 422, description = "`page` or `per_page` is out of range; `errors` names each",
+            body = crate::api::problem::Problem, content_type = "application/problem+json"),
+        (status = 500, description = "Something went wrong on our side",
             body = crate::api::problem::Problem, content_type = "application/problem+json"),
     )
 )]

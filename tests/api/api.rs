@@ -130,3 +130,39 @@ on_both!(the_openapi_document_describes_the_api, |app| {
     assert!(json["paths"]["/api/v1/staff"].is_object());
     assert!(json["components"]["securitySchemes"].is_object());
 });
+
+on_both!(
+    a_query_parameter_given_twice_gets_a_status_the_document_lists,
+    |app| {
+        let trust = app.org("Birch Trust", "RB1", OrgType::NhsTrust).await;
+        let lead = app
+            .person(trust, Role::SecurityLead, "lead@birch.example")
+            .await;
+        let c = app.signed_in(&lead).await;
+        let token = c.new_api_token(trust, "HR system").await;
+        let doc: serde_json::Value =
+            serde_json::from_str(&app.client().get("/api/v1/openapi.json").await.text)
+                .expect("JSON");
+        let mut checked = 0;
+        for (path, item) in doc["paths"].as_object().expect("paths") {
+            let Some(get) = item.get("get") else { continue };
+            let queries = get["parameters"].as_array().into_iter().flatten();
+            for param in queries.filter(|p| p["in"] == "query") {
+                let name = param["name"].as_str().expect("name");
+                let url = format!("{path}?{name}=1&{name}=2");
+                let response = c.api_get(&url, Some(&token)).await;
+                let status = response.status.as_u16().to_string();
+                assert!(
+                    get["responses"].get(&status).is_some(),
+                    "GET {url} answered {status}, which the document does not list"
+                );
+                assert_eq!(
+                    response.headers["content-type"], "application/problem+json",
+                    "GET {url}"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked >= 3, "every list endpoint's parameters were tried");
+    }
+);

@@ -585,6 +585,19 @@ impl Client {
         }
         Self::page(r.send().await.expect("API GET")).await
     }
+
+    /// Creates an API token for `organisation` on its token page, as its security lead would,
+    /// and returns the token shown once.
+    pub async fn new_api_token(&self, organisation: Uuid, name: &str) -> String {
+        let created = self
+            .post(
+                &format!("/organisations/{organisation}/api-tokens"),
+                &[("name", name)],
+            )
+            .await;
+        input_value(&created.text, "token")
+            .unwrap_or_else(|| panic!("the new token is shown once: {}", created.text))
+    }
 }
 
 /// Pulls the value of an input (found by name or id) out of a page, whatever the order of
