@@ -34,6 +34,7 @@ use crate::{
             inventory,
             responses::{self, InboxRow, ResponseRow},
         },
+        withheld,
     },
     api::{
         ApiClient, ApiError, ApiJson, ApiQuery, api_get, api_post, problem::FieldProblem,
@@ -527,7 +528,11 @@ fn summary(row: InboxRow) -> Result<AdvisorySummary, ApiError> {
         AdvisoryStatus::parse(&row.status).ok_or_else(|| unknown("status", &row.status))?;
     let r = &row.response;
     Ok(AdvisorySummary {
-        title: row.title.clone(),
+        title: if withheld::applies(tlp) {
+            withheld::TITLE.to_owned()
+        } else {
+            row.title.clone()
+        },
         severity,
         tlp,
         status,
@@ -722,6 +727,8 @@ pub async fn read_advisory(
     let published = advisories::published(&state.db, &advisory)
         .await?
         .ok_or_else(|| ApiError::not_found(NOT_ADDRESSED))?;
+    // A token stands for a system, not a named person: TLP:RED text stays behind sign-in.
+    let published = withheld::published(published, &state.config.public_url);
     Ok(ApiJson(AdvisoryDetail {
         reference: published.reference,
         status: advisory.status(),

@@ -132,28 +132,6 @@ pub struct Outcome {
     pub webhooks: usize,
 }
 
-fn about<'a>(
-    row_ref: &'a str,
-    c: &'a AdvisoryContent,
-    due: Option<OffsetDateTime>,
-    url: &'a str,
-) -> About<'a> {
-    About {
-        reference: row_ref,
-        title: &c.title,
-        severity: c.severity.label(),
-        tlp: match c.tlp {
-            crate::alerts::model::Tlp::Clear => "TLP:CLEAR",
-            crate::alerts::model::Tlp::Green => "TLP:GREEN",
-            crate::alerts::model::Tlp::Amber => "TLP:AMBER",
-            crate::alerts::model::Tlp::AmberStrict => "TLP:AMBER+STRICT",
-            crate::alerts::model::Tlp::Red => "TLP:RED",
-        },
-        ack_due: due,
-        public_url: url,
-    }
-}
-
 /// Checks the content is complete enough to publish.
 pub fn check_publishable(c: &AdvisoryContent) -> Result<(), PublishError> {
     let problems = content::check(c);
@@ -213,7 +191,7 @@ async fn reach(
     responses::insert_many(tx, advisory, at, deadlines::DEFAULT_UPDATE_DAYS, &rows).await?;
 
     if content.ack_required {
-        let about = about(reference, content, due, public_url);
+        let about = About::new(reference, content, due, public_url);
         let (mails, per_org) = mail_leads(tx, orgs, |org, c| {
             emails::new_advisory(&about, org, &c.email, &c.name)
         })
@@ -621,7 +599,7 @@ async fn apply_revision(
     }
     out.likely_affected += already.iter().filter(|o| found.contains_key(o)).count();
     if notify && !already.is_empty() {
-        let about = about(&reference, content, None, public_url);
+        let about = About::new(&reference, content, None, public_url);
         let (mails, _) = mail_leads(tx, &already, |org, c| {
             emails::revised(&about, org, summary, &c.email, &c.name)
         })
@@ -664,7 +642,7 @@ pub async fn withdraw(
     let content = row.content()?;
     let reference = row.reference.clone().unwrap_or_default();
     let open: Vec<Uuid> = responses_open(&mut tx, id).await?;
-    let about = about(&reference, &content, None, public_url);
+    let about = About::new(&reference, &content, None, public_url);
     let (mails, _) = mail_leads(&mut tx, &open, |org, c| {
         emails::withdrawn(&about, org, reason, &c.email, &c.name)
     })

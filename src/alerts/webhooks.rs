@@ -14,6 +14,7 @@ use crate::{
     alerts::{
         rules::addresses,
         store::{advisories, channels},
+        withheld,
     },
     platform::{AppState, db::Tx, jobs},
 };
@@ -156,9 +157,13 @@ pub async fn deliver(state: &AppState, payload: &serde_json::Value) -> anyhow::R
     let Some(row) = advisories::find(&state.db, d.advisory_id).await? else {
         return Ok(());
     };
-    let content = row.content()?;
     let reference = row.reference.clone().unwrap_or_default();
     let base = state.config.public_url.trim_end_matches('/');
+    // The endpoint is a system, not a named person: a TLP:RED advisory goes as a notice.
+    let content = match row.content()? {
+        c if withheld::applies(c.tlp) => withheld::notice(&c, &withheld::link(base, &reference)),
+        c => c,
+    };
     let body = serde_json::to_vec(&serde_json::json!({
         "event": d.event,
         "organisation_id": d.organisation_id,
