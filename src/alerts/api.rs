@@ -665,7 +665,7 @@ async fn respond(
 // ---- Handlers ----
 
 /// The advisories addressed to the organisation, published and withdrawn, most urgent
-/// first.
+/// first. TLP:RED ones are listed with a notice in place of their title.
 #[utoipa::path(
     get,
     path = "/api/v1/alerts/advisories",
@@ -700,7 +700,9 @@ pub async fn list_advisories(
 }
 
 /// One advisory addressed to the organisation: its whole content and history, and the
-/// organisation's response with the inventory items it matched and the timeline.
+/// organisation's response with the inventory items it matched and the timeline. A
+/// TLP:RED advisory is for named people signed in, so its content here is a notice with
+/// the link to read it (title, CVEs, products, remediation and change notes withheld).
 #[utoipa::path(
     get,
     path = "/api/v1/alerts/advisories/{reference}",
