@@ -1371,14 +1371,7 @@ async fn publication_steps(
         .iter()
         .map(|o| (o.id, o.name.as_str()))
         .collect();
-    let about = About {
-        reference: "CC-2021-0001",
-        title: &c.title,
-        severity: c.severity.label(),
-        tlp: "TLP:CLEAR",
-        ack_due: Some(due),
-        public_url: &server.public_url,
-    };
+    let about = About::new("CC-2021-0001", c, Some(due), &server.public_url);
     let mails: Vec<serde_json::Value> = contacts
         .iter()
         .map(|p| {

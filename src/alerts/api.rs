@@ -42,6 +42,7 @@ use crate::{
             inventory,
             responses::{self, InboxRow, ResponseRow},
         },
+        withheld,
     },
     api::{
         ApiClient, ApiError, ApiJson, ApiQuery, api_get, api_post, problem::FieldProblem,
@@ -635,7 +636,11 @@ fn summary(row: InboxRow) -> Result<AdvisorySummary, ApiError> {
         AdvisoryStatus::parse(&row.status).ok_or_else(|| unknown("status", &row.status))?;
     let r = &row.response;
     Ok(AdvisorySummary {
-        title: row.title.clone(),
+        title: if withheld::applies(tlp) {
+            withheld::TITLE.to_owned()
+        } else {
+            row.title.clone()
+        },
         severity,
         tlp,
         status,
@@ -768,7 +773,7 @@ async fn respond(
 // ---- Handlers ----
 
 /// The advisories addressed to the organisation, published and withdrawn, most urgent
-/// first.
+/// first. TLP:RED ones are listed with a notice in place of their title.
 #[utoipa::path(
     get,
     path = "/api/v1/alerts/advisories",
@@ -803,7 +808,9 @@ pub async fn list_advisories(
 }
 
 /// One advisory addressed to the organisation: its whole content and history, and the
-/// organisation's response with the inventory items it matched and the timeline.
+/// organisation's response with the inventory items it matched and the timeline. A
+/// TLP:RED advisory is for named people signed in, so its content here is a notice with
+/// the link to read it (title, CVEs, products, remediation and change notes withheld).
 #[utoipa::path(
     get,
     path = "/api/v1/alerts/advisories/{reference}",
@@ -830,6 +837,8 @@ pub async fn read_advisory(
     let published = advisories::published(&state.db, &advisory)
         .await?
         .ok_or_else(|| ApiError::not_found(NOT_ADDRESSED))?;
+    // A token stands for a system, not a named person: TLP:RED text stays behind sign-in.
+    let published = withheld::published(published, &state.config.public_url);
     Ok(ApiJson(AdvisoryDetail {
         reference: published.reference,
         status: advisory.status(),

@@ -274,10 +274,19 @@ impl Demo<'_> {
                 by,
             } => {
                 let by = actor(self.cast.person(by)?);
-                publishing::revise(
-                    self.db, advisory, &content, summary, true, &by, at, self.url,
-                )
-                .await?;
+                let revision = publishing::Revision {
+                    content: &content,
+                    summary,
+                    notify: true,
+                };
+                let revised =
+                    publishing::revise(self.db, advisory, &revision, &by, at, self.url).await?;
+                if let publishing::Revised::AwaitingReview(_) = revised {
+                    // A change a second analyst must check: the administrator approves it,
+                    // as they would on the advisory's page.
+                    let second = actor(self.cast.person(ADMIN)?);
+                    publishing::approve_revision(self.db, advisory, &second, at, self.url).await?;
+                }
             }
             Step::Withdraw { advisory, reason } => {
                 let by = actor(self.cast.person(ADMIN)?);

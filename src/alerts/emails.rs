@@ -3,26 +3,79 @@
 
 use time::OffsetDateTime;
 
-use crate::{knowledge::learner::long_date, platform::email::Email};
+use crate::{
+    alerts::{
+        access::{self, Reader},
+        model::{AdvisoryContent, Tlp},
+        withheld,
+    },
+    knowledge::learner::long_date,
+    platform::email::Email,
+};
 
 /// What every advisory email needs to say.
 #[derive(Debug, Clone)]
 pub struct About<'a> {
     pub reference: &'a str,
-    pub title: &'a str,
+    title: &'a str,
     pub severity: &'a str,
-    pub tlp: &'a str,
+    tlp: Tlp,
     pub ack_due: Option<OffsetDateTime>,
     pub public_url: &'a str,
 }
 
-impl About<'_> {
+impl<'a> About<'a> {
+    pub fn new(
+        reference: &'a str,
+        c: &'a AdvisoryContent,
+        ack_due: Option<OffsetDateTime>,
+        public_url: &'a str,
+    ) -> Self {
+        About {
+            reference,
+            title: &c.title,
+            severity: c.severity.label(),
+            tlp: c.tlp,
+            ack_due,
+            public_url,
+        }
+    }
+
     fn link(&self) -> String {
-        format!(
-            "{}/alerts/{}",
-            self.public_url.trim_end_matches('/'),
-            self.reference
-        )
+        withheld::link(self.public_url, self.reference)
+    }
+
+    fn label(&self) -> String {
+        format!("TLP:{}", self.tlp.as_str())
+    }
+
+    /// The title as an email to the organisation's own security leads may carry it: never
+    /// a TLP:RED one's (see [`withheld`]).
+    fn title(&self) -> &str {
+        if withheld::applies(self.tlp) {
+            withheld::TITLE
+        } else {
+            self.title
+        }
+    }
+
+    /// The title as an email to the leads of a parent organisation may carry it: only when
+    /// the label lets them read the advisory.
+    fn title_for_parent(&self) -> &str {
+        if access::tlp_allows(self.tlp, Reader::ParentLead) {
+            self.title()
+        } else {
+            "sign in to read it"
+        }
+    }
+
+    /// Text the analyst wrote (what changed, why withdrawn), unless the advisory is withheld.
+    fn text<'t>(&self, text: &'t str) -> &'t str {
+        if withheld::applies(self.tlp) {
+            "sign in to read it"
+        } else {
+            text
+        }
     }
 
     fn due(&self) -> String {
@@ -56,14 +109,17 @@ pub fn new_advisory(a: &About, org: &str, to: &str, name: &str) -> Email {
         to,
         format!(
             "[{}] {} severity advisory {}: {}",
-            a.tlp, a.severity, a.reference, a.title
+            a.label(),
+            a.severity,
+            a.reference,
+            a.title()
         ),
         name,
         format!(
             "The national team has published advisory {} for {org}: {}.\n\n{}\n\n\
              Read it and record your response here:\n{}",
             a.reference,
-            a.title,
+            a.title(),
             a.due(),
             a.link()
         ),
@@ -73,12 +129,18 @@ pub fn new_advisory(a: &About, org: &str, to: &str, name: &str) -> Email {
 pub fn revised(a: &About, org: &str, summary: &str, to: &str, name: &str) -> Email {
     email(
         to,
-        format!("[{}] Advisory {} updated: {}", a.tlp, a.reference, a.title),
+        format!(
+            "[{}] Advisory {} updated: {}",
+            a.label(),
+            a.reference,
+            a.title()
+        ),
         name,
         format!(
-            "Advisory {} for {org} has been revised.\n\nWhat changed: {summary}\n\n\
+            "Advisory {} for {org} has been revised.\n\nWhat changed: {}\n\n\
              Read the new version here:\n{}",
             a.reference,
+            a.text(summary),
             a.link()
         ),
     )
@@ -87,12 +149,13 @@ pub fn revised(a: &About, org: &str, summary: &str, to: &str, name: &str) -> Ema
 pub fn withdrawn(a: &About, org: &str, reason: &str, to: &str, name: &str) -> Email {
     email(
         to,
-        format!("Advisory {} withdrawn: {}", a.reference, a.title),
+        format!("Advisory {} withdrawn: {}", a.reference, a.title()),
         name,
         format!(
             "Advisory {} has been withdrawn. {org} does not need to respond to it any more.\n\n\
-             Reason: {reason}\n\n{}",
+             Reason: {}\n\n{}",
             a.reference,
+            a.text(reason),
             a.link()
         ),
     )
@@ -103,13 +166,14 @@ pub fn reminder(a: &About, org: &str, to: &str, name: &str) -> Email {
         to,
         format!(
             "Reminder: acknowledge advisory {} ({})",
-            a.reference, a.title
+            a.reference,
+            a.title()
         ),
         name,
         format!(
             "{org} has not yet acknowledged advisory {}: {}.\n\n{}\n\nRespond here:\n{}",
             a.reference,
-            a.title,
+            a.title(),
             a.due(),
             a.link()
         ),
@@ -129,7 +193,7 @@ pub fn overdue(a: &About, org: &str, to: &str, name: &str) -> Email {
              The national team can see this, and your parent organisation has been told.\n\n\
              Respond now:\n{}",
             a.reference,
-            a.title,
+            a.title(),
             a.link()
         ),
     )
@@ -152,7 +216,7 @@ pub fn parent_overdue(a: &About, parent: &str, silent: &[String], to: &str, name
             "These organisations under {parent} have not acknowledged advisory {} ({}), and the \
              deadline has passed:\n\n{list}\nPlease follow this up with them. The advisory:\n{}",
             a.reference,
-            a.title,
+            a.title_for_parent(),
             a.link()
         ),
     )
@@ -167,7 +231,7 @@ pub fn update_overdue(a: &About, org: &str, to: &str, name: &str) -> Email {
             "{org} is remediating advisory {} ({}) and its next progress update is overdue. \
              Record an update, or close the response if remediation is finished:\n{}",
             a.reference,
-            a.title,
+            a.title(),
             a.link()
         ),
     )
@@ -182,10 +246,56 @@ mod tests {
             reference: "CC-2026-0042",
             title: "Log4j remote code execution",
             severity: "Critical",
-            tlp: "TLP:CLEAR",
+            tlp: Tlp::Clear,
             ack_due: Some(time::macros::datetime!(2026-03-02 09:30 UTC)),
             public_url: "https://carecert.example/",
         }
+    }
+
+    #[test]
+    fn red_advisory_emails_carry_a_notice_and_a_link_not_the_text() {
+        let red = About {
+            tlp: Tlp::Red,
+            ..about()
+        };
+        let summary = "Added the vendor's fix";
+        let reason = "The vendor withdrew the report";
+        let silent = vec!["Practice A".to_owned()];
+        for e in [
+            new_advisory(&red, "Org", "x@example.org", "X"),
+            revised(&red, "Org", summary, "x@example.org", "X"),
+            withdrawn(&red, "Org", reason, "x@example.org", "X"),
+            reminder(&red, "Org", "x@example.org", "X"),
+            overdue(&red, "Org", "x@example.org", "X"),
+            update_overdue(&red, "Org", "x@example.org", "X"),
+            parent_overdue(&red, "ICB", &silent, "x@example.org", "X"),
+        ] {
+            for text in [&e.subject, &e.body] {
+                for secret in ["Log4j", summary, reason] {
+                    assert!(!text.contains(secret), "{secret} in {text}");
+                }
+            }
+            assert!(
+                e.body
+                    .contains("https://carecert.example/alerts/CC-2026-0042")
+            );
+        }
+    }
+
+    #[test]
+    fn amber_strict_titles_stay_out_of_parent_escalations() {
+        let strict = About {
+            tlp: Tlp::AmberStrict,
+            ..about()
+        };
+        let silent = vec!["Practice A".to_owned()];
+        let e = parent_overdue(&strict, "ICB", &silent, "x@example.org", "X");
+        assert!(!e.body.contains("Log4j"), "{}", e.body);
+        let own = reminder(&strict, "Practice A", "x@example.org", "X");
+        assert!(
+            own.body.contains("Log4j"),
+            "the organisation's own lead is told"
+        );
     }
 
     #[test]

@@ -34,32 +34,6 @@ const BATCH: i64 = 1000;
 /// How far ahead of a deadline a reminder can fall: a quarter of the longest window allowed.
 const HORIZON: Duration = Duration::hours(180);
 
-fn about<'a>(
-    adv: &'a AdvisoryRow,
-    c: &'a AdvisoryContent,
-    due: Option<OffsetDateTime>,
-    url: &'a str,
-) -> About<'a> {
-    About {
-        reference: adv.label(),
-        title: &c.title,
-        severity: c.severity.label(),
-        tlp: tlp_text(c),
-        ack_due: due,
-        public_url: url,
-    }
-}
-
-fn tlp_text(c: &AdvisoryContent) -> &'static str {
-    match c.tlp.as_str() {
-        "CLEAR" => "TLP:CLEAR",
-        "GREEN" => "TLP:GREEN",
-        "AMBER" => "TLP:AMBER",
-        "AMBER+STRICT" => "TLP:AMBER+STRICT",
-        _ => "TLP:RED",
-    }
-}
-
 /// Sends every notice due at `at`. Returns how many emails were queued.
 pub async fn scan(db: &Db, public_url: &str, at: OffsetDateTime) -> Result<usize, sqlx::Error> {
     let due = responses::due_for_scan(db, at, at + HORIZON, BATCH).await?;
@@ -109,7 +83,7 @@ async fn send(
     let mut tx = db.begin().await?;
     let names = notices::organisation_names(&mut tx, &[org]).await?;
     let org_name = names.get(&org).cloned().unwrap_or_default();
-    let about = about(adv, content, r.ack_due_at, public_url);
+    let about = About::new(adv.label(), content, r.ack_due_at, public_url);
     let mails: Vec<Email> = match notice {
         Notice::ParentOverdue => {
             let parents = notices::parents(&mut tx, &[org]).await?;
@@ -195,7 +169,7 @@ pub async fn chase_silent(
         .collect();
     let orgs: Vec<Uuid> = silent.iter().map(|r| r.organisation_id).collect();
     let due = silent.first().and_then(|r| r.ack_due_at);
-    let about = about(&adv, &content, due, public_url);
+    let about = About::new(adv.label(), &content, due, public_url);
     let mut tx = db.begin().await?;
     let names = notices::organisation_names(&mut tx, &orgs).await?;
     let mut mails = Vec::new();

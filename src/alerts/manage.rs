@@ -1,6 +1,8 @@
 //! The national team's advisory pages: the list of advisories with a national overview,
 //! writing and editing drafts, submitting for review, publication by a second analyst,
-//! revisions (each with what changed, re-notifying only when asked) and withdrawal.
+//! revisions (each with what changed, re-notifying only when asked; those that loosen the
+//! TLP label, widen the audience or change remediation wait for a second analyst's
+//! approval) and withdrawal.
 
 use askama::Template;
 use axum::{
@@ -17,8 +19,8 @@ use crate::{
         access,
         model::{AdvisoryContent, AdvisoryStatus, Audience, Severity, Tlp},
         publishing::{self, PublishError},
-        rules::{content, deadlines, stats},
-        store::{advisories, responses},
+        rules::{self, content, deadlines, stats},
+        store::{advisories, responses, review},
         views::{self, AdvisoryView},
     },
     audit::{self, NewEvent},
@@ -79,6 +81,16 @@ pub fn routes() -> Vec<Route> {
             "/alerts/manage/{advisory_id}/revise",
             Rule::NationalStaff,
             revise,
+        ),
+        Route::post(
+            "/alerts/manage/{advisory_id}/revision/approve",
+            Rule::NationalStaff,
+            approve_revision,
+        ),
+        Route::post(
+            "/alerts/manage/{advisory_id}/revision/discard",
+            Rule::NationalStaff,
+            discard_revision,
         ),
         Route::post(
             "/alerts/manage/{advisory_id}/withdraw",
@@ -687,7 +699,7 @@ pub async fn save(
         }
     };
     let mut tx = state.db.begin().await?;
-    advisories::save_draft(&mut tx, id, &c).await?;
+    advisories::save_draft(&mut tx, id, &c, p.user_id).await?;
     audit::record(
         &mut tx,
         event(
@@ -715,12 +727,63 @@ struct ShowPage {
     id: Uuid,
     adv: AdvisoryView,
     status: AdvisoryStatus,
-    /// Whether this person may publish it (they neither wrote nor submitted it).
+    /// Whether this person may publish it (they neither wrote, edited nor submitted it).
     can_publish: bool,
     author: String,
     submitter: Option<String>,
+    /// Everyone who wrote or edited the draft (before publication).
+    editors: String,
+    pending: Option<PendingView>,
     likely_affected: usize,
     public: bool,
+}
+
+/// A revision waiting for a second analyst's approval, as the advisory's page shows it.
+struct PendingView {
+    summary: String,
+    reasons: Vec<String>,
+    editors: String,
+    submitted_at: String,
+    /// Whether this person may approve it (they neither submitted nor edited it).
+    can_approve: bool,
+    /// False when the advisory was revised after this was submitted.
+    current: bool,
+    adv: AdvisoryView,
+}
+
+async fn pending_view(
+    state: &AppState,
+    row: &advisories::AdvisoryRow,
+    current: &AdvisoryContent,
+    viewer: Uuid,
+) -> AppResult<Option<PendingView>> {
+    let Some(pending) = review::pending(&state.db, row.id).await? else {
+        return Ok(None);
+    };
+    let content = pending.content()?;
+    let editors = review::editor_names(&state.db, row.id, pending.number).await?;
+    let mut authors: Vec<Uuid> = editors.iter().map(|(id, _)| *id).collect();
+    authors.push(pending.submitted_by);
+    Ok(Some(PendingView {
+        summary: pending.summary.clone(),
+        reasons: rules::review::revision_review_reasons(current, &content)
+            .into_iter()
+            .map(|r| r.message())
+            .collect(),
+        editors: names(&editors),
+        submitted_at: views::date_time(pending.submitted_at),
+        can_approve: rules::review::may_approve(viewer, &authors),
+        current: pending.number == row.revision + 1,
+        adv: AdvisoryView::new(row, &content, &[]),
+    }))
+}
+
+fn names(people: &[(Uuid, String)]) -> String {
+    people
+        .iter()
+        .map(|(_, n)| n.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 async fn name_of(state: &AppState, id: Option<Uuid>) -> AppResult<Option<String>> {
@@ -748,12 +811,18 @@ pub async fn show(
         .await?
         .len();
     drop(tx);
+    let draft_editors = review::editor_names(&state.db, id, row.revision + 1).await?;
+    let mut authors: Vec<Uuid> = draft_editors.iter().map(|(id, _)| *id).collect();
+    authors.push(row.created_by);
+    authors.extend(row.submitted_by);
     let page = ShowPage {
         shell: manage_shell(&viewer, &format!("{}: {}", row.label(), row.title)),
         id,
         adv: AdvisoryView::new(&row, &content, &revisions),
         status: row.status(),
-        can_publish: row.created_by != p.user_id && row.submitted_by != Some(p.user_id),
+        can_publish: rules::review::may_approve(p.user_id, &authors),
+        editors: names(&draft_editors),
+        pending: pending_view(&state, &row, &content, p.user_id).await?,
         author: name_of(&state, Some(row.created_by))
             .await?
             .unwrap_or_default(),
@@ -901,27 +970,91 @@ pub async fn revise(
             );
         }
     };
-    let out = publishing::revise(
+    let revision = publishing::Revision {
+        content: &c,
+        summary: &form.change_summary,
+        notify: form.notify,
+    };
+    let revised = publishing::revise(
         &state.db,
         id,
-        &c,
-        &form.change_summary,
-        form.notify,
+        &revision,
         &actor(p, &ip),
         now(),
         &state.config.public_url,
     )
     .await
     .map_err(refused)?;
-    let told = if form.notify {
-        format!("{} emails queued.", out.emails)
-    } else {
-        "Organisations were not emailed.".to_owned()
+    let notice = match revised {
+        publishing::Revised::Published(out) => {
+            format!("Revision published. {}", told(form.notify, out.emails))
+        }
+        publishing::Revised::AwaitingReview(reasons) => format!(
+            "Revision submitted for review, not yet published: another analyst must approve it. {}",
+            reasons
+                .iter()
+                .map(|r| r.message())
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
     };
     Ok(redirect_with_notice(
         state.config.is_https(),
         &format!("/alerts/manage/{id}"),
-        &format!("Revision published. {told}"),
+        &notice,
+    ))
+}
+
+fn told(notify: bool, emails: usize) -> String {
+    if notify {
+        format!("{emails} emails queued.")
+    } else {
+        "Organisations were not emailed.".to_owned()
+    }
+}
+
+pub async fn approve_revision(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let p = viewer.user()?;
+    let pending = review::pending(&state.db, id).await?;
+    let out = publishing::approve_revision(
+        &state.db,
+        id,
+        &actor(p, &ip),
+        now(),
+        &state.config.public_url,
+    )
+    .await
+    .map_err(refused)?;
+    let notify = pending.is_some_and(|r| r.notify);
+    Ok(redirect_with_notice(
+        state.config.is_https(),
+        &format!("/alerts/manage/{id}"),
+        &format!(
+            "Revision approved and published. {}",
+            told(notify, out.emails)
+        ),
+    ))
+}
+
+pub async fn discard_revision(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let p = viewer.user()?;
+    publishing::discard_revision(&state.db, id, &actor(p, &ip))
+        .await
+        .map_err(refused)?;
+    Ok(redirect_with_notice(
+        state.config.is_https(),
+        &format!("/alerts/manage/{id}"),
+        "Revision discarded. The advisory is as it was published.",
     ))
 }
 

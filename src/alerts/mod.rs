@@ -8,6 +8,8 @@
 //! - `kev`, `inventory_files`: reading the CISA KEV catalogue and inventory uploads.
 //! - `csaf`, `feeds`: CSAF 2.0 documents, the provider metadata, ROLIE and Atom feeds.
 //! - `store`: all SQL of the service.
+//! - `access`, `withheld`: who may read an advisory under its TLP label, and the notice
+//!   that stands for a TLP:RED one in feeds, webhooks, emails and the API.
 //! - `publishing`, `responding`, `escalation`, `webhooks`, `emails`: the work behind pages.
 //! - `manage`, `inbox`, `inventory`, `channels`, `public`, `api`: the HTTP handlers.
 
@@ -35,6 +37,7 @@ pub mod rules;
 pub mod store;
 pub mod views;
 pub mod webhooks;
+pub mod withheld;
 
 use crate::platform::web::routes::Route;
 

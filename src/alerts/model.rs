@@ -100,6 +100,18 @@ impl Tlp {
         Tlp::ALL.into_iter().find(|v| v.as_str() == s)
     }
 
+    /// How far the label restricts sharing: CLEAR 0, GREEN 1, AMBER 2, AMBER+STRICT 3,
+    /// RED 4. A revision to a lower number loosens the label.
+    pub fn strictness(self) -> u8 {
+        match self {
+            Tlp::Clear => 0,
+            Tlp::Green => 1,
+            Tlp::Amber => 2,
+            Tlp::AmberStrict => 3,
+            Tlp::Red => 4,
+        }
+    }
+
     /// What the label allows, in a sentence for recipients.
     pub fn meaning(self) -> &'static str {
         match self {

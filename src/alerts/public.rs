@@ -16,7 +16,7 @@ use crate::{
         access, csaf, feeds,
         model::{PublishedAdvisory, Tlp},
         store::{advisories, channels},
-        views,
+        views, withheld,
     },
     platform::{
         AppState,
@@ -140,8 +140,8 @@ pub async fn public_atom(State(state): State<AppState>) -> AppResult<Response> {
     Ok(atom_response(xml, "public, max-age=300"))
 }
 
-/// An organisation's private feed of every advisory addressed to it, whatever its TLP
-/// label. The token in the URL is the only credential, so it is checked by its hash and
+/// An organisation's private feed of every advisory addressed to it: whole, or for a
+/// TLP:RED one a notice with a link to read it signed in (see [`withheld`]). The token in the URL is the only credential, so it is checked by its hash and
 /// can be revoked; an unknown or revoked token gets 404 like any missing page.
 pub async fn private_atom(
     State(state): State<AppState>,
@@ -154,13 +154,13 @@ pub async fn private_atom(
     let org = channels::feed_token_organisation(&state.db, &tokens::hash(token), now())
         .await?
         .ok_or(AppError::NotFound)?;
+    let base = &state.config.public_url;
     let mut addressed = Vec::new();
     for row in advisories::addressed_to(&state.db, org).await? {
         if let Some(p) = advisories::published(&state.db, &row).await? {
-            addressed.push(p);
+            addressed.push(withheld::published(p, base));
         }
     }
-    let base = &state.config.public_url;
     let xml = feeds::atom(
         &format!("urn:carecert:organisation:{org}:advisories"),
         "CareCERT advisories for your organisation",

@@ -13,10 +13,13 @@ use crate::{
     alerts::{
         emails::{self, About},
         model::{AdvisoryContent, AdvisoryStatus, AffectedProduct, InventoryItem},
-        rules::{content, deadlines, matching, reference},
+        rules::{
+            content, deadlines, matching, reference,
+            review::{self, ReviewReason},
+        },
         store::{
             advisories::{self, AdvisoryRow},
-            inventory, notices, responses,
+            inventory, notices, responses, review as store_review,
         },
         webhooks,
     },
@@ -129,28 +132,6 @@ pub struct Outcome {
     pub webhooks: usize,
 }
 
-fn about<'a>(
-    row_ref: &'a str,
-    c: &'a AdvisoryContent,
-    due: Option<OffsetDateTime>,
-    url: &'a str,
-) -> About<'a> {
-    About {
-        reference: row_ref,
-        title: &c.title,
-        severity: c.severity.label(),
-        tlp: match c.tlp {
-            crate::alerts::model::Tlp::Clear => "TLP:CLEAR",
-            crate::alerts::model::Tlp::Green => "TLP:GREEN",
-            crate::alerts::model::Tlp::Amber => "TLP:AMBER",
-            crate::alerts::model::Tlp::AmberStrict => "TLP:AMBER+STRICT",
-            crate::alerts::model::Tlp::Red => "TLP:RED",
-        },
-        ack_due: due,
-        public_url: url,
-    }
-}
-
 /// Checks the content is complete enough to publish.
 pub fn check_publishable(c: &AdvisoryContent) -> Result<(), PublishError> {
     let problems = content::check(c);
@@ -210,7 +191,7 @@ async fn reach(
     responses::insert_many(tx, advisory, at, deadlines::DEFAULT_UPDATE_DAYS, &rows).await?;
 
     if content.ack_required {
-        let about = about(reference, content, due, public_url);
+        let about = About::new(reference, content, due, public_url);
         let (mails, per_org) = mail_leads(tx, orgs, |org, c| {
             emails::new_advisory(&about, org, &c.email, &c.name)
         })
@@ -368,9 +349,12 @@ pub async fn publish(
         "Only an advisory submitted for review can be published",
     )
     .await?;
-    if row.created_by == reviewer || row.submitted_by == Some(reviewer) {
+    let mut authors = store_review::editors(&mut tx, id, row.revision + 1).await?;
+    authors.push(row.created_by);
+    authors.extend(row.submitted_by);
+    if !review::may_approve(reviewer, &authors) {
         return Err(PublishError::Refused(
-            "A second analyst must review and publish this advisory: you wrote or submitted it"
+            "A second analyst must review and publish this advisory: you wrote, edited or submitted it"
                 .into(),
         ));
     }
@@ -422,22 +406,34 @@ pub async fn publish(
     Ok(out)
 }
 
-/// Publishes a revision of a live advisory. Organisations newly in the audience are reached
-/// as on publication; everyone's inventory matches are worked out again; and when `notify`
-/// is set, every organisation already reached is told what changed.
-#[allow(clippy::too_many_arguments)]
+/// A revision to publish: its text, what changed, and whether to tell organisations.
+#[derive(Debug, Clone, Copy)]
+pub struct Revision<'a> {
+    pub content: &'a AdvisoryContent,
+    pub summary: &'a str,
+    pub notify: bool,
+}
+
+/// What became of a revision an analyst asked to publish.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Revised {
+    /// Published at once.
+    Published(Outcome),
+    /// Waiting for a second analyst's approval, for these reasons.
+    AwaitingReview(Vec<ReviewReason>),
+}
+
+/// Publishes a revision of a live advisory, or, when the change is one a second analyst
+/// must check ([`review::revision_review_reasons`]), puts it up for approval instead.
 pub async fn revise(
     db: &Db,
     id: Uuid,
-    content: &AdvisoryContent,
-    summary: &str,
-    notify: bool,
+    revision: &Revision<'_>,
     actor: &Actor<'_>,
     at: OffsetDateTime,
     public_url: &str,
-) -> Result<Outcome, PublishError> {
-    let by = actor.user_id;
-    check_publishable(content)?;
+) -> Result<Revised, PublishError> {
+    check_publishable(revision.content)?;
     let mut tx = db.begin().await?;
     let row = lock_in(
         &mut tx,
@@ -446,36 +442,173 @@ pub async fn revise(
         "Only a published advisory can be revised",
     )
     .await?;
+    let number = row.revision + 1;
+    store_review::add_editor(&mut tx, id, number, actor.user_id, at).await?;
+    let reasons = review::revision_review_reasons(&row.content()?, revision.content);
+    if !reasons.is_empty() {
+        let pending = store_review::NewPending {
+            number,
+            content: revision.content,
+            summary: revision.summary,
+            notify: revision.notify,
+            by: actor.user_id,
+            at,
+        };
+        store_review::set_pending(&mut tx, id, &pending).await?;
+        let why: Vec<String> = reasons.iter().map(|r| r.message()).collect();
+        actor
+            .audit(
+                &mut tx,
+                "alerts.revision_submitted",
+                serde_json::json!({"advisory": id, "revision": number, "summary": revision.summary, "reasons": why}),
+            )
+            .await?;
+        tx.commit().await?;
+        return Ok(Revised::AwaitingReview(reasons));
+    }
+    let out = apply_revision(&mut tx, &row, revision, actor.user_id, at, public_url).await?;
+    actor
+        .audit(
+            &mut tx,
+            "alerts.revised",
+            serde_json::json!({"advisory": id, "revision": number, "summary": revision.summary, "notified": revision.notify}),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(Revised::Published(out))
+}
+
+/// Publishes the revision waiting for approval. The approver must have had no hand in it:
+/// neither submitted nor edited it.
+pub async fn approve_revision(
+    db: &Db,
+    id: Uuid,
+    actor: &Actor<'_>,
+    at: OffsetDateTime,
+    public_url: &str,
+) -> Result<Outcome, PublishError> {
+    let mut tx = db.begin().await?;
+    let row = lock_in(
+        &mut tx,
+        id,
+        AdvisoryStatus::Published,
+        "Only a revision of a published advisory can be approved",
+    )
+    .await?;
+    let pending = store_review::pending_in(&mut tx, id)
+        .await?
+        .ok_or_else(|| PublishError::Refused("No revision is waiting for approval".into()))?;
+    if pending.number != row.revision + 1 {
+        return Err(PublishError::Refused(
+            "The advisory was revised after this revision was submitted: discard it and submit it again"
+                .into(),
+        ));
+    }
+    let mut authors = store_review::editors(&mut tx, id, pending.number).await?;
+    authors.push(pending.submitted_by);
+    if !review::may_approve(actor.user_id, &authors) {
+        return Err(PublishError::Refused(
+            "A second analyst must approve this revision: you wrote or edited it".into(),
+        ));
+    }
+    let content = pending.content()?;
+    check_publishable(&content)?;
+    let revision = Revision {
+        content: &content,
+        summary: &pending.summary,
+        notify: pending.notify,
+    };
+    let out = apply_revision(
+        &mut tx,
+        &row,
+        &revision,
+        pending.submitted_by,
+        at,
+        public_url,
+    )
+    .await?;
+    store_review::clear_pending(&mut tx, id).await?;
+    actor
+        .audit(
+            &mut tx,
+            "alerts.revision_approved",
+            serde_json::json!({"advisory": id, "revision": pending.number, "submitted_by": pending.submitted_by, "summary": pending.summary, "notified": pending.notify}),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Discards the revision waiting for approval, leaving the advisory as published.
+pub async fn discard_revision(db: &Db, id: Uuid, actor: &Actor<'_>) -> Result<(), PublishError> {
+    let mut tx = db.begin().await?;
+    advisories::lock(&mut tx, id)
+        .await?
+        .ok_or(PublishError::NotFound)?;
+    if !store_review::clear_pending(&mut tx, id).await? {
+        return Err(PublishError::Refused(
+            "No revision is waiting for approval".into(),
+        ));
+    }
+    actor
+        .audit(
+            &mut tx,
+            "alerts.revision_discarded",
+            serde_json::json!({"advisory": id}),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Publishes a revision of a live advisory written by `author`. Organisations newly in the
+/// audience are reached as on publication; everyone's inventory matches are worked out
+/// again; and when the revision says so, every organisation already reached is told what
+/// changed.
+async fn apply_revision(
+    tx: &mut Tx,
+    row: &AdvisoryRow,
+    revision: &Revision<'_>,
+    author: Uuid,
+    at: OffsetDateTime,
+    public_url: &str,
+) -> Result<Outcome, PublishError> {
+    let Revision {
+        content,
+        summary,
+        notify,
+    } = *revision;
+    let id = row.id;
     let reference = row.reference.clone().unwrap_or_default();
-    let number = advisories::add_revision(&mut tx, &row, content, summary, notify, by, at).await?;
-    let already = responses::targeted(&mut tx, id).await?;
+    let number = advisories::add_revision(tx, row, content, summary, notify, author, at).await?;
+    let already = responses::targeted(tx, id).await?;
     let known: HashSet<Uuid> = already.iter().copied().collect();
-    let audience = advisories::audience_organisations(&mut tx, &content.audience).await?;
+    let audience = advisories::audience_organisations(tx, &content.audience).await?;
     let new: Vec<Uuid> = audience
         .into_iter()
         .filter(|o| !known.contains(o))
         .collect();
-    let found = find_matches(&mut tx, &content.affected, None).await?;
+    let found = find_matches(tx, &content.affected, None).await?;
     let mut out = Outcome {
         reference: reference.clone(),
         ..Outcome::default()
     };
     for org in &already {
         let m = found.get(org);
-        responses::set_matches(&mut tx, id, *org, m.is_some(), &matches_json(m)).await?;
+        responses::set_matches(tx, id, *org, m.is_some(), &matches_json(m)).await?;
     }
     out.likely_affected += already.iter().filter(|o| found.contains_key(o)).count();
     if notify && !already.is_empty() {
-        let about = about(&reference, content, None, public_url);
-        let (mails, _) = mail_leads(&mut tx, &already, |org, c| {
+        let about = About::new(&reference, content, None, public_url);
+        let (mails, _) = mail_leads(tx, &already, |org, c| {
             emails::revised(&about, org, summary, &c.email, &c.name)
         })
         .await?;
         let recorded: Vec<(Uuid, i64)> = already.iter().map(|o| (*o, 0)).collect();
-        notices::record_many(&mut tx, id, "revision", &number.to_string(), &recorded, at).await?;
+        notices::record_many(tx, id, "revision", &number.to_string(), &recorded, at).await?;
         out.emails += mails.len();
-        jobs::enqueue_many(&mut tx, email::JOB_KIND, &mails).await?;
-        out.webhooks += webhooks::enqueue(&mut tx, id, &already, "advisory.revised").await?;
+        jobs::enqueue_many(tx, email::JOB_KIND, &mails).await?;
+        out.webhooks += webhooks::enqueue(tx, id, &already, "advisory.revised").await?;
     }
     let target = Reach {
         advisory: id,
@@ -484,15 +617,7 @@ pub async fn revise(
         at,
         public_url,
     };
-    reach(&mut tx, &target, &new, &mut out).await?;
-    actor
-        .audit(
-            &mut tx,
-            "alerts.revised",
-            serde_json::json!({"advisory": id, "revision": number, "summary": summary, "notified": notify}),
-        )
-        .await?;
-    tx.commit().await?;
+    reach(tx, &target, &new, &mut out).await?;
     Ok(out)
 }
 
@@ -517,7 +642,7 @@ pub async fn withdraw(
     let content = row.content()?;
     let reference = row.reference.clone().unwrap_or_default();
     let open: Vec<Uuid> = responses_open(&mut tx, id).await?;
-    let about = about(&reference, &content, None, public_url);
+    let about = About::new(&reference, &content, None, public_url);
     let (mails, _) = mail_leads(&mut tx, &open, |org, c| {
         emails::withdrawn(&about, org, reason, &c.email, &c.name)
     })

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::{
     alerts::{
+        access,
         model::{AdvisoryStatus, ResponseState},
         rules::{
             deadlines,
@@ -61,6 +62,18 @@ pub async fn record(
     at: OffsetDateTime,
 ) -> Result<ResponseState, RespondError> {
     if !can_respond(db, who, org).await? {
+        return Err(RespondError::NotAddressed);
+    }
+    // Responding shows the advisory, so its TLP label decides too: the lead of a parent
+    // organisation does not respond to a TLP:AMBER+STRICT or TLP:RED one for a child.
+    let adv = advisories::find(db, advisory)
+        .await?
+        .ok_or(RespondError::NotAddressed)?;
+    if !access::addressed_organisations(db, who, &adv)
+        .await?
+        .iter()
+        .any(|(id, _)| *id == org)
+    {
         return Err(RespondError::NotAddressed);
     }
     let actor = Actor {

@@ -11,7 +11,11 @@ use sha2::Sha256;
 use uuid::Uuid;
 
 use crate::{
-    alerts::store::{advisories, channels},
+    alerts::{
+        rules::addresses,
+        store::{advisories, channels},
+        withheld,
+    },
     platform::{AppState, db::Tx, jobs},
 };
 
@@ -65,8 +69,8 @@ pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
 }
 
 /// Checks an endpoint URL an organisation gives. Unless `allow_private`, it must be https
-/// and must not name a private, loopback or link-local address, so a webhook cannot be
-/// pointed at the service's own network.
+/// and must not name an address outside the public internet (see [`addresses`]), so a
+/// webhook cannot be pointed at the service's own network.
 pub fn check_url(raw: &str, allow_private: bool) -> Result<String, String> {
     let raw = raw.trim();
     let url = reqwest::Url::parse(raw).map_err(|_| {
@@ -91,7 +95,7 @@ pub fn check_url(raw: &str, allow_private: bool) -> Result<String, String> {
     if !allow_private {
         let bare = host.trim_start_matches('[').trim_end_matches(']');
         let private = match bare.parse::<IpAddr>() {
-            Ok(ip) => is_internal(ip),
+            Ok(ip) => !addresses::is_global(ip),
             Err(_) => host == "localhost" || host.ends_with(".localhost"),
         };
         if private {
@@ -105,31 +109,6 @@ pub fn check_url(raw: &str, allow_private: bool) -> Result<String, String> {
         return Err("The endpoint address must be 500 characters or fewer".into());
     }
     Ok(url.to_string())
-}
-
-/// Whether an address belongs to a private, loopback, link-local or unspecified network:
-/// somewhere a webhook must not reach, since it would be a way into the service's own
-/// network.
-pub fn is_internal(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(ip) => {
-            ip.is_private()
-                || ip.is_loopback()
-                || ip.is_link_local()
-                || ip.is_unspecified()
-                || ip.is_broadcast()
-                || ip.octets()[0] == 100 && (ip.octets()[1] & 0xc0) == 64
-        }
-        IpAddr::V6(ip) => match ip.to_ipv4_mapped() {
-            Some(v4) => is_internal(IpAddr::V4(v4)),
-            None => {
-                ip.is_loopback()
-                    || ip.is_unspecified()
-                    || (ip.segments()[0] & 0xfe00) == 0xfc00
-                    || (ip.segments()[0] & 0xffc0) == 0xfe80
-            }
-        },
-    }
 }
 
 /// Resolves the endpoint's host once and checks every address, so a name that points into
@@ -149,10 +128,21 @@ async fn resolve_public(url: &reqwest::Url) -> anyhow::Result<Option<(String, So
     }
     let port = url.port_or_known_default().unwrap_or(443);
     let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, port)).await?.collect();
-    if addrs.is_empty() || addrs.iter().any(|a| is_internal(a.ip())) {
+    if addrs.is_empty() || addrs.iter().any(|a| !addresses::is_global(a.ip())) {
         anyhow::bail!("the endpoint's host name {host} does not resolve to public addresses only");
     }
     Ok(addrs.first().map(|a| (host.to_owned(), *a)))
+}
+
+/// The HTTP client deliveries use. It ignores proxy settings in the environment
+/// (`HTTPS_PROXY` and the like): a proxy would make the connection itself, to whatever the
+/// name resolves to then, undoing the check of the address the request is pinned to. It
+/// follows no redirects, for the same reason.
+fn client_builder() -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .no_proxy()
+        .timeout(std::time::Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
 }
 
 /// Runs one delivery job.
@@ -167,9 +157,13 @@ pub async fn deliver(state: &AppState, payload: &serde_json::Value) -> anyhow::R
     let Some(row) = advisories::find(&state.db, d.advisory_id).await? else {
         return Ok(());
     };
-    let content = row.content()?;
     let reference = row.reference.clone().unwrap_or_default();
     let base = state.config.public_url.trim_end_matches('/');
+    // The endpoint is a system, not a named person: a TLP:RED advisory goes as a notice.
+    let content = match row.content()? {
+        c if withheld::applies(c.tlp) => withheld::notice(&c, &withheld::link(base, &reference)),
+        c => c,
+    };
     let body = serde_json::to_vec(&serde_json::json!({
         "event": d.event,
         "organisation_id": d.organisation_id,
@@ -188,9 +182,7 @@ pub async fn deliver(state: &AppState, payload: &serde_json::Value) -> anyhow::R
         },
     }))?;
     let timestamp = crate::platform::db::now().unix_timestamp();
-    let mut builder = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(10))
-        .redirect(reqwest::redirect::Policy::none());
+    let mut builder = client_builder();
     if !state.config.webhook_allow_private {
         let url = reqwest::Url::parse(&hook.url)?;
         if let Some((host, addr)) = resolve_public(&url).await? {
@@ -227,26 +219,56 @@ mod tests {
         assert_eq!(a, signature("s3cret", 1_700_000_000, b"{}"));
     }
 
+    /// Run by [`proxy_settings_in_the_environment_are_ignored`] in a child process whose
+    /// environment names a proxy: a request from the delivery client must reach the endpoint
+    /// directly.
+    #[tokio::test]
+    #[ignore = "run by proxy_settings_in_the_environment_are_ignored"]
+    async fn delivery_client_connects_directly() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let endpoint = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", endpoint.local_addr().unwrap());
+        let answer = tokio::spawn(async move {
+            let (mut conn, _) = endpoint.accept().await.unwrap();
+            let mut buf = [0u8; 1024];
+            let _ = conn.read(&mut buf).await;
+            conn.write_all(b"HTTP/1.1 204 No Content\r\n\r\n")
+                .await
+                .unwrap();
+        });
+        let client = client_builder()
+            .timeout(std::time::Duration::from_secs(3))
+            .build()
+            .unwrap();
+        let response = client.post(&url).body("{}").send().await.unwrap();
+        assert_eq!(response.status(), 204);
+        answer.await.unwrap();
+    }
+
     #[test]
-    fn internal_addresses_are_recognised() {
-        for ip in [
-            "10.0.0.1",
-            "172.16.5.4",
-            "192.168.1.1",
-            "127.0.0.1",
-            "169.254.169.254",
-            "0.0.0.0",
-            "100.64.0.1",
-            "::1",
-            "fd00::1",
-            "fe80::1",
-            "::ffff:10.0.0.1",
-        ] {
-            assert!(is_internal(ip.parse().unwrap()), "{ip} is internal");
-        }
-        for ip in ["8.8.8.8", "51.140.1.1", "2a00:1450::1", "::ffff:8.8.8.8"] {
-            assert!(!is_internal(ip.parse().unwrap()), "{ip} is public");
-        }
+    fn proxy_settings_in_the_environment_are_ignored() {
+        let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        proxy.set_nonblocking(true).unwrap();
+        let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+        let status = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--ignored",
+                "--exact",
+                "alerts::webhooks::tests::delivery_client_connects_directly",
+            ])
+            .env("HTTP_PROXY", &proxy_url)
+            .env("http_proxy", &proxy_url)
+            .env("HTTPS_PROXY", &proxy_url)
+            .env("ALL_PROXY", &proxy_url)
+            .env_remove("NO_PROXY")
+            .env_remove("no_proxy")
+            .status()
+            .unwrap();
+        assert!(status.success(), "the request went to the endpoint");
+        assert!(
+            proxy.accept().is_err(),
+            "the proxy named in the environment received nothing"
+        );
     }
 
     #[test]
@@ -260,6 +282,13 @@ mod tests {
             "https://169.254.169.254/latest",
             "https://localhost:8080/",
             "https://[::1]/",
+            "https://[64:ff9b::7f00:1]/",
+            "https://[2002:a9fe:a9fe::1]/",
+            "https://[::ffff:10.0.0.1]/",
+            "https://0.0.0.0/",
+            "https://198.18.0.1/",
+            "https://240.0.0.1/",
+            "https://224.0.0.1/",
             "https://user:pw@soc.example.org/",
             "ftp://soc.example.org/",
             "not a url",

@@ -132,6 +132,16 @@ const EXPECTED: &[(&str, &str, Access)] = &[
     ),
     (
         "POST",
+        "/alerts/manage/{advisory_id}/revision/approve",
+        Access::National,
+    ),
+    (
+        "POST",
+        "/alerts/manage/{advisory_id}/revision/discard",
+        Access::National,
+    ),
+    (
+        "POST",
         "/alerts/manage/{advisory_id}/withdraw",
         Access::National,
     ),

@@ -858,3 +858,54 @@ on_both!(alerts_webhooks_are_signed_and_failures_retried, |app| {
         "the retry waits: {run_at}"
     );
 });
+
+on_both!(tlp_red_reaches_the_api_and_webhooks_as_a_notice, |app| {
+    let a = analysts(&app).await;
+    let (birch, lead_client) = org_with_lead(
+        &app,
+        "Birch Trust",
+        "RB1",
+        OrgType::NhsTrust,
+        "lead@birch.example",
+    )
+    .await;
+    let lead = user_id(&app, "lead@birch.example").await;
+    let (url, mut requests) = receiver(200).await;
+    set_webhook(&app, birch, &url, "whsec-test-red", lead).await;
+    let form = with(
+        with(log4shell_form(), "tlp", "RED"),
+        "title",
+        "Zero-day in the Birch PAS",
+    );
+    let form = with(with(form, "audience", "list"), "audience_orgs", "RB1");
+    let (_, red) = advisories::publish(&a, &form).await;
+
+    let got = tokio::time::timeout(Duration::from_secs(15), requests.recv())
+        .await
+        .expect("the webhook arrives within 15 seconds")
+        .expect("a request");
+    let body = String::from_utf8_lossy(&got.body).to_string();
+    assert!(
+        !body.contains("Zero-day") && !body.contains("CVE-2021-44228"),
+        "{body}"
+    );
+    assert!(body.contains(&format!("/alerts/{red}")), "{body}");
+
+    // The token stands for a system, not a named person: a notice and the link.
+    let api = Api::new(&app, &api_token(&lead_client, birch, "SOC").await);
+    let list = api.get("/api/v1/alerts/advisories").await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.text);
+    assert!(references(&json_of(&list)).contains(&red));
+    assert!(!list.text.contains("Zero-day"), "{}", list.text);
+    let one = api.get(&format!("/api/v1/alerts/advisories/{red}")).await;
+    assert_eq!(one.status, StatusCode::OK, "{}", one.text);
+    for secret in ["Zero-day", "JndiLookup", "CVE-2021-44228", "Log4j"] {
+        assert!(!one.text.contains(secret), "{secret}: {}", one.text);
+    }
+    assert!(one.text.contains(&format!("/alerts/{red}")), "{}", one.text);
+    // Signed in, the lead reads it whole.
+    lead_client
+        .get(&format!("/alerts/{red}"))
+        .await
+        .assert_contains("Zero-day in the Birch PAS");
+});

@@ -14,6 +14,8 @@ mod alerts_feeds;
 mod alerts_inbox;
 mod alerts_inventory;
 mod alerts_manage;
+mod alerts_review;
+mod alerts_tlp;
 mod api;
 mod course_import;
 mod jobs;

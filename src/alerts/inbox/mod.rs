@@ -210,6 +210,21 @@ async fn inbox_organisations(db: &Db, p: &Principal) -> Result<(Orgs, Orgs), sql
     Ok((responds, members))
 }
 
+/// The rows whose advisory's TLP label lets `p` read it for that row's organisation: a
+/// TLP:RED advisory is not listed for staff, nor a TLP:AMBER+STRICT one for the lead of a
+/// parent organisation.
+fn readable_rows(p: &Principal, rows: Vec<InboxRow>, responds: &Orgs) -> AppResult<Vec<InboxRow>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let tlp = access::parse_tlp(&row.tlp, &row.reference)?;
+        let ties = access::reader_for(p, row.response.organisation_id, responds);
+        if access::any_allows(tlp, &ties) {
+            out.push(row);
+        }
+    }
+    Ok(out)
+}
+
 /// `GET /alerts`
 pub async fn inbox(
     State(state): State<AppState>,
@@ -227,7 +242,7 @@ pub async fn inbox(
         None => visible.iter().map(|(id, _)| *id).collect(),
     };
     let read_only: HashSet<Uuid> = members.iter().map(|(id, _)| *id).collect();
-    let rows = store::inbox(&state.db, &ids).await?;
+    let rows = readable_rows(p, store::inbox(&state.db, &ids).await?, &responds)?;
     let (open, closed) = inbox_items(rows, &read_only, now());
     let mut filter = Vec::new();
     if visible.len() > 1 {

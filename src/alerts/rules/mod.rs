@@ -1,12 +1,15 @@
-//! The rules of the Alerts service, as plain functions with no I/O: version ranges and
-//! inventory matching, CVSS scores, what an analyst may write, deadlines and the escalation
-//! ladder, the response workflow, and the figures on the dashboards.
+//! The rules of the Alerts service, as plain functions with no I/O: where webhooks may go,
+//! the two-person rule for advisory texts, version ranges and inventory matching, CVSS
+//! scores, what an analyst may write, deadlines and the escalation ladder, the response
+//! workflow, and the figures on the dashboards.
 
+pub mod addresses;
 pub mod content;
 pub mod cvss;
 pub mod deadlines;
 pub mod matching;
 pub mod reference;
 pub mod responses;
+pub mod review;
 pub mod stats;
 pub mod versions;

@@ -155,15 +155,19 @@ pub async fn create_draft(
     .bind(at)
     .execute(c)
     .await)?;
+    super::review::add_editor(tx, id, 1, by, at).await?;
     Ok(id)
 }
 
-/// Replaces a draft's content (drafts and advisories returned from review only).
+/// Replaces a draft's content (drafts and advisories returned from review only), recording
+/// `by` among the draft's editors.
 pub async fn save_draft(
     tx: &mut Tx,
     id: Uuid,
     content: &AdvisoryContent,
+    by: Uuid,
 ) -> Result<(), sqlx::Error> {
+    let at = now();
     exec_tx!(tx, |c| sqlx::query(
         "UPDATE alert_advisories SET content = $2, severity = $3, tlp = $4, title = $5, \
          updated_at = $6 WHERE id = $1 AND status = 'draft'"
@@ -173,9 +177,10 @@ pub async fn save_draft(
     .bind(content.severity.as_str())
     .bind(content.tlp.as_str())
     .bind(&content.title)
-    .bind(now())
+    .bind(at)
     .execute(c)
     .await)?;
+    super::review::add_editor(tx, id, 1, by, at).await?;
     Ok(())
 }
 

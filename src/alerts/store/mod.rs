@@ -5,4 +5,5 @@ pub mod channels;
 pub mod inventory;
 pub mod notices;
 pub mod responses;
+pub mod review;
 pub mod scope;
