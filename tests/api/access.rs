@@ -382,6 +382,13 @@ fn check(page: &Page, allowed: bool, who: Who, method: &str, path: &str) {
             page.status,
             page.location()
         );
+        // Reaching a route is not enough: a server error there is a failure too.
+        assert!(
+            !page.status.is_server_error(),
+            "{who:?} reached {method} {path} but it failed with {}: {}",
+            page.status,
+            page.text
+        );
     } else if who == Who::Anonymous {
         let sent_away = if method == "GET" {
             to_sign_in
