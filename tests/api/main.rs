@@ -20,6 +20,7 @@ mod jobs;
 mod operations;
 mod organisations;
 mod quiz;
+mod redirects;
 mod setup;
 mod staff;
 mod staff_import;

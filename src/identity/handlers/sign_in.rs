@@ -44,7 +44,11 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-pub async fn form(viewer: Viewer, Query(q): Query<NextQuery>) -> AppResult<Response> {
+pub async fn form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<NextQuery>,
+) -> AppResult<Response> {
     if viewer.principal.is_some() {
         return Ok(Redirect::to("/").into_response());
     }
@@ -52,7 +56,7 @@ pub async fn form(viewer: Viewer, Query(q): Query<NextQuery>) -> AppResult<Respo
         shell: viewer.shell("Sign in"),
         errors: FormErrors::new(),
         email: String::new(),
-        next: safe_next(q.next.as_deref()),
+        next: safe_next(&state.config.public_url, q.next.as_deref()),
     })?
     .into_response())
 }
@@ -74,7 +78,7 @@ pub async fn submit(
     Form(form): Form<SignInForm>,
 ) -> AppResult<Response> {
     let email = form.email.trim().to_lowercase();
-    let next = safe_next(form.next.as_deref());
+    let next = safe_next(&state.config.public_url, form.next.as_deref());
     let mut errors = FormErrors::new();
     if email.is_empty() {
         errors.add("email", "Enter your email address");

@@ -56,12 +56,12 @@ pub async fn verify_form(
         return Ok(Redirect::to("/account/two-step/set-up").into_response());
     }
     if p.two_step_verified {
-        return Ok(Redirect::to(&safe_next(q.next.as_deref())).into_response());
+        return Ok(Redirect::to(&safe_next(&state.config.public_url, q.next.as_deref())).into_response());
     }
     Ok(render(&VerifyPage {
         shell: viewer.shell("Enter your security code"),
         errors: FormErrors::new(),
-        next: safe_next(q.next.as_deref()),
+        next: safe_next(&state.config.public_url, q.next.as_deref()),
     })?
     .into_response())
 }
@@ -88,7 +88,7 @@ pub async fn verify_submit(
     Form(form): Form<VerifyForm>,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    let next = safe_next(form.next.as_deref());
+    let next = safe_next(&state.config.public_url, form.next.as_deref());
     let user = store::user_by_id(&state.db, p.user_id)
         .await?
         .ok_or(AppError::NotFound)?;
