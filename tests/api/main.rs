@@ -17,6 +17,7 @@ mod alerts_manage;
 mod api;
 mod course_import;
 mod jobs;
+mod log_secrets;
 mod operations;
 mod organisations;
 mod quiz;
