@@ -349,7 +349,11 @@ mod tests {
     #[test]
     fn a_password_alone_is_not_signed_in_for_privileged_roles() {
         let own = Uuid::new_v4();
-        for role in [Role::SecurityLead, Role::NationalAnalyst, Role::NationalAdmin] {
+        for role in [
+            Role::SecurityLead,
+            Role::NationalAnalyst,
+            Role::NationalAdmin,
+        ] {
             let mut p = person(&[(own, role)]);
             assert!(p.passed_two_step());
             p.two_step_verified = false;

@@ -524,7 +524,13 @@ on_both!(a_password_alone_is_treated_as_anonymous, |app| {
         app.person(team, Role::NationalAdmin, "admin@carecert.test")
             .await,
         not_enrolled(&app, own, Role::SecurityLead, "new-lead@own.example").await,
-        not_enrolled(&app, team, Role::NationalAnalyst, "new-analyst@carecert.test").await,
+        not_enrolled(
+            &app,
+            team,
+            Role::NationalAnalyst,
+            "new-analyst@carecert.test",
+        )
+        .await,
         not_enrolled(&app, team, Role::NationalAdmin, "new-admin@carecert.test").await,
     ];
     let anonymous = app.client();

@@ -75,11 +75,17 @@ on_both!(secrets_in_addresses_never_reach_the_logs, |app| {
         browser.get(&path).await.assert_ok();
         // A form without its CSRF token is refused, and the refusal is logged.
         let refused = browser
-            .post_raw(&path, &[("password", NEW_PASSWORD), ("confirm", NEW_PASSWORD)])
+            .post_raw(
+                &path,
+                &[("password", NEW_PASSWORD), ("confirm", NEW_PASSWORD)],
+            )
             .await;
         assert_ne!(refused.status, StatusCode::OK);
         let done = browser
-            .post(&path, &[("password", NEW_PASSWORD), ("confirm", NEW_PASSWORD)])
+            .post(
+                &path,
+                &[("password", NEW_PASSWORD), ("confirm", NEW_PASSWORD)],
+            )
             .await;
         assert!(done.status.is_redirection(), "{}", done.text);
         browser.get(&format!("{path}?again={token}")).await;
@@ -93,7 +99,10 @@ on_both!(secrets_in_addresses_never_reach_the_logs, |app| {
         .await
         .assert_ok();
     browser
-        .api_get(&format!("/api/v1/staff?token={api_token}"), Some(&api_token))
+        .api_get(
+            &format!("/api/v1/staff?token={api_token}"),
+            Some(&api_token),
+        )
         .await;
     browser
         .api_get(&format!("/api/v1/nowhere/{api_token}"), Some(&api_token))

@@ -69,7 +69,9 @@ on_both!(sign_in_never_sends_people_to_another_site, |app| {
 
 on_both!(two_step_never_sends_people_to_another_site, |app| {
     let org = app.org("Own Trust", "RO1", OrgType::NhsTrust).await;
-    let lead = app.person(org, Role::SecurityLead, "lead@own.example").await;
+    let lead = app
+        .person(org, Role::SecurityLead, "lead@own.example")
+        .await;
     let client = app.password_only(&lead).await;
     let code = app
         .two_step_code(&lead.email, lead.totp_secret.as_deref().expect("secret"))

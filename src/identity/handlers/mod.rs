@@ -40,8 +40,7 @@ fn local_path(public_url: &str, next: &str) -> Option<String> {
     }
     let base = url::Url::parse(public_url).ok()?;
     let resolved = base.join(next).ok()?;
-    (resolved.origin() == base.origin())
-        .then(|| resolved[url::Position::BeforePath..].to_owned())
+    (resolved.origin() == base.origin()).then(|| resolved[url::Position::BeforePath..].to_owned())
 }
 
 /// Where a person goes once their password has been accepted.
@@ -136,7 +135,11 @@ mod tests {
             "",
         ];
         for payload in payloads {
-            assert_eq!(safe_next(SITE, Some(payload)), "/", "{payload:?} was followed");
+            assert_eq!(
+                safe_next(SITE, Some(payload)),
+                "/",
+                "{payload:?} was followed"
+            );
         }
     }
 }

@@ -98,7 +98,10 @@ async fn enforce(
         },
         None => None,
     };
-    let pending = request.extensions().get::<PasswordOnly>().map(|p| p.0.clone());
+    let pending = request
+        .extensions()
+        .get::<PasswordOnly>()
+        .map(|p| p.0.clone());
     let principal = request
         .extensions()
         .get::<CurrentUser>()

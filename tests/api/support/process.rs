@@ -35,7 +35,10 @@ impl Binary {
             .env("CARECERT_SECRET_KEY", &app.secret_key)
             .env("CARECERT_BIND", format!("127.0.0.1:{port}"))
             .env("CARECERT_PUBLIC_URL", &base)
-            .env("CARECERT_SMTP_URL", format!("smtp://127.0.0.1:{}", app.smtp.port))
+            .env(
+                "CARECERT_SMTP_URL",
+                format!("smtp://127.0.0.1:{}", app.smtp.port),
+            )
             .env("CARECERT_LOG", log_filter)
             .stdout(Stdio::from(out))
             .stderr(Stdio::from(err))
