@@ -252,6 +252,60 @@ pub async fn record_attempt(
     })
 }
 
+/// Writes one attempt at `at` and returns its id, for the sign-in throttle to count and,
+/// if the attempt succeeds, to remove again.
+pub async fn add_attempt(
+    db: &Db,
+    scope: &str,
+    subject: &str,
+    at: OffsetDateTime,
+) -> Result<Uuid, sqlx::Error> {
+    let id = new_id();
+    exec_db!(db, |pool| sqlx::query(
+        "INSERT INTO sign_in_attempts (id, scope, subject, attempted_at) VALUES ($1, $2, $3, $4)"
+    )
+    .bind(id)
+    .bind(scope)
+    .bind(subject)
+    .bind(at)
+    .execute(pool)
+    .await)?;
+    Ok(id)
+}
+
+/// When the subject's other attempts in `scope` since `since` were made (all but `except`).
+pub async fn attempts_since(
+    db: &Db,
+    scope: &str,
+    subject: &str,
+    since: OffsetDateTime,
+    except: Uuid,
+) -> Result<Vec<OffsetDateTime>, sqlx::Error> {
+    with_db!(db, |pool| sqlx::query_scalar::<_, OffsetDateTime>(
+        "SELECT attempted_at FROM sign_in_attempts \
+         WHERE scope = $1 AND subject = $2 AND attempted_at > $3 AND id <> $4"
+    )
+    .bind(scope)
+    .bind(subject)
+    .bind(since)
+    .bind(except)
+    .fetch_all(pool)
+    .await)
+}
+
+/// Removes attempts by id (attempts that succeeded, or were refused unchecked).
+pub async fn delete_attempts(db: &Db, ids: &[Uuid]) -> Result<(), sqlx::Error> {
+    for id in ids {
+        exec_db!(db, |pool| sqlx::query(
+            "DELETE FROM sign_in_attempts WHERE id = $1"
+        )
+        .bind(id)
+        .execute(pool)
+        .await)?;
+    }
+    Ok(())
+}
+
 pub async fn clear_attempts(db: &Db, scope: &str, subject: &str) -> Result<(), sqlx::Error> {
     exec_db!(db, |pool| sqlx::query(
         "DELETE FROM sign_in_attempts WHERE scope = $1 AND subject = $2"

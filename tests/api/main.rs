@@ -25,6 +25,7 @@ mod redirects;
 mod setup;
 mod staff;
 mod staff_import;
+mod throttling;
 mod training;
 mod training_dashboard;
 mod training_needs;

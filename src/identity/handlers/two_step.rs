@@ -13,13 +13,13 @@ use super::safe_next;
 use crate::{
     audit::{self, NewEvent},
     identity::{
-        session::SessionToken,
-        store,
-        throttle::{self, Verdict},
-        two_step,
+        device,
+        session::{self, SessionToken},
+        store, throttle, two_step,
     },
     platform::{
         AppState,
+        db::now,
         error::{AppError, AppResult},
         web::{
             client::ClientIp,
@@ -56,7 +56,9 @@ pub async fn verify_form(
         return Ok(Redirect::to("/account/two-step/set-up").into_response());
     }
     if p.two_step_verified {
-        return Ok(Redirect::to(&safe_next(&state.config.public_url, q.next.as_deref())).into_response());
+        return Ok(
+            Redirect::to(&safe_next(&state.config.public_url, q.next.as_deref())).into_response(),
+        );
     }
     Ok(render(&VerifyPage {
         shell: viewer.shell("Enter your security code"),
@@ -77,7 +79,7 @@ const USED_CODE: &str =
     "That code has already been used. Wait for your app to show a new code, then enter it";
 
 fn unix_now() -> u64 {
-    crate::platform::db::now().unix_timestamp().max(0) as u64
+    now().unix_timestamp().max(0) as u64
 }
 
 pub async fn verify_submit(
@@ -101,27 +103,34 @@ pub async fn verify_submit(
     let mut errors = FormErrors::new();
     let code = form.code.trim();
     let subject = p.user_id.to_string();
-    let verdict = if code.is_empty() {
+    let buckets = [
+        (throttle::TWO_STEP, subject.as_str()),
+        (throttle::TWO_STEP_ADDRESS, ip.as_str()),
+    ];
+    let attempt = if code.is_empty() {
         errors.add(
             "code",
             "Enter the 6-digit code from your authenticator app, or a recovery code",
         );
         None
     } else {
-        Some(throttle::attempt(&state.db, "two_step", &subject, &ip).await?)
+        Some(throttle::begin(&state.db, &buckets).await?)
     };
     // A right code used a second time may have been captured (a phishing page passing it
     // on), so the audit log says so.
     let mut reused = false;
-    let accepted = match verdict {
-        Some(Verdict::TooMany) => {
+    let accepted = match &attempt {
+        Some(Err(until)) => {
             errors.add(
                 "code",
-                "You have entered too many wrong codes. Wait 15 minutes and try again.",
+                format!(
+                    "You have entered too many wrong codes. Wait {} and try again.",
+                    throttle::wait_in_words(*until, now())
+                ),
             );
             false
         }
-        Some(Verdict::Allowed) => match two_step::matching_step(&secret, code, unix_now()) {
+        Some(Ok(_)) => match two_step::matching_step(&secret, code, unix_now()) {
             Some(step) => {
                 let fresh = store::claim_totp_step(&state.db, p.user_id, step).await?;
                 if !fresh {
@@ -153,22 +162,25 @@ pub async fn verify_submit(
         },
         None => false,
     };
-    if !accepted {
-        if verdict.is_some() {
-            let mut event = NewEvent::by(Some(p.user_id), &p.email, "two_step.failed", &ip);
-            if reused {
-                event = event.with_detail(serde_json::json!({ "reason": "code already used" }));
+    let attempt = match attempt {
+        Some(Ok(attempt)) if accepted => attempt,
+        attempt => {
+            if matches!(attempt, Some(Ok(_))) {
+                let mut event = NewEvent::by(Some(p.user_id), &p.email, "two_step.failed", &ip);
+                if reused {
+                    event = event.with_detail(serde_json::json!({ "reason": "code already used" }));
+                }
+                audit::record_now(&state.db, event).await?;
             }
-            audit::record_now(&state.db, event).await?;
+            let page = VerifyPage {
+                shell: viewer.shell("Enter your security code").with_errors(true),
+                errors,
+                next,
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
         }
-        let page = VerifyPage {
-            shell: viewer.shell("Enter your security code").with_errors(true),
-            errors,
-            next,
-        };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
-    }
-    throttle::succeeded(&state.db, "two_step", &subject).await?;
+    };
+    throttle::succeeded(&state.db, attempt, &[buckets[0]]).await?;
     store::mark_session_verified(&state.db, &token).await?;
     audit::record_now(
         &state.db,
@@ -176,7 +188,10 @@ pub async fn verify_submit(
             .with_detail(serde_json::json!({ "two_step": true })),
     )
     .await?;
-    Ok(Redirect::to(&next).into_response())
+    Ok(session::with_cookie(
+        Redirect::to(&next).into_response(),
+        device::issue(&state, p.user_id),
+    ))
 }
 
 #[derive(Template)]
@@ -313,7 +328,10 @@ pub async fn setup_submit(
         shell: viewer.shell("Save your recovery codes"),
         codes,
     };
-    Ok(render(&page)?.into_response())
+    Ok(session::with_cookie(
+        render(&page)?.into_response(),
+        device::issue(&state, p.user_id),
+    ))
 }
 
 #[cfg(test)]
