@@ -246,6 +246,11 @@ const EXPECTED: &[(&str, &str, Access)] = &[
         "/organisations/{org_id}/staff/{membership_id}/role",
         Access::OrgLead,
     ),
+    (
+        "POST",
+        "/organisations/{org_id}/staff/{membership_id}/two-step/unlock",
+        Access::NationalAdmin,
+    ),
     ("GET", "/admin/audit", Access::NationalAdmin),
     ("GET", "/organisations/{org_id}/audit", Access::OrgLead),
     (

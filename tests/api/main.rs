@@ -29,3 +29,4 @@ mod throttling;
 mod training;
 mod training_dashboard;
 mod training_needs;
+mod two_step_lock;

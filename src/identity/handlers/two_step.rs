@@ -19,7 +19,9 @@ use crate::{
     },
     platform::{
         AppState,
+        authz::Principal,
         db::now,
+        email,
         error::{AppError, AppResult},
         web::{
             client::ClientIp,
@@ -36,6 +38,8 @@ struct VerifyPage {
     shell: Shell,
     errors: FormErrors,
     next: String,
+    /// Only a recovery code will do.
+    locked: bool,
 }
 
 #[derive(Deserialize)]
@@ -64,6 +68,7 @@ pub async fn verify_form(
         shell: viewer.shell("Enter your security code"),
         errors: FormErrors::new(),
         next: safe_next(&state.config.public_url, q.next.as_deref()),
+        locked: user.two_step_locked_at.is_some(),
     })?
     .into_response())
 }
@@ -100,13 +105,10 @@ pub async fn verify_submit(
     let secret = state
         .secrets
         .open(&two_step::secret_context(p.user_id), &sealed)?;
+    let mut locked = user.two_step_locked_at.is_some();
     let mut errors = FormErrors::new();
     let code = form.code.trim();
     let subject = p.user_id.to_string();
-    let buckets = [
-        (throttle::TWO_STEP, subject.as_str()),
-        (throttle::TWO_STEP_ADDRESS, ip.as_str()),
-    ];
     let attempt = if code.is_empty() {
         errors.add(
             "code",
@@ -114,73 +116,68 @@ pub async fn verify_submit(
         );
         None
     } else {
-        Some(throttle::begin(&state.db, &buckets).await?)
-    };
-    // A right code used a second time may have been captured (a phishing page passing it
-    // on), so the audit log says so.
-    let mut reused = false;
-    let accepted = match &attempt {
-        Some(Err(until)) => {
-            errors.add(
-                "code",
-                format!(
-                    "You have entered too many wrong codes. Wait {} and try again.",
-                    throttle::wait_in_words(*until, now())
-                ),
-            );
-            false
-        }
-        Some(Ok(_)) => match two_step::matching_step(&secret, code, unix_now()) {
-            Some(step) => {
-                let fresh = store::claim_totp_step(&state.db, p.user_id, step).await?;
-                if !fresh {
-                    errors.add("code", USED_CODE);
-                    reused = true;
-                }
-                fresh
+        let buckets = [
+            (throttle::TWO_STEP, subject.as_str()),
+            (throttle::TWO_STEP_ADDRESS, ip.as_str()),
+        ];
+        match throttle::begin(&state.db, &buckets).await? {
+            Ok(attempt) => Some(attempt),
+            Err(until) => {
+                errors.add(
+                    "code",
+                    format!(
+                        "You have entered too many wrong codes. Wait {} and try again.",
+                        throttle::wait_in_words(until, now())
+                    ),
+                );
+                None
             }
-            None => {
-                let normalised = two_step::normalise_recovery_code(code);
-                let used = normalised.len() == 12
-                    && store::use_recovery_code(&state.db, p.user_id, &normalised).await?;
-                if used {
-                    audit::record_now(
-                        &state.db,
-                        NewEvent::by(
-                            Some(p.user_id),
-                            &p.email,
-                            "two_step.recovery_code_used",
-                            &ip,
-                        ),
-                    )
-                    .await?;
-                } else {
-                    errors.add("code", "The code is not right. Check your authenticator app and enter the code it shows now");
-                }
-                used
-            }
-        },
-        None => false,
-    };
-    let attempt = match attempt {
-        Some(Ok(attempt)) if accepted => attempt,
-        attempt => {
-            if matches!(attempt, Some(Ok(_))) {
-                let mut event = NewEvent::by(Some(p.user_id), &p.email, "two_step.failed", &ip);
-                if reused {
-                    event = event.with_detail(serde_json::json!({ "reason": "code already used" }));
-                }
-                audit::record_now(&state.db, event).await?;
-            }
-            let page = VerifyPage {
-                shell: viewer.shell("Enter your security code").with_errors(true),
-                errors,
-                next,
-            };
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
         }
     };
-    throttle::succeeded(&state.db, attempt, &[buckets[0]]).await?;
+    let Some(attempt) = attempt else {
+        return Ok(verify_again(&viewer, errors, next, locked)?);
+    };
+    let outcome = check_code(&state, p, &secret, code, locked, &ip).await?;
+    if outcome != CodeOutcome::Accepted {
+        let mut event = NewEvent::by(Some(p.user_id), &p.email, "two_step.failed", &ip);
+        match outcome {
+            CodeOutcome::Reused => {
+                // A right code used a second time may have been captured (a phishing page
+                // passing it on), so the audit log says so.
+                errors.add("code", USED_CODE);
+                event = event.with_detail(serde_json::json!({ "reason": "code already used" }));
+            }
+            _ if locked => errors.add("code", LOCKED_CODE),
+            _ => {
+                errors.add("code", "The code is not right. Check your authenticator app and enter the code it shows now");
+                let run = store::add_two_step_failure(&state.db, p.user_id).await?;
+                if two_step::locks_after(run) {
+                    lock(&state, p, &ip).await?;
+                    locked = true;
+                    errors = FormErrors::new();
+                    errors.add("code", LOCKED_CODE);
+                }
+            }
+        }
+        audit::record_now(&state.db, event).await?;
+        return Ok(verify_again(&viewer, errors, next, locked)?);
+    }
+    throttle::succeeded(
+        &state.db,
+        attempt,
+        &[(throttle::TWO_STEP, subject.as_str())],
+    )
+    .await?;
+    let mut tx = state.db.begin().await?;
+    if store::clear_two_step_failures(&mut tx, p.user_id).await? {
+        audit::record(
+            &mut tx,
+            NewEvent::by(Some(p.user_id), &p.email, "two_step.unlocked", &ip)
+                .with_detail(serde_json::json!({ "by": "recovery code" })),
+        )
+        .await?;
+    }
+    tx.commit().await?;
     store::mark_session_verified(&state.db, &token).await?;
     audit::record_now(
         &state.db,
@@ -192,6 +189,91 @@ pub async fn verify_submit(
         Redirect::to(&next).into_response(),
         device::issue(&state, p.user_id),
     ))
+}
+
+const LOCKED_CODE: &str = "Two-step verification is locked on your account because a wrong code \
+was entered too many times in a row. Enter one of your recovery codes, or ask a national \
+administrator to unlock it.";
+
+/// What became of a code given at the two-step page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CodeOutcome {
+    Accepted,
+    /// The right code, already used once.
+    Reused,
+    Wrong,
+}
+
+/// Checks a code from the app (unless two-step is locked) or a recovery code.
+async fn check_code(
+    state: &AppState,
+    p: &Principal,
+    secret: &str,
+    code: &str,
+    locked: bool,
+    ip: &str,
+) -> AppResult<CodeOutcome> {
+    if let Some(step) = two_step::matching_step(secret, code, unix_now()).filter(|_| !locked) {
+        return Ok(
+            if store::claim_totp_step(&state.db, p.user_id, step).await? {
+                CodeOutcome::Accepted
+            } else {
+                CodeOutcome::Reused
+            },
+        );
+    }
+    let normalised = two_step::normalise_recovery_code(code);
+    let used = normalised.len() == 12
+        && store::use_recovery_code(&state.db, p.user_id, &normalised).await?;
+    if !used {
+        return Ok(CodeOutcome::Wrong);
+    }
+    audit::record_now(
+        &state.db,
+        NewEvent::by(Some(p.user_id), &p.email, "two_step.recovery_code_used", ip),
+    )
+    .await?;
+    Ok(CodeOutcome::Accepted)
+}
+
+/// Locks two-step verification after too many wrong codes in a row, and tells the person
+/// by email (someone else may hold their password) and the audit log, once.
+async fn lock(state: &AppState, p: &Principal, ip: &str) -> AppResult<()> {
+    let mut tx = state.db.begin().await?;
+    if store::lock_two_step(&mut tx, p.user_id).await? {
+        email::queue(
+            &mut tx,
+            &two_step::locked_email(&state.config.public_url, &p.email, &p.name),
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            NewEvent::by(Some(p.user_id), &p.email, "two_step.locked", ip),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+fn verify_again(
+    viewer: &Viewer,
+    errors: FormErrors,
+    next: String,
+    locked: bool,
+) -> AppResult<Response> {
+    let page = VerifyPage {
+        shell: viewer.shell("Enter your security code").with_errors(true),
+        errors,
+        next,
+        locked,
+    };
+    let status = if locked {
+        StatusCode::FORBIDDEN
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, render(&page)?).into_response())
 }
 
 #[derive(Template)]
