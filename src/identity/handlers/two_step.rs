@@ -135,7 +135,7 @@ pub async fn verify_submit(
         }
     };
     let Some(attempt) = attempt else {
-        return Ok(verify_again(&viewer, errors, next, locked)?);
+        return verify_again(&viewer, errors, next, locked);
     };
     let outcome = check_code(&state, p, &secret, code, locked, &ip).await?;
     if outcome != CodeOutcome::Accepted {
@@ -160,7 +160,7 @@ pub async fn verify_submit(
             }
         }
         audit::record_now(&state.db, event).await?;
-        return Ok(verify_again(&viewer, errors, next, locked)?);
+        return verify_again(&viewer, errors, next, locked);
     }
     throttle::succeeded(
         &state.db,
