@@ -6,7 +6,7 @@ use std::{future::Future, net::SocketAddr, sync::Arc};
 
 use axum::{
     Router,
-    extract::{DefaultBodyLimit, Request},
+    extract::{DefaultBodyLimit, MatchedPath, Request},
     http::StatusCode,
     middleware,
     response::{IntoResponse, Response},
@@ -87,8 +87,18 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(ops::track))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(move |_| panic_response(https)))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
+}
+
+/// The log span of a request: its method and route template. Never the URI: paths and
+/// query strings carry secrets (invitation and reset links, private feed tokens).
+fn request_span(request: &Request) -> tracing::Span {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", |p| p.as_str());
+    tracing::debug_span!("request", method = %request.method(), route)
 }
 
 async fn not_found(request: Request) -> Response {

@@ -1,6 +1,7 @@
 //! Identity: signing in and out, sessions, two-step verification, invitations, password
 //! resets and changes.
 
+pub mod device;
 pub mod handlers;
 pub mod invitations;
 pub mod password_policy;

@@ -15,13 +15,14 @@ use crate::{
     identity::store,
     platform::{
         AppState,
-        authz::{CurrentUser, Principal},
+        authz::{CurrentUser, PasswordOnly, Principal},
         db::now,
         web::cookies::{self, CookieNames},
     },
 };
 
-/// The raw session token of the current request, for handlers that change the session.
+/// The raw session token of the current request, for handlers that change the session (also
+/// present while two-step verification is pending, so signing in again ends that session).
 #[derive(Debug, Clone)]
 pub struct SessionToken(pub String);
 
@@ -38,7 +39,10 @@ fn names(state: &AppState) -> CookieNames {
     }
 }
 
-/// Loads the signed-in person (if any) into the request.
+/// Loads the signed-in person (if any) into the request. Someone who still owes a two-step
+/// code goes in as [`PasswordOnly`], never as [`CurrentUser`], so no page, fallback or error
+/// page can treat a password alone as signed in; the route guard hands them on only to the
+/// two-step pages and signing out.
 pub async fn load(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let mut principal = None;
     let token = (!is_anonymous_path(request.uri().path()))
@@ -47,8 +51,12 @@ pub async fn load(State(state): State<AppState>, mut request: Request, next: Nex
     if let Some(token) = token {
         match principal_for(&state, &token).await {
             Ok(Some(p)) => {
-                principal = Some(p);
                 request.extensions_mut().insert(SessionToken(token));
+                if p.passed_two_step() {
+                    principal = Some(p);
+                } else {
+                    request.extensions_mut().insert(PasswordOnly(p));
+                }
             }
             Ok(None) => {}
             Err(e) => tracing::error!(error = %e, "could not load a session"),

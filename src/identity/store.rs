@@ -24,13 +24,15 @@ pub struct UserRow {
     /// Sealed: open it with the app's [`SecretBox`] and [`secret_context`].
     pub totp_secret: Option<String>,
     pub totp_enabled_at: Option<OffsetDateTime>,
+    /// Set when too many wrong two-step codes in a row locked two-step verification.
+    pub two_step_locked_at: Option<OffsetDateTime>,
 }
 
 pub async fn user_by_email(db: &Db, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
     let email = email.trim().to_lowercase();
     with_db!(db, |pool| {
         sqlx::query_as::<_, UserRow>(
-        "SELECT id, email, name, password_hash, totp_secret, totp_enabled_at FROM users WHERE email = $1"
+        "SELECT id, email, name, password_hash, totp_secret, totp_enabled_at, two_step_locked_at FROM users WHERE email = $1"
     )
     .bind(&email)
     .fetch_optional(pool)
@@ -41,7 +43,7 @@ pub async fn user_by_email(db: &Db, email: &str) -> Result<Option<UserRow>, sqlx
 pub async fn user_by_id(db: &Db, id: Uuid) -> Result<Option<UserRow>, sqlx::Error> {
     with_db!(db, |pool| {
         sqlx::query_as::<_, UserRow>(
-        "SELECT id, email, name, password_hash, totp_secret, totp_enabled_at FROM users WHERE id = $1"
+        "SELECT id, email, name, password_hash, totp_secret, totp_enabled_at, two_step_locked_at FROM users WHERE id = $1"
     )
     .bind(id)
     .fetch_optional(pool)
@@ -252,6 +254,60 @@ pub async fn record_attempt(
     })
 }
 
+/// Writes one attempt at `at` and returns its id, for the sign-in throttle to count and,
+/// if the attempt succeeds, to remove again.
+pub async fn add_attempt(
+    db: &Db,
+    scope: &str,
+    subject: &str,
+    at: OffsetDateTime,
+) -> Result<Uuid, sqlx::Error> {
+    let id = new_id();
+    exec_db!(db, |pool| sqlx::query(
+        "INSERT INTO sign_in_attempts (id, scope, subject, attempted_at) VALUES ($1, $2, $3, $4)"
+    )
+    .bind(id)
+    .bind(scope)
+    .bind(subject)
+    .bind(at)
+    .execute(pool)
+    .await)?;
+    Ok(id)
+}
+
+/// When the subject's other attempts in `scope` since `since` were made (all but `except`).
+pub async fn attempts_since(
+    db: &Db,
+    scope: &str,
+    subject: &str,
+    since: OffsetDateTime,
+    except: Uuid,
+) -> Result<Vec<OffsetDateTime>, sqlx::Error> {
+    with_db!(db, |pool| sqlx::query_scalar::<_, OffsetDateTime>(
+        "SELECT attempted_at FROM sign_in_attempts \
+         WHERE scope = $1 AND subject = $2 AND attempted_at > $3 AND id <> $4"
+    )
+    .bind(scope)
+    .bind(subject)
+    .bind(since)
+    .bind(except)
+    .fetch_all(pool)
+    .await)
+}
+
+/// Removes attempts by id (attempts that succeeded, or were refused unchecked).
+pub async fn delete_attempts(db: &Db, ids: &[Uuid]) -> Result<(), sqlx::Error> {
+    for id in ids {
+        exec_db!(db, |pool| sqlx::query(
+            "DELETE FROM sign_in_attempts WHERE id = $1"
+        )
+        .bind(id)
+        .execute(pool)
+        .await)?;
+    }
+    Ok(())
+}
+
 pub async fn clear_attempts(db: &Db, scope: &str, subject: &str) -> Result<(), sqlx::Error> {
     exec_db!(db, |pool| sqlx::query(
         "DELETE FROM sign_in_attempts WHERE scope = $1 AND subject = $2"
@@ -399,6 +455,50 @@ pub async fn claim_totp_step(db: &Db, user_id: Uuid, step: u64) -> Result<bool, 
         .await
     })?;
     Ok(done == 1)
+}
+
+/// Counts one more wrong two-step code in a row for the person and returns the run so far.
+/// One update, so codes tried in parallel on several instances are all counted.
+pub async fn add_two_step_failure(db: &Db, user_id: Uuid) -> Result<i64, sqlx::Error> {
+    with_db!(db, |pool| sqlx::query_scalar::<_, i64>(
+        "UPDATE users SET two_step_failures = two_step_failures + 1 WHERE id = $1 \
+         RETURNING two_step_failures"
+    )
+    .bind(user_id)
+    .fetch_one(pool)
+    .await)
+}
+
+/// Locks two-step verification for the person. False if it was locked already, so only
+/// the request that locks it tells the person and the audit log.
+pub async fn lock_two_step(tx: &mut Tx, user_id: Uuid) -> Result<bool, sqlx::Error> {
+    let done = exec_tx!(tx, |c| sqlx::query(
+        "UPDATE users SET two_step_locked_at = $1 WHERE id = $2 AND two_step_locked_at IS NULL"
+    )
+    .bind(now())
+    .bind(user_id)
+    .execute(c)
+    .await)?;
+    Ok(done == 1)
+}
+
+/// Ends a run of wrong two-step codes and any lock it caused (a right code or recovery
+/// code was given, or an administrator unlocked it). True if a lock was lifted.
+pub async fn clear_two_step_failures(tx: &mut Tx, user_id: Uuid) -> Result<bool, sqlx::Error> {
+    let unlocked = exec_tx!(tx, |c| sqlx::query(
+        "UPDATE users SET two_step_failures = 0, two_step_locked_at = NULL \
+         WHERE id = $1 AND two_step_locked_at IS NOT NULL"
+    )
+    .bind(user_id)
+    .execute(&mut *c)
+    .await)?;
+    exec_tx!(tx, |c| sqlx::query(
+        "UPDATE users SET two_step_failures = 0 WHERE id = $1 AND two_step_failures <> 0"
+    )
+    .bind(user_id)
+    .execute(c)
+    .await)?;
+    Ok(unlocked == 1)
 }
 
 /// Seals the two-step secrets stored before secrets were encrypted. Returns how many.

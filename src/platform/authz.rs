@@ -102,6 +102,13 @@ impl Principal {
         self.memberships.iter().any(|m| m.role.requires_two_step())
     }
 
+    /// Whether this session counts as signed in: the password was enough for this person's
+    /// roles, or they have also given a two-step code. Anything less is a password that may
+    /// have been phished, so it is treated as nobody outside the two-step pages.
+    pub fn passed_two_step(&self) -> bool {
+        !self.needs_two_step() || (self.two_step_enrolled && self.two_step_verified)
+    }
+
     /// Organisations this person leads (for navigation).
     pub fn led_organisations(&self) -> impl Iterator<Item = &Membership> {
         self.memberships
@@ -111,9 +118,16 @@ impl Principal {
 }
 
 /// The signed-in person for this request, if any (put in request extensions by the session
-/// layer).
+/// layer). A person still owing a two-step code is not here, except on the routes whose rule
+/// is [`Rule::PasswordOnly`] (see [`PasswordOnly`]).
 #[derive(Debug, Clone, Default)]
 pub struct CurrentUser(pub Option<Principal>);
+
+/// A person past the password but not yet past two-step verification (not set up, or no
+/// code given in this session). The session layer keeps them out of [`CurrentUser`]; only
+/// the route guard hands them on, and only to [`Rule::PasswordOnly`] routes.
+#[derive(Debug, Clone)]
+pub struct PasswordOnly(pub Principal);
 
 /// Who may use a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -330,6 +344,27 @@ mod tests {
         staff.two_step_enrolled = false;
         staff.two_step_verified = false;
         assert_eq!(decide(Rule::SignedIn, Some(&staff), None), Decision::Allow);
+    }
+
+    #[test]
+    fn a_password_alone_is_not_signed_in_for_privileged_roles() {
+        let own = Uuid::new_v4();
+        for role in [
+            Role::SecurityLead,
+            Role::NationalAnalyst,
+            Role::NationalAdmin,
+        ] {
+            let mut p = person(&[(own, role)]);
+            assert!(p.passed_two_step());
+            p.two_step_verified = false;
+            assert!(!p.passed_two_step(), "{role:?} enrolled, no code given");
+            p.two_step_enrolled = false;
+            assert!(!p.passed_two_step(), "{role:?} not enrolled");
+        }
+        let mut staff = person(&[(own, Role::Staff)]);
+        staff.two_step_enrolled = false;
+        staff.two_step_verified = false;
+        assert!(staff.passed_two_step());
     }
 
     #[test]

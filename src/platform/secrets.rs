@@ -16,7 +16,9 @@ use aes_gcm::{
     aead::{Aead, Payload},
 };
 use base64::{Engine as _, engine::general_purpose::STANDARD};
+use hmac::{Hmac, Mac};
 use rand::{RngCore, rngs::OsRng};
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::{config::Config, db::Db};
@@ -47,10 +49,13 @@ pub enum SecretError {
     CannotOpen,
 }
 
-/// Seals and opens stored secrets with the service's key. Its `Debug` never shows the key.
+/// Seals and opens stored secrets with the service's key, and signs values the server hands
+/// out to browsers. Its `Debug` never shows the key.
 #[derive(Clone)]
 pub struct SecretBox {
     cipher: Aes256Gcm,
+    /// A second key derived from the first, so signing and sealing never share a key.
+    mac_key: [u8; 32],
 }
 
 impl std::fmt::Debug for SecretBox {
@@ -69,7 +74,12 @@ impl SecretBox {
             return Err(SecretError::BadKey);
         }
         let cipher = Aes256Gcm::new_from_slice(&bytes).map_err(|_| SecretError::BadKey)?;
-        Ok(SecretBox { cipher })
+        let mac_key = Sha256::new()
+            .chain_update(b"carecert signing key v1\0")
+            .chain_update(&bytes)
+            .finalize()
+            .into();
+        Ok(SecretBox { cipher, mac_key })
     }
 
     /// A box with a new random key, for the crate's own tests.
@@ -141,6 +151,24 @@ impl SecretBox {
             .decrypt(Nonce::from_slice(nonce), payload)
             .map_err(|_| SecretError::CannotOpen)?;
         String::from_utf8(plain).map_err(|_| SecretError::CannotOpen)
+    }
+
+    /// An HMAC-SHA256 tag (hex) over `message` for the purpose named by `context`: lets the
+    /// server recognise a value it handed out (the device cookie) without storing it.
+    pub fn tag(&self, context: &str, message: &str) -> String {
+        let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(&self.mac_key) else {
+            return String::new();
+        };
+        mac.update(context.as_bytes());
+        mac.update(b"\0");
+        mac.update(message.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// Whether `tag` is the tag of `message` for `context`, compared in constant time.
+    pub fn tag_matches(&self, context: &str, message: &str, tag: &str) -> bool {
+        let expected = self.tag(context, message);
+        !expected.is_empty() && super::tokens::equal(&expected, tag)
     }
 
     /// Whether a stored value is sealed already (values written before sealing are not).

@@ -57,6 +57,8 @@ struct ListPage {
     pages: i64,
     query_base: String,
     roles: Vec<Role>,
+    /// National administrators may unlock a person's two-step verification.
+    can_unlock: bool,
     me: Uuid,
 }
 
@@ -96,6 +98,7 @@ pub async fn list(
         shell: staff_shell(&viewer, &org, "Staff", false),
         query_base: format!("/organisations/{org_id}/staff?q={}", urlencode(q.q.trim())),
         roles: assignable_roles(p, org_id, org.is_national_team()),
+        can_unlock: p.is_national_admin(),
         me: p.user_id,
         org,
         q: q.q.trim().to_owned(),

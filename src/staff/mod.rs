@@ -7,6 +7,7 @@ pub mod import;
 pub mod import_handlers;
 pub mod import_store;
 pub mod store;
+pub mod unlock;
 
 pub use import_handlers::routes as import_routes;
 
@@ -40,6 +41,11 @@ pub fn routes() -> Vec<Route> {
             "/organisations/{org_id}/staff/{membership_id}/role",
             Rule::OrgLead,
             h::change_role,
+        ),
+        Route::post(
+            "/organisations/{org_id}/staff/{membership_id}/two-step/unlock",
+            Rule::NationalAdmin,
+            unlock::two_step,
         ),
     ];
     routes.extend(import_routes());

@@ -23,6 +23,9 @@ pub struct MemberRow {
     pub department: Option<String>,
     pub active: bool,
     pub has_password: bool,
+    /// Too many wrong two-step codes in a row: only a recovery code or a national
+    /// administrator's unlock lets them in.
+    pub two_step_locked: bool,
 }
 
 impl MemberRow {
@@ -50,7 +53,8 @@ macro_rules! select_members {
     ($rest:literal) => {
         concat!(
             "SELECT m.id AS membership_id, u.id AS user_id, u.name, u.email, m.role, m.staff_group, \
-             m.department, m.active, (u.password_hash IS NOT NULL) AS has_password \
+             m.department, m.active, (u.password_hash IS NOT NULL) AS has_password, \
+             (u.two_step_locked_at IS NOT NULL) AS two_step_locked \
              FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.organisation_id = $1 ",
             $rest
         )

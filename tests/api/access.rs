@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::{
     on_both,
-    support::{Client, Page, TestApp},
+    support::{Client, Page, Person, TestApp, alerts},
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -256,6 +256,11 @@ const EXPECTED: &[(&str, &str, Access)] = &[
         "/organisations/{org_id}/staff/{membership_id}/role",
         Access::OrgLead,
     ),
+    (
+        "POST",
+        "/organisations/{org_id}/staff/{membership_id}/two-step/unlock",
+        Access::NationalAdmin,
+    ),
     ("GET", "/admin/audit", Access::NationalAdmin),
     ("GET", "/organisations/{org_id}/audit", Access::OrgLead),
     (
@@ -392,6 +397,13 @@ fn check(page: &Page, allowed: bool, who: Who, method: &str, path: &str) {
             page.status,
             page.location()
         );
+        // Reaching a route is not enough: a server error there is a failure too.
+        assert!(
+            !page.status.is_server_error(),
+            "{who:?} reached {method} {path} but it failed with {}: {}",
+            page.status,
+            page.text
+        );
     } else if who == Who::Anonymous {
         let sent_away = if method == "GET" {
             to_sign_in
@@ -475,6 +487,116 @@ on_both!(every_route_is_guarded_for_every_role, |app| {
                     client.post(&url, &[]).await
                 };
                 check(&page, allowed, *who, method, &url);
+            }
+        }
+    }
+});
+
+/// Whether a page sends its visitor off to sign in: a redirect to the sign-in page (or, for
+/// someone past the password, to the two-step pages), or a refused form.
+fn sent_to_sign_in(page: &Page) -> bool {
+    let location = page.location().unwrap_or_default();
+    page.status == StatusCode::UNAUTHORIZED
+        || (page.status.is_redirection()
+            && (location.starts_with("/sign-in?next=")
+                || location.starts_with("/sign-in/two-step")
+                || location.starts_with("/account/two-step/set-up")))
+}
+
+/// A privileged person who has a password but has never set up two-step verification.
+async fn not_enrolled(app: &TestApp, org: Uuid, role: Role, email: &str) -> Person {
+    let mut person = app.person(org, role, email).await;
+    carecert::with_db!(app.db(), |pool| sqlx::query(
+        "UPDATE users SET totp_secret = NULL, totp_enabled_at = NULL WHERE email = $1"
+    )
+    .bind(email)
+    .execute(pool)
+    .await
+    .map(|_| ()))
+    .expect("no two-step");
+    person.totp_secret = None;
+    person
+}
+
+// A phished password must give nothing a visitor could not already see: every route, for a
+// password-only session of each role that needs two-step verification (set up and not),
+// answers as it does anonymous, including the pages of advisories not marked TLP:CLEAR.
+on_both!(a_password_alone_is_treated_as_anonymous, |app| {
+    use carecert::alerts::model::Tlp;
+    let team = app.national_team().await;
+    let own = app.org("Own Trust", "RO1", OrgType::NhsTrust).await;
+    let mut references = vec![];
+    for tlp in [Tlp::Amber, Tlp::Red] {
+        let mut content = alerts::sample_content();
+        content.tlp = tlp;
+        references.push(alerts::publish(&app, content).await.1);
+    }
+    let people = [
+        app.person(own, Role::SecurityLead, "lead@own.example")
+            .await,
+        app.person(team, Role::NationalAnalyst, "analyst@carecert.test")
+            .await,
+        app.person(team, Role::NationalAdmin, "admin@carecert.test")
+            .await,
+        not_enrolled(&app, own, Role::SecurityLead, "new-lead@own.example").await,
+        not_enrolled(
+            &app,
+            team,
+            Role::NationalAnalyst,
+            "new-analyst@carecert.test",
+        )
+        .await,
+        not_enrolled(&app, team, Role::NationalAdmin, "new-admin@carecert.test").await,
+    ];
+    let anonymous = app.client();
+    let mut clients = vec![];
+    for person in &people {
+        clients.push((person.email.clone(), app.password_only(person).await));
+    }
+    for (method, path, access) in EXPECTED {
+        if *access == Access::PasswordStep {
+            continue;
+        }
+        let urls: Vec<String> = if path.contains("{reference}") {
+            references
+                .iter()
+                .map(|r| concrete(&path.replace("{reference}", r), own))
+                .collect()
+        } else {
+            vec![concrete(path, own)]
+        };
+        for url in urls {
+            let fetch = |client: &Client| {
+                let (client, url) = (client.clone(), url.clone());
+                async move {
+                    if *method == "GET" {
+                        client.get(&url).await
+                    } else {
+                        client.post(&url, &[]).await
+                    }
+                }
+            };
+            let expected = fetch(&anonymous).await;
+            for (email, client) in &clients {
+                let page = fetch(client).await;
+                if sent_to_sign_in(&expected) {
+                    assert!(
+                        sent_to_sign_in(&page),
+                        "{email} with only a password reached {method} {url}: {} {:?}",
+                        page.status,
+                        page.location()
+                    );
+                    continue;
+                }
+                assert_eq!(
+                    (page.status, page.location()),
+                    (expected.status, expected.location()),
+                    "{email} with only a password must get what anonymous gets at {method} {url}"
+                );
+                assert!(
+                    !page.text.contains(&format!("Test {email}")),
+                    "{method} {url} names {email}, who has given only a password"
+                );
             }
         }
     }

@@ -9,14 +9,38 @@ pub mod two_step;
 use crate::identity::password_policy::{PasswordContext, check_new_password};
 use crate::platform::{authz::Principal, db::Db, error::AppResult, web::forms::FormErrors};
 
-/// Only same-site paths are followed after sign-in, so a link cannot send people elsewhere.
-pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
-            n.to_owned()
-        }
-        _ => "/".to_owned(),
+/// Where to go after signing in, from a `next` parameter anyone can put in a link. Only a
+/// path on this site is followed: anything else (another site, however disguised) goes home.
+pub fn safe_next(public_url: &str, next: Option<&str>) -> String {
+    next.and_then(|n| local_path(public_url, n))
+        .unwrap_or_else(|| "/".to_owned())
+}
+
+/// `next` as a path on the site at `public_url`, or `None` if a browser could read it as
+/// anywhere else. Browsers drop tabs and newlines, treat `\` as `/`, and some servers
+/// decode `%2F`, so the path must be plain printable ASCII, and neither it nor its decoded
+/// forms may hold a backslash, a control character or a leading `//`. Finally it is
+/// resolved against the public URL and must keep its origin.
+fn local_path(public_url: &str, next: &str) -> Option<String> {
+    if !next.starts_with('/') || !next.bytes().all(|b| b.is_ascii_graphic()) {
+        return None;
     }
+    // Decoded a few times over, so double encoding hides nothing either.
+    let mut decoded = next.to_owned();
+    for _ in 0..3 {
+        if decoded.contains('\\')
+            || decoded.starts_with("//")
+            || decoded.chars().any(|c| c.is_control() || !c.is_ascii())
+        {
+            return None;
+        }
+        decoded = percent_encoding::percent_decode_str(&decoded)
+            .decode_utf8_lossy()
+            .into_owned();
+    }
+    let base = url::Url::parse(public_url).ok()?;
+    let resolved = base.join(next).ok()?;
+    (resolved.origin() == base.origin()).then(|| resolved[url::Position::BeforePath..].to_owned())
 }
 
 /// Where a person goes once their password has been accepted.
@@ -64,12 +88,58 @@ pub fn actor_label(p: &Principal) -> &str {
 mod tests {
     use super::*;
 
+    const SITE: &str = "https://carecert.example";
+
     #[test]
     fn only_local_paths_are_followed() {
-        assert_eq!(safe_next(Some("/account")), "/account");
-        assert_eq!(safe_next(Some("//evil.example")), "/");
-        assert_eq!(safe_next(Some("https://evil.example")), "/");
-        assert_eq!(safe_next(Some("/\\evil.example")), "/");
-        assert_eq!(safe_next(None), "/");
+        assert_eq!(safe_next(SITE, Some("/account")), "/account");
+        assert_eq!(
+            safe_next(SITE, Some("/alerts/CC-2026-0001?tab=response#steps")),
+            "/alerts/CC-2026-0001?tab=response#steps"
+        );
+        assert_eq!(
+            safe_next("http://127.0.0.1:8080", Some("/training")),
+            "/training"
+        );
+        assert_eq!(safe_next(SITE, None), "/");
+    }
+
+    #[test]
+    fn known_open_redirect_payloads_go_home() {
+        let payloads = [
+            "//evil.example",
+            "https://evil.example",
+            "https:evil.example",
+            "javascript:alert(1)",
+            "evil.example",
+            "/\\evil.example",
+            "/%09/evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/%0a/evil.example",
+            "/%0d%0a/evil.example",
+            "/%2F%2Fevil.example",
+            "%2F%2Fevil.example",
+            "/%2f/evil.example",
+            "/%5Cevil.example",
+            "/%5cevil.example",
+            "%5C%5Cevil.example",
+            "/%252F%252Fevil.example",
+            "/\u{2215}\u{2215}evil.example",
+            "/\u{ff0f}evil.example",
+            "/\u{2044}evil.example",
+            "/%E2%88%95evil.example",
+            "/%EF%BC%8Fevil.example",
+            "/ /evil.example",
+            "/\x00/evil.example",
+            "",
+        ];
+        for payload in payloads {
+            assert_eq!(
+                safe_next(SITE, Some(payload)),
+                "/",
+                "{payload:?} was followed"
+            );
+        }
     }
 }

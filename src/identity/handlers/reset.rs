@@ -19,7 +19,7 @@ use crate::{
     identity::{
         invitations, passwords,
         store::{self, LinkProblem, LinkPurpose},
-        throttle::{self, Verdict},
+        throttle,
     },
     platform::{
         AppState,
@@ -84,8 +84,14 @@ pub async fn request_submit(
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     }
-    // Limit how many emails one address or one requester can trigger.
-    let allowed = throttle::attempt(&state.db, "reset", &email, &ip).await? == Verdict::Allowed;
+    // Limit how many emails can be sent to one address, or asked for from one address. Each
+    // request counts (each sends an email), in buckets of their own: asking for resets
+    // never slows anyone's sign-in.
+    let buckets = [
+        (throttle::RESET_EMAIL, email.as_str()),
+        (throttle::RESET_ADDRESS, ip.as_str()),
+    ];
+    let allowed = throttle::begin(&state.db, &buckets).await?.is_ok();
     let user = if allowed {
         store::user_by_email(&state.db, &email).await?
     } else {
@@ -183,7 +189,8 @@ pub async fn choose_submit(
     )
     .await?;
     tx.commit().await?;
-    throttle::succeeded(&state.db, "account", &user.email).await?;
+    // Whoever holds the new password may try it at once, even from a new device.
+    store::clear_attempts(&state.db, throttle::UNKNOWN_DEVICE.scope, &user.email).await?;
     Ok(redirect_with_notice(
         state.config.is_https(),
         "/sign-in",

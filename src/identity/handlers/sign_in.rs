@@ -4,7 +4,7 @@ use askama::Template;
 use axum::{
     Extension, Form,
     extract::{Query, State},
-    http::StatusCode,
+    http::{HeaderMap, StatusCode},
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
@@ -13,13 +13,14 @@ use super::{after_password, safe_next};
 use crate::{
     audit::{self, NewEvent},
     identity::{
-        passwords,
+        device, passwords,
         session::{self, SessionToken},
         store,
-        throttle::{self, Verdict},
+        throttle::{self, Policy},
     },
     platform::{
         AppState,
+        db::now,
         error::AppResult,
         web::{
             client::ClientIp,
@@ -44,7 +45,11 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-pub async fn form(viewer: Viewer, Query(q): Query<NextQuery>) -> AppResult<Response> {
+pub async fn form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<NextQuery>,
+) -> AppResult<Response> {
     if viewer.principal.is_some() {
         return Ok(Redirect::to("/").into_response());
     }
@@ -52,7 +57,7 @@ pub async fn form(viewer: Viewer, Query(q): Query<NextQuery>) -> AppResult<Respo
         shell: viewer.shell("Sign in"),
         errors: FormErrors::new(),
         email: String::new(),
-        next: safe_next(q.next.as_deref()),
+        next: safe_next(&state.config.public_url, q.next.as_deref()),
     })?
     .into_response())
 }
@@ -70,11 +75,12 @@ pub async fn submit(
     State(state): State<AppState>,
     viewer: Viewer,
     ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     session_token: Option<Extension<SessionToken>>,
     Form(form): Form<SignInForm>,
 ) -> AppResult<Response> {
     let email = form.email.trim().to_lowercase();
-    let next = safe_next(form.next.as_deref());
+    let next = safe_next(&state.config.public_url, form.next.as_deref());
     let mut errors = FormErrors::new();
     if email.is_empty() {
         errors.add("email", "Enter your email address");
@@ -95,17 +101,44 @@ pub async fn submit(
         return again(errors, StatusCode::UNPROCESSABLE_ENTITY);
     }
 
-    if throttle::attempt(&state.db, "account", &email, &ip).await? == Verdict::TooMany {
-        audit::record_now(
-            &state.db,
-            NewEvent::by(None, &email, "sign_in.throttled", &ip),
-        )
-        .await?;
-        errors.add("email", throttle::TOO_MANY_MESSAGE);
-        return again(errors, StatusCode::TOO_MANY_REQUESTS);
-    }
-
     let user = store::user_by_email(&state.db, &email).await?;
+    // A browser this account has signed in on before counts in its own bucket, so guesses
+    // from elsewhere never lock the person out of their own device.
+    let device = user
+        .as_ref()
+        .and_then(|u| device::recognise(&state, &headers, u.id));
+    let buckets: Vec<(Policy, &str)> = match &device {
+        Some(d) => vec![(throttle::KNOWN_DEVICE, d.id.as_str())],
+        None => vec![
+            (throttle::UNKNOWN_DEVICE, email.as_str()),
+            (throttle::SIGN_IN_ADDRESS, ip.as_str()),
+        ],
+    };
+    let attempt = match throttle::begin(&state.db, &buckets).await? {
+        Ok(attempt) => attempt,
+        Err(until) => {
+            audit::record_now(
+                &state.db,
+                NewEvent::by(None, &email, "sign_in.throttled", &ip).with_detail(
+                    serde_json::json!({
+                        "known_device": device.is_some(),
+                        "wait_seconds": (until - now()).whole_seconds(),
+                    }),
+                ),
+            )
+            .await?;
+            // The same words whether or not the account exists.
+            errors.add(
+                "email",
+                format!(
+                    "You have tried to sign in too many times. Wait {} and try again, or reset your password.",
+                    throttle::wait_in_words(until, now())
+                ),
+            );
+            return again(errors, StatusCode::TOO_MANY_REQUESTS);
+        }
+    };
+
     let ok = passwords::verify(
         form.password.clone(),
         user.as_ref().and_then(|u| u.password_hash.clone()),
@@ -145,7 +178,13 @@ pub async fn submit(
         return again(errors, StatusCode::FORBIDDEN);
     }
 
-    throttle::succeeded(&state.db, "account", &email).await?;
+    let mut run = vec![(throttle::UNKNOWN_DEVICE, email.as_str())];
+    run.extend(
+        device
+            .as_ref()
+            .map(|d| (throttle::KNOWN_DEVICE, d.id.as_str())),
+    );
+    throttle::succeeded(&state.db, attempt, &run).await?;
     if let Some(Extension(SessionToken(old))) = session_token {
         store::delete_session(&state.db, &old).await?;
     }
@@ -158,10 +197,13 @@ pub async fn submit(
     )
     .await?;
     let to = after_password(needs_two_step, user.totp_enabled_at.is_some(), &next);
-    Ok(session::with_cookie(
-        Redirect::to(&to).into_response(),
-        cookie,
-    ))
+    let response = session::with_cookie(Redirect::to(&to).into_response(), cookie);
+    // Fully signed in with the password alone: this browser is now known to the account.
+    Ok(if needs_two_step {
+        response
+    } else {
+        session::with_cookie(response, device::issue(&state, user.id))
+    })
 }
 
 pub async fn sign_out(

@@ -13,13 +13,15 @@ use super::safe_next;
 use crate::{
     audit::{self, NewEvent},
     identity::{
-        session::SessionToken,
-        store,
-        throttle::{self, Verdict},
-        two_step,
+        device,
+        session::{self, SessionToken},
+        store, throttle, two_step,
     },
     platform::{
         AppState,
+        authz::Principal,
+        db::now,
+        email,
         error::{AppError, AppResult},
         web::{
             client::ClientIp,
@@ -36,6 +38,8 @@ struct VerifyPage {
     shell: Shell,
     errors: FormErrors,
     next: String,
+    /// Only a recovery code will do.
+    locked: bool,
 }
 
 #[derive(Deserialize)]
@@ -56,12 +60,15 @@ pub async fn verify_form(
         return Ok(Redirect::to("/account/two-step/set-up").into_response());
     }
     if p.two_step_verified {
-        return Ok(Redirect::to(&safe_next(q.next.as_deref())).into_response());
+        return Ok(
+            Redirect::to(&safe_next(&state.config.public_url, q.next.as_deref())).into_response(),
+        );
     }
     Ok(render(&VerifyPage {
         shell: viewer.shell("Enter your security code"),
         errors: FormErrors::new(),
-        next: safe_next(q.next.as_deref()),
+        next: safe_next(&state.config.public_url, q.next.as_deref()),
+        locked: user.two_step_locked_at.is_some(),
     })?
     .into_response())
 }
@@ -77,7 +84,7 @@ const USED_CODE: &str =
     "That code has already been used. Wait for your app to show a new code, then enter it";
 
 fn unix_now() -> u64 {
-    crate::platform::db::now().unix_timestamp().max(0) as u64
+    now().unix_timestamp().max(0) as u64
 }
 
 pub async fn verify_submit(
@@ -88,7 +95,7 @@ pub async fn verify_submit(
     Form(form): Form<VerifyForm>,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    let next = safe_next(form.next.as_deref());
+    let next = safe_next(&state.config.public_url, form.next.as_deref());
     let user = store::user_by_id(&state.db, p.user_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -98,77 +105,79 @@ pub async fn verify_submit(
     let secret = state
         .secrets
         .open(&two_step::secret_context(p.user_id), &sealed)?;
+    let mut locked = user.two_step_locked_at.is_some();
     let mut errors = FormErrors::new();
     let code = form.code.trim();
     let subject = p.user_id.to_string();
-    let verdict = if code.is_empty() {
+    let attempt = if code.is_empty() {
         errors.add(
             "code",
             "Enter the 6-digit code from your authenticator app, or a recovery code",
         );
         None
     } else {
-        Some(throttle::attempt(&state.db, "two_step", &subject, &ip).await?)
-    };
-    // A right code used a second time may have been captured (a phishing page passing it
-    // on), so the audit log says so.
-    let mut reused = false;
-    let accepted = match verdict {
-        Some(Verdict::TooMany) => {
-            errors.add(
-                "code",
-                "You have entered too many wrong codes. Wait 15 minutes and try again.",
-            );
-            false
+        let buckets = [
+            (throttle::TWO_STEP, subject.as_str()),
+            (throttle::TWO_STEP_ADDRESS, ip.as_str()),
+        ];
+        match throttle::begin(&state.db, &buckets).await? {
+            Ok(attempt) => Some(attempt),
+            Err(until) => {
+                errors.add(
+                    "code",
+                    format!(
+                        "You have entered too many wrong codes. Wait {} and try again.",
+                        throttle::wait_in_words(until, now())
+                    ),
+                );
+                None
+            }
         }
-        Some(Verdict::Allowed) => match two_step::matching_step(&secret, code, unix_now()) {
-            Some(step) => {
-                let fresh = store::claim_totp_step(&state.db, p.user_id, step).await?;
-                if !fresh {
-                    errors.add("code", USED_CODE);
-                    reused = true;
-                }
-                fresh
-            }
-            None => {
-                let normalised = two_step::normalise_recovery_code(code);
-                let used = normalised.len() == 12
-                    && store::use_recovery_code(&state.db, p.user_id, &normalised).await?;
-                if used {
-                    audit::record_now(
-                        &state.db,
-                        NewEvent::by(
-                            Some(p.user_id),
-                            &p.email,
-                            "two_step.recovery_code_used",
-                            &ip,
-                        ),
-                    )
-                    .await?;
-                } else {
-                    errors.add("code", "The code is not right. Check your authenticator app and enter the code it shows now");
-                }
-                used
-            }
-        },
-        None => false,
     };
-    if !accepted {
-        if verdict.is_some() {
-            let mut event = NewEvent::by(Some(p.user_id), &p.email, "two_step.failed", &ip);
-            if reused {
+    let Some(attempt) = attempt else {
+        return verify_again(&viewer, errors, next, locked);
+    };
+    let outcome = check_code(&state, p, &secret, code, locked, &ip).await?;
+    if outcome != CodeOutcome::Accepted {
+        let mut event = NewEvent::by(Some(p.user_id), &p.email, "two_step.failed", &ip);
+        match outcome {
+            CodeOutcome::Reused => {
+                // A right code used a second time may have been captured (a phishing page
+                // passing it on), so the audit log says so.
+                errors.add("code", USED_CODE);
                 event = event.with_detail(serde_json::json!({ "reason": "code already used" }));
             }
-            audit::record_now(&state.db, event).await?;
+            _ if locked => errors.add("code", LOCKED_CODE),
+            _ => {
+                errors.add("code", "The code is not right. Check your authenticator app and enter the code it shows now");
+                let run = store::add_two_step_failure(&state.db, p.user_id).await?;
+                if two_step::locks_after(run) {
+                    lock(&state, p, &ip).await?;
+                    locked = true;
+                    errors = FormErrors::new();
+                    errors.add("code", LOCKED_CODE);
+                }
+            }
         }
-        let page = VerifyPage {
-            shell: viewer.shell("Enter your security code").with_errors(true),
-            errors,
-            next,
-        };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+        audit::record_now(&state.db, event).await?;
+        return verify_again(&viewer, errors, next, locked);
     }
-    throttle::succeeded(&state.db, "two_step", &subject).await?;
+    throttle::succeeded(
+        &state.db,
+        attempt,
+        &[(throttle::TWO_STEP, subject.as_str())],
+    )
+    .await?;
+    let mut tx = state.db.begin().await?;
+    if store::clear_two_step_failures(&mut tx, p.user_id).await? {
+        audit::record(
+            &mut tx,
+            NewEvent::by(Some(p.user_id), &p.email, "two_step.unlocked", &ip)
+                .with_detail(serde_json::json!({ "by": "recovery code" })),
+        )
+        .await?;
+    }
+    tx.commit().await?;
     store::mark_session_verified(&state.db, &token).await?;
     audit::record_now(
         &state.db,
@@ -176,7 +185,95 @@ pub async fn verify_submit(
             .with_detail(serde_json::json!({ "two_step": true })),
     )
     .await?;
-    Ok(Redirect::to(&next).into_response())
+    Ok(session::with_cookie(
+        Redirect::to(&next).into_response(),
+        device::issue(&state, p.user_id),
+    ))
+}
+
+const LOCKED_CODE: &str = "Two-step verification is locked on your account because a wrong code \
+was entered too many times in a row. Enter one of your recovery codes, or ask a national \
+administrator to unlock it.";
+
+/// What became of a code given at the two-step page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CodeOutcome {
+    Accepted,
+    /// The right code, already used once.
+    Reused,
+    Wrong,
+}
+
+/// Checks a code from the app (unless two-step is locked) or a recovery code.
+async fn check_code(
+    state: &AppState,
+    p: &Principal,
+    secret: &str,
+    code: &str,
+    locked: bool,
+    ip: &str,
+) -> AppResult<CodeOutcome> {
+    if let Some(step) = two_step::matching_step(secret, code, unix_now()).filter(|_| !locked) {
+        return Ok(
+            if store::claim_totp_step(&state.db, p.user_id, step).await? {
+                CodeOutcome::Accepted
+            } else {
+                CodeOutcome::Reused
+            },
+        );
+    }
+    let normalised = two_step::normalise_recovery_code(code);
+    let used = normalised.len() == 12
+        && store::use_recovery_code(&state.db, p.user_id, &normalised).await?;
+    if !used {
+        return Ok(CodeOutcome::Wrong);
+    }
+    audit::record_now(
+        &state.db,
+        NewEvent::by(Some(p.user_id), &p.email, "two_step.recovery_code_used", ip),
+    )
+    .await?;
+    Ok(CodeOutcome::Accepted)
+}
+
+/// Locks two-step verification after too many wrong codes in a row, and tells the person
+/// by email (someone else may hold their password) and the audit log, once.
+async fn lock(state: &AppState, p: &Principal, ip: &str) -> AppResult<()> {
+    let mut tx = state.db.begin().await?;
+    if store::lock_two_step(&mut tx, p.user_id).await? {
+        email::queue(
+            &mut tx,
+            &two_step::locked_email(&state.config.public_url, &p.email, &p.name),
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            NewEvent::by(Some(p.user_id), &p.email, "two_step.locked", ip),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+fn verify_again(
+    viewer: &Viewer,
+    errors: FormErrors,
+    next: String,
+    locked: bool,
+) -> AppResult<Response> {
+    let page = VerifyPage {
+        shell: viewer.shell("Enter your security code").with_errors(true),
+        errors,
+        next,
+        locked,
+    };
+    let status = if locked {
+        StatusCode::FORBIDDEN
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, render(&page)?).into_response())
 }
 
 #[derive(Template)]
@@ -313,7 +410,10 @@ pub async fn setup_submit(
         shell: viewer.shell("Save your recovery codes"),
         codes,
     };
-    Ok(render(&page)?.into_response())
+    Ok(session::with_cookie(
+        render(&page)?.into_response(),
+        device::issue(&state, p.user_id),
+    ))
 }
 
 #[cfg(test)]

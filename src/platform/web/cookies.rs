@@ -25,6 +25,13 @@ impl CookieNames {
             "carecert_csrf"
         }
     }
+    pub fn device(self) -> &'static str {
+        if self.secure {
+            "__Host-carecert_device"
+        } else {
+            "carecert_device"
+        }
+    }
     pub fn notice(self) -> &'static str {
         if self.secure {
             "__Host-carecert_notice"

@@ -8,7 +8,7 @@
 
 use axum::{
     body::{Body, to_bytes},
-    extract::{Request, State},
+    extract::{MatchedPath, Request, State},
     http::{Method, header},
     middleware::Next,
     response::{IntoResponse, Response},
@@ -36,6 +36,12 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
         cookies::read(request.headers(), names.csrf()).filter(|t| tokens::looks_valid(t));
     let token = existing.clone().unwrap_or_else(tokens::generate);
     let (mut parts, body) = request.into_parts();
+    // The route template, never the path: some paths (invitation and reset links) are secrets.
+    let route = parts
+        .extensions
+        .get::<MatchedPath>()
+        .map_or("unmatched", |p| p.as_str())
+        .to_owned();
 
     let changes_state = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
     let body = if changes_state && !parts.uri.path().starts_with("/api/") {
@@ -67,10 +73,7 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
             _ => false,
         };
         if !valid {
-            tracing::info!(
-                path = parts.uri.path(),
-                "refused a form without a valid CSRF token"
-            );
+            tracing::info!(%route, "refused a form without a valid CSRF token");
             return AppError::FormExpired.into_response();
         }
         body

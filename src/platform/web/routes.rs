@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::platform::{
     AppState,
-    authz::{CurrentUser, Decision, Rule, decide},
+    authz::{CurrentUser, Decision, PasswordOnly, Rule, decide},
     error::{AppError, urlencode},
     web::{page::render_error_page, shell::Shell},
 };
@@ -88,7 +88,7 @@ pub fn specs(routes: &[Route]) -> Vec<RouteSpec> {
 async fn enforce(
     State((_, rule)): State<(AppState, Rule)>,
     params: RawPathParams,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     let organisation = match params.iter().find(|(k, _)| *k == "org_id") {
@@ -98,12 +98,24 @@ async fn enforce(
         },
         None => None,
     };
+    let pending = request
+        .extensions()
+        .get::<PasswordOnly>()
+        .map(|p| p.0.clone());
     let principal = request
         .extensions()
         .get::<CurrentUser>()
-        .and_then(|c| c.0.as_ref());
+        .and_then(|c| c.0.as_ref())
+        .or(pending.as_ref());
     match decide(rule, principal, organisation) {
-        Decision::Allow => next.run(request).await,
+        Decision::Allow => {
+            // Only the two-step pages and signing out see a person who has given just a
+            // password; every other allowed route (the public ones) sees nobody.
+            if let Some(p) = pending.filter(|_| rule == Rule::PasswordOnly) {
+                request.extensions_mut().insert(CurrentUser(Some(p)));
+            }
+            next.run(request).await
+        }
         Decision::SignIn => {
             let next_path = request
                 .uri()

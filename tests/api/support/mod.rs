@@ -4,6 +4,7 @@
 
 pub mod advisories;
 pub mod alerts;
+pub mod process;
 pub mod smtp;
 pub mod training;
 
@@ -80,7 +81,7 @@ pub struct TestApp {
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
     pg_database: Option<(String, String)>,
-    _dir: Arc<tempfile::TempDir>,
+    dir: Arc<tempfile::TempDir>,
     secret_key: String,
     adjust: fn(&mut Config),
 }
@@ -197,7 +198,7 @@ impl TestApp {
             shutdown: Some(tx),
             server: Some(server),
             pg_database,
-            _dir: dir,
+            dir,
             secret_key,
             adjust,
         }
@@ -210,7 +211,7 @@ impl TestApp {
             self.database_url.clone(),
             None,
             self.smtp.clone(),
-            self._dir.clone(),
+            self.dir.clone(),
             self.secret_key.clone(),
             self.adjust,
         )
