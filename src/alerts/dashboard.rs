@@ -413,6 +413,7 @@ pub async fn escalate(
     let chased = escalation::chase_silent(&state.db, id, now(), &state.config.public_url).await?;
     audit::record_now(
         &state.db,
+        &state.secrets,
         NewEvent {
             actor_user_id: Some(p.user_id),
             actor_label: &p.email,

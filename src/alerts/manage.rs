@@ -570,11 +570,12 @@ pub async fn new_form(State(state): State<AppState>, viewer: Viewer) -> AppResul
     )
 }
 
-fn actor<'a>(p: &'a Principal, ip: &'a str) -> publishing::Actor<'a> {
+fn actor<'a>(state: &'a AppState, p: &'a Principal, ip: &'a str) -> publishing::Actor<'a> {
     publishing::Actor {
         user_id: p.user_id,
         label: &p.email,
         ip: Some(ip),
+        secrets: &state.secrets,
     }
 }
 
@@ -618,6 +619,7 @@ pub async fn create(
     let id = advisories::create_draft(&mut tx, &c, None, p.user_id).await?;
     audit::record(
         &mut tx,
+        &state.secrets,
         event(
             p,
             &ip,
@@ -690,6 +692,7 @@ pub async fn save(
     advisories::save_draft(&mut tx, id, &c).await?;
     audit::record(
         &mut tx,
+        &state.secrets,
         event(
             p,
             &ip,
@@ -807,7 +810,7 @@ async fn move_review(
     notice: &str,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    publishing::change_review(&state.db, id, submit, &actor(p, ip))
+    publishing::change_review(&state.db, id, submit, &actor(&state, p, ip))
         .await
         .map_err(refused)?;
     Ok(redirect_with_notice(
@@ -827,7 +830,7 @@ pub async fn publish(
     let out = publishing::publish(
         &state.db,
         id,
-        &actor(p, &ip),
+        &actor(&state, p, &ip),
         now(),
         &state.config.public_url,
     )
@@ -907,7 +910,7 @@ pub async fn revise(
         &c,
         &form.change_summary,
         form.notify,
-        &actor(p, &ip),
+        &actor(&state, p, &ip),
         now(),
         &state.config.public_url,
     )
@@ -949,7 +952,7 @@ pub async fn withdraw(
         &state.db,
         id,
         reason,
-        &actor(p, &ip),
+        &actor(&state, p, &ip),
         now(),
         &state.config.public_url,
     )

@@ -16,7 +16,7 @@ use crate::{
         store::{advisories, responses as store, scope},
     },
     audit::{self, NewEvent},
-    platform::{authz::Principal, db::Db},
+    platform::{authz::Principal, db::Db, secrets::SecretBox},
 };
 
 /// Why a response could not be recorded.
@@ -53,6 +53,7 @@ pub async fn can_respond(db: &Db, p: &Principal, org: Uuid) -> Result<bool, sqlx
 /// entry and audit event. Returns the new state.
 pub async fn record(
     db: &Db,
+    secrets: &SecretBox,
     who: &Principal,
     ip: &str,
     advisory: Uuid,
@@ -68,7 +69,7 @@ pub async fn record(
         label: &who.email,
         token_name: None,
     };
-    save_action(db, &actor, ip, advisory, org, action, at).await
+    save_action(db, secrets, &actor, ip, advisory, org, action, at).await
 }
 
 /// One of an organisation's API tokens, as it is named on the timeline and in the audit log.
@@ -86,6 +87,7 @@ pub struct ApiToken<'a> {
 /// and the audit event (the actor is the token).
 pub async fn record_for_token(
     db: &Db,
+    secrets: &SecretBox,
     token: ApiToken<'_>,
     ip: &str,
     advisory: Uuid,
@@ -99,7 +101,7 @@ pub async fn record_for_token(
         label: &label,
         token_name: Some(token.name),
     };
-    save_action(db, &actor, ip, advisory, org, action, at).await
+    save_action(db, secrets, &actor, ip, advisory, org, action, at).await
 }
 
 /// How an API token appears as the actor of an audit event.
@@ -128,6 +130,7 @@ struct Actor<'a> {
 
 async fn save_action(
     db: &Db,
+    secrets: &SecretBox,
     actor: &Actor<'_>,
     ip: &str,
     advisory: Uuid,
@@ -163,6 +166,7 @@ async fn save_action(
     .await?;
     audit::record(
         &mut tx,
+        secrets,
         NewEvent {
             actor_user_id: actor.user_id,
             actor_label: actor.label,
@@ -271,6 +275,7 @@ pub struct Bulk {
 #[allow(clippy::too_many_arguments)]
 pub async fn record_many(
     db: &Db,
+    secrets: &SecretBox,
     who: &Principal,
     ip: &str,
     advisory: Uuid,
@@ -280,7 +285,7 @@ pub async fn record_many(
 ) -> Result<Bulk, sqlx::Error> {
     let mut out = Bulk::default();
     for (org, name) in orgs {
-        match record(db, who, ip, advisory, *org, action, at).await {
+        match record(db, secrets, who, ip, advisory, *org, action, at).await {
             Ok(_) => out.done.push(name.clone()),
             Err(RespondError::Db(e)) => return Err(e),
             Err(e) => out.skipped.push((name.clone(), e.to_string())),

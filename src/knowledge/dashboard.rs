@@ -589,6 +589,7 @@ pub async fn change_target(
         .ok_or(AppError::NotFound)?;
     audit::record(
         &mut tx,
+        &state.secrets,
         NewEvent {
             actor_user_id: Some(p.user_id),
             actor_label: &p.email,
@@ -638,6 +639,7 @@ pub async fn remind(
     }
     audit::record(
         &mut tx,
+        &state.secrets,
         NewEvent {
             actor_user_id: Some(p.user_id),
             actor_label: &p.email,
@@ -676,6 +678,7 @@ pub async fn export(
     let mut tx = state.db.begin().await?;
     audit::record(
         &mut tx,
+        &state.secrets,
         NewEvent {
             actor_user_id: Some(p.user_id),
             actor_label: &p.email,

@@ -15,6 +15,7 @@ mod alerts_inbox;
 mod alerts_inventory;
 mod alerts_manage;
 mod api;
+mod audit_chain;
 mod course_import;
 mod jobs;
 mod operations;

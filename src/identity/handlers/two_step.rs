@@ -137,6 +137,7 @@ pub async fn verify_submit(
                 if used {
                     audit::record_now(
                         &state.db,
+                        &state.secrets,
                         NewEvent::by(
                             Some(p.user_id),
                             &p.email,
@@ -159,7 +160,7 @@ pub async fn verify_submit(
             if reused {
                 event = event.with_detail(serde_json::json!({ "reason": "code already used" }));
             }
-            audit::record_now(&state.db, event).await?;
+            audit::record_now(&state.db, &state.secrets, event).await?;
         }
         let page = VerifyPage {
             shell: viewer.shell("Enter your security code").with_errors(true),
@@ -172,6 +173,7 @@ pub async fn verify_submit(
     store::mark_session_verified(&state.db, &token).await?;
     audit::record_now(
         &state.db,
+        &state.secrets,
         NewEvent::by(Some(p.user_id), &p.email, "sign_in.succeeded", &ip)
             .with_detail(serde_json::json!({ "two_step": true })),
     )
@@ -304,6 +306,7 @@ pub async fn setup_submit(
     store::enable_totp(&mut tx, p.user_id, &codes).await?;
     audit::record(
         &mut tx,
+        &state.secrets,
         NewEvent::by(Some(p.user_id), &p.email, "two_step.enrolled", &ip),
     )
     .await?;
