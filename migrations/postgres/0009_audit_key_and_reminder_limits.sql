@@ -1,5 +1,7 @@
--- The audit log sealed with a key kept outside the database (src/audit/chain.rs). Keep in
--- step with migrations/sqlite/0009_audit_key_and_reminder_limits.sql.
+-- The audit log sealed with a key kept outside the database (src/audit/chain.rs), and
+-- limits on reminders sent on demand (src/knowledge/rules/reminder_limits.rs), kept here
+-- so every instance sees them. Keep in step with
+-- migrations/sqlite/0009_audit_key_and_reminder_limits.sql.
 
 -- The audit chain is keyed: entries written from now on carry an HMAC-SHA256 under a key
 -- derived from the server's secret key, which someone with only database access cannot
@@ -19,3 +21,15 @@ CREATE TABLE audit_heads (
     mac TEXT NOT NULL
 );
 CREATE INDEX audit_heads_source ON audit_heads(source, recorded_at);
+
+-- When each organisation last sent "remind all".
+CREATE TABLE training_reminder_requests (
+    organisation_id UUID PRIMARY KEY NOT NULL REFERENCES organisations(id),
+    sent_at TIMESTAMPTZ NOT NULL
+);
+
+-- When each person was last sent a reminder on demand, whichever organisation asked.
+CREATE TABLE people_reminded (
+    user_id UUID PRIMARY KEY NOT NULL REFERENCES users(id),
+    reminded_at TIMESTAMPTZ NOT NULL
+);
