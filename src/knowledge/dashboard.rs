@@ -26,7 +26,7 @@ use crate::{
         rules::{
             coverage::{self, DEFAULT_TARGET, Tally},
             expiry::{self, EXPIRING_SOON_DAYS},
-            reminder_limits::{Allowance, ORGANISATION_EVERY, allowance},
+            reminder_limits::ORGANISATION_EVERY,
         },
         store::{
             courses, reminder_limits,
@@ -40,6 +40,7 @@ use crate::{
         db::now,
         email::Email,
         error::{AppError, AppResult},
+        limits::{Allowance, allowance},
         web::{
             client::ClientIp,
             cookies::redirect_with_notice,

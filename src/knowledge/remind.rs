@@ -15,7 +15,7 @@ use crate::{
     audit::{self, NewEvent},
     knowledge::{
         dashboard::{date_and_time, load_org, mandatory_course, reminder_email},
-        rules::reminder_limits::{Allowance, ORGANISATION_EVERY, PERSON_EVERY, allowance, cutoff},
+        rules::reminder_limits::{ORGANISATION_EVERY, PERSON_EVERY},
         store::{reminder_limits as limits, reports},
     },
     platform::{
@@ -23,6 +23,7 @@ use crate::{
         db::now,
         email,
         error::{AppError, AppResult},
+        limits::{Allowance, allowance, cutoff},
         web::{client::ClientIp, cookies::redirect_with_notice, shell::Viewer},
     },
 };
