@@ -810,7 +810,7 @@ async fn move_review(
     notice: &str,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    publishing::change_review(&state.db, id, submit, &actor(&state, p, ip))
+    publishing::change_review(&state.db, id, submit, &actor(state, p, ip))
         .await
         .map_err(refused)?;
     Ok(redirect_with_notice(

@@ -51,6 +51,7 @@ pub async fn can_respond(db: &Db, p: &Principal, org: Uuid) -> Result<bool, sqlx
 
 /// Records `action` for `org`, checking the rules, in one transaction with its timeline
 /// entry and audit event. Returns the new state.
+#[allow(clippy::too_many_arguments)]
 pub async fn record(
     db: &Db,
     secrets: &SecretBox,
@@ -85,6 +86,7 @@ pub struct ApiToken<'a> {
 /// for its organisation, so there is no person to check; otherwise as [`record`]: the same
 /// rules, and one transaction with the timeline entry (no person; the note names the token)
 /// and the audit event (the actor is the token).
+#[allow(clippy::too_many_arguments)]
 pub async fn record_for_token(
     db: &Db,
     secrets: &SecretBox,
@@ -128,6 +130,7 @@ struct Actor<'a> {
     token_name: Option<&'a str>,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn save_action(
     db: &Db,
     secrets: &SecretBox,

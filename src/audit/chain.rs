@@ -870,21 +870,12 @@ mod tests {
             ]
         );
         assert!(found[0].to_string().contains("without the server's key"));
-        // Nor does guessing at a key.
+        // Nor does sealing with a guessed key.
         let mut rows = chain(5);
         rows[2].detail = r#"{"attempt":99}"#.into();
-        let other = ChainKey::new(&[8; 32]);
         relink(&mut rows, 2, |r| {
             r.hash = sealed_hash(&ChainKey::new(&[8; 32]), &r.prev_hash, &r.fields())
         });
-        assert_ne!(
-            rows[2].hash,
-            sealed_hash(&key(), &rows[2].prev_hash, &rows[2].fields())
-        );
-        assert_eq!(
-            rows[2].hash,
-            sealed_hash(&other, &rows[2].prev_hash, &rows[2].fields())
-        );
         assert!(problems(&rows).contains(&Problem::Edited { seq: 3 }));
     }
 
@@ -903,10 +894,7 @@ mod tests {
         // cannot be re-sealed without the key.
         let mut rows = chain_from_before_the_key(5, 3);
         rows[1].actor_label = "someone-else@example.org".into();
-        for i in 1..3 {
-            rows[i].prev_hash = rows[i - 1].hash.clone();
-            rows[i].rehash_plain();
-        }
+        relink(&mut rows[..3], 1, Row::rehash_plain);
         assert_eq!(
             problems(&rows),
             vec![Problem::BrokenLink {
