@@ -23,7 +23,6 @@ pub mod handlers;
 pub mod store;
 
 use serde_json::Value;
-
 use time::OffsetDateTime;
 
 use crate::platform::{
