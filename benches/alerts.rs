@@ -184,6 +184,7 @@ fn print_rows(rows: &[Row]) {
 struct Server {
     base: String,
     db: Db,
+    secrets: secrets::SecretBox,
     public_url: String,
     stop: Option<oneshot::Sender<()>>,
     serving: tokio::task::JoinHandle<()>,
@@ -222,6 +223,7 @@ async fn start(database_url: String) -> Server {
     let app = App::with_listener(config, listener).await.expect("app");
     let db = app.state().db.clone();
     let public_url = app.state().config.public_url.clone();
+    let secrets = app.state().secrets.clone();
     let (stop, stopped) = oneshot::channel();
     let serving = tokio::spawn(async move {
         app.run(async {
@@ -233,6 +235,7 @@ async fn start(database_url: String) -> Server {
     Server {
         base,
         db,
+        secrets,
         public_url,
         stop: Some(stop),
         serving,
@@ -278,7 +281,7 @@ async fn on_engine(postgres_admin: Option<String>) -> Vec<Row> {
     ));
     figures.push(publish(&server, &analyst, advisory, &country, &page).await);
     figures.extend(publication_steps(&server, &advisory_content, &country, analysts.author).await);
-    figures.push(respond(&server.db, &country, advisory).await);
+    figures.push(respond(&server.db, &server.secrets, &country, advisory).await);
     analyze(&url).await;
     for (what, path) in [
         (
@@ -1492,7 +1495,12 @@ fn responses_of(
 
 /// 30% of organisations respond, through `responding::record` as their security lead, after
 /// the advisory's dates are moved three days back.
-async fn respond(db: &Db, country: &Country, advisory: Uuid) -> (String, Figure) {
+async fn respond(
+    db: &Db,
+    secrets: &secrets::SecretBox,
+    country: &Country,
+    advisory: Uuid,
+) -> (String, Figure) {
     let started = Instant::now();
     let published = advisories::find(db, advisory)
         .await
@@ -1564,7 +1572,7 @@ async fn respond(db: &Db, country: &Country, advisory: Uuid) -> (String, Figure)
     // audited change appends to one chain, so more writers would only wait on each other.
     for (who, org, steps) in &work {
         for (action, at) in steps {
-            responding::record(db, who, "127.0.0.1", advisory, *org, action, *at)
+            responding::record(db, secrets, who, "127.0.0.1", advisory, *org, action, *at)
                 .await
                 .expect("response recorded");
         }

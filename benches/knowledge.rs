@@ -171,6 +171,7 @@ struct Server {
     base: String,
     db: Db,
     config: Arc<Config>,
+    secrets: secrets::SecretBox,
     stop: Option<oneshot::Sender<()>>,
     serving: tokio::task::JoinHandle<()>,
     http: reqwest::Client,
@@ -207,6 +208,7 @@ async fn start(database_url: String) -> Server {
     let app = App::with_listener(config, listener).await.expect("app");
     let db = app.state().db.clone();
     let config = app.state().config.clone();
+    let secrets = app.state().secrets.clone();
     let (stop, stopped) = oneshot::channel();
     let serving = tokio::spawn(async move {
         app.run(async {
@@ -225,6 +227,7 @@ async fn start(database_url: String) -> Server {
         base,
         db,
         config,
+        secrets,
         stop: Some(stop),
         serving,
         http,
@@ -758,6 +761,7 @@ async fn national_table(server: &Server, url: &str, trust: &Trust) -> Vec<(Strin
     let admin = demo::create_national_admin(
         &server.db,
         &server.config,
+        &server.secrets,
         "national@bench.invalid",
         "Benchmark Admin",
     )

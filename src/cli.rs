@@ -15,6 +15,7 @@ use crate::{
     platform::{
         config::{Config, LogFormat, ServerArgs},
         db::Db,
+        secrets::SecretBox,
     },
 };
 
@@ -141,7 +142,9 @@ enum AdminCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Check that no audit entry has been changed or removed (exit status 1 if one has).
+    /// Check that no audit entry has been changed, removed or rewritten, and that none of
+    /// the newest has been deleted since the head was last recorded (exit status 1 if so).
+    /// Needs the server's secret key. Records the head it checked.
     Verify {
         #[command(flatten)]
         server: ServerArgs,
@@ -177,6 +180,12 @@ fn init_logging(format: LogFormat) {
         LogFormat::Json => builder.json().try_init(),
         LogFormat::Text => builder.try_init(),
     };
+}
+
+/// The server's secret key, which seals the audit log: commands that write to or check
+/// the log need the same key as the server.
+fn secrets(config: &Config) -> anyhow::Result<SecretBox> {
+    Ok(SecretBox::from_config(config)?)
 }
 
 async fn connect(server: &ServerArgs) -> anyhow::Result<(Config, Db)> {
@@ -236,7 +245,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 },
         } => {
             let (config, db) = connect(&server).await?;
-            let link = demo::create_national_admin(&db, &config, &email, &name).await?;
+            let secrets = secrets(&config)?;
+            let link = demo::create_national_admin(&db, &config, &secrets, &email, &name).await?;
             println!(
                 "Created national administrator {email}.\nOpen this link within 7 days to set the password:\n  {link}"
             );
@@ -245,10 +255,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit {
             command: AuditCommand::Verify { server },
         } => {
-            let (_, db) = connect(&server).await?;
-            let report = audit::verify(&db).await?;
+            let (config, db) = connect(&server).await?;
+            let report = audit::verify(&db, &secrets(&config)?).await?;
             if report.problems.is_empty() {
                 println!("Audit log intact: {} entries checked.", report.entries);
+                if report.unkeyed > 0 {
+                    println!(
+                        "{} of them were written before the log was sealed with the secret key; \
+                         the sealed entries after them vouch for them.",
+                        report.unkeyed
+                    );
+                }
                 Ok(ExitCode::SUCCESS)
             } else {
                 println!(
@@ -300,7 +317,8 @@ async fn generate_data(
     server: &ServerArgs,
     options: &generate::Options,
 ) -> anyhow::Result<ExitCode> {
-    let (_, db) = connect(server).await?;
+    let (config, db) = connect(server).await?;
+    let secrets = secrets(&config)?;
     crate::knowledge::prepare(&db).await?;
     println!(
         "Generating {} organisations, {} staff and up to {} years of training records…",
@@ -341,7 +359,7 @@ async fn generate_data(
         }),
     );
     event.ip = None;
-    audit::record(&mut tx, event).await?;
+    audit::record(&mut tx, &secrets, event).await?;
     tx.commit().await?;
     println!(
         "Generated {} organisations, {} staff and {} completions in {:.0} s.",
@@ -392,14 +410,15 @@ async fn content_import(server: &ServerArgs, path: &std::path::Path) -> anyhow::
             return Ok(ExitCode::FAILURE);
         }
     };
-    let (_, db) = connect(server).await?;
+    let (config, db) = connect(server).await?;
+    let secrets = secrets(&config)?;
     let mut tx = db.begin().await?;
     match courses::import(&mut tx, &course, courses::Origin::Imported, None).await {
         Ok(_) => {
             let mut event = audit::NewEvent::by(None, "command line", "course.imported", "")
                 .with_detail(serde_json::json!({"course": course.slug, "version": course.version}));
             event.ip = None;
-            audit::record(&mut tx, event).await?;
+            audit::record(&mut tx, &secrets, event).await?;
             tx.commit().await?;
             println!(
                 "Imported {} version {}; it is now the current version.",
@@ -445,7 +464,8 @@ async fn kev_import(
         }
         None => kev_import::default_since(&catalogue),
     };
-    let (_, db) = connect(server).await?;
+    let (config, db) = connect(server).await?;
+    let secrets = secrets(&config)?;
     let analyst = match by {
         Some(by) => {
             let Some(user) = identity_store::user_by_email(&db, by).await? else {
@@ -481,7 +501,7 @@ async fn kev_import(
             "older": done.older,
         }));
     event.ip = None;
-    audit::record_now(&db, event).await?;
+    audit::record_now(&db, &secrets, event).await?;
     println!(
         "Catalogue {}: {} draft advisories created, {} already imported, {} older entries left out.",
         catalogue.version, done.created, done.already, done.older

@@ -81,6 +81,7 @@ async fn national_team_id(tx: &mut Tx, db: &Db) -> anyhow::Result<Uuid> {
 pub async fn create_national_admin(
     db: &Db,
     config: &Config,
+    secrets: &SecretBox,
     email: &str,
     name: &str,
 ) -> anyhow::Result<String> {
@@ -119,6 +120,7 @@ pub async fn create_national_admin(
     .await?;
     crate::audit::record(
         &mut tx,
+        secrets,
         crate::audit::NewEvent {
             actor_user_id: None,
             actor_label: "command line",
@@ -408,7 +410,7 @@ pub async fn load(
     }
     tx.commit().await?;
     crate::knowledge::demo::load(db).await?;
-    crate::alerts::demo::load(db, public_url).await?;
+    crate::alerts::demo::load(db, secrets, public_url).await?;
     Ok(Some(accounts))
 }
 

@@ -752,6 +752,7 @@ async fn respond(
     let token = token_details(&state.db, client).await?;
     responding::record_for_token(
         &state.db,
+        &state.secrets,
         ApiToken {
             name: &token.name,
             prefix: &token.prefix,
@@ -1068,6 +1069,7 @@ pub async fn replace_inventory(
     let label = responding::token_actor_label(&token.prefix);
     audit::record(
         &mut tx,
+        &state.secrets,
         NewEvent {
             actor_user_id: None,
             actor_label: &label,

@@ -241,6 +241,7 @@ pub async fn create_feed(
     .await?;
     audit::record(
         &mut tx,
+        &state.secrets,
         NewEvent {
             actor_user_id: Some(p.user_id),
             actor_label: &p.email,
@@ -281,6 +282,7 @@ pub async fn revoke_feed(
     let message = if store::revoke_feed_token(&mut tx, org_id, token_id, now()).await? {
         audit::record(
             &mut tx,
+            &state.secrets,
             NewEvent {
                 actor_user_id: Some(p.user_id),
                 actor_label: &p.email,
@@ -347,6 +349,7 @@ pub async fn set_webhook(
     store::set_webhook(&mut tx, org_id, &url, &sealed, p.user_id, now()).await?;
     audit::record(
         &mut tx,
+        &state.secrets,
         NewEvent {
             actor_user_id: Some(p.user_id),
             actor_label: &p.email,
@@ -386,6 +389,7 @@ pub async fn remove_webhook(
     }
     audit::record(
         &mut tx,
+        &state.secrets,
         NewEvent {
             actor_user_id: Some(p.user_id),
             actor_label: &p.email,

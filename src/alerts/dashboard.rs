@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::{
     alerts::{
-        escalation,
+        escalation::{self, Chased},
         model::{AdvisoryStatus, ResponseState},
         rules::{
             deadlines,
@@ -27,7 +27,7 @@ use crate::{
         views,
     },
     audit::{self, NewEvent},
-    knowledge::dashboard::{csv_response, safe_cell},
+    knowledge::dashboard::{csv_response, date_and_time, safe_cell},
     organisations::domain::OrgType,
     platform::{
         AppState,
@@ -413,6 +413,7 @@ pub async fn escalate(
     let chased = escalation::chase_silent(&state.db, id, now(), &state.config.public_url).await?;
     audit::record_now(
         &state.db,
+        &state.secrets,
         NewEvent {
             actor_user_id: Some(p.user_id),
             actor_label: &p.email,
@@ -430,16 +431,79 @@ pub async fn escalate(
     Ok(redirect_with_notice(
         state.config.is_https(),
         &format!("/alerts/manage/{id}/dashboard"),
-        &format!(
+        &chased_message(&chased),
+    ))
+}
+
+/// What the dashboard says after chasing: who was chased, and who was left out because
+/// they were chased recently and when they can be chased again.
+pub fn chased_message(chased: &Chased) -> String {
+    let mut message = if chased.organisations == 0 && chased.recently_chased > 0 {
+        "No reminders were sent: every silent organisation was chased in the last 24 hours."
+            .to_owned()
+    } else {
+        format!(
             "Reminders sent about {} silent organisations ({} emails, including their parent organisations).",
             chased.organisations, chased.emails
-        ),
-    ))
+        )
+    };
+    if chased.organisations > 0 && chased.recently_chased > 0 {
+        message.push_str(&format!(
+            " {} chased in the last 24 hours {} left out.",
+            chased.recently_chased,
+            if chased.recently_chased == 1 {
+                "was"
+            } else {
+                "were"
+            }
+        ));
+    }
+    if let Some(again) = chased.again_from {
+        message.push_str(&format!(
+            " They can be chased again from {}.",
+            date_and_time(again)
+        ));
+    }
+    message
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chasing_says_who_was_left_out_and_until_when() {
+        let sent = Chased {
+            organisations: 3,
+            emails: 5,
+            ..Chased::default()
+        };
+        assert_eq!(
+            chased_message(&sent),
+            "Reminders sent about 3 silent organisations (5 emails, including their parent organisations)."
+        );
+        let again = time::macros::datetime!(2026-12-04 09:05 UTC);
+        let some_left_out = Chased {
+            recently_chased: 1,
+            again_from: Some(again),
+            ..sent
+        };
+        assert_eq!(
+            chased_message(&some_left_out),
+            "Reminders sent about 3 silent organisations (5 emails, including their parent organisations). \
+             1 chased in the last 24 hours was left out. They can be chased again from 4 December 2026 at 09:05 UTC."
+        );
+        let none = Chased {
+            recently_chased: 2,
+            again_from: Some(again),
+            ..Chased::default()
+        };
+        assert_eq!(
+            chased_message(&none),
+            "No reminders were sent: every silent organisation was chased in the last 24 hours. \
+             They can be chased again from 4 December 2026 at 09:05 UTC."
+        );
+    }
 
     #[test]
     fn minutes_read_as_people_say_them() {

@@ -27,6 +27,7 @@ use crate::{
     platform::{
         authz::Principal,
         db::{Db, now},
+        secrets::SecretBox,
     },
     with_db,
 };
@@ -142,16 +143,17 @@ impl Cast {
 }
 
 /// A demo person as the actor of an audited change.
-fn actor(p: &Principal) -> publishing::Actor<'_> {
+fn actor<'a>(p: &'a Principal, secrets: &'a SecretBox) -> publishing::Actor<'a> {
     publishing::Actor {
         user_id: p.user_id,
         label: &p.email,
         ip: Some(DEMO_IP),
+        secrets,
     }
 }
 
 /// Adds the Alerts demo data, unless there are advisories already.
-pub async fn load(db: &Db, url: &str) -> anyhow::Result<()> {
+pub async fn load(db: &Db, secrets: &SecretBox, url: &str) -> anyhow::Result<()> {
     let existing: i64 = with_db!(db, |pool| sqlx::query_scalar(
         "SELECT COUNT(*) FROM alert_advisories"
     )
@@ -164,6 +166,7 @@ pub async fn load(db: &Db, url: &str) -> anyhow::Result<()> {
     let clock = Clock { now: now() };
     let demo = Demo {
         db,
+        secrets,
         cast: &cast,
         url,
     };
@@ -202,6 +205,7 @@ pub async fn load(db: &Db, url: &str) -> anyhow::Result<()> {
 
 struct Demo<'a> {
     db: &'a Db,
+    secrets: &'a SecretBox,
     cast: &'a Cast,
     url: &'a str,
 }
@@ -255,7 +259,7 @@ impl Demo<'_> {
     async fn run(&self, at: OffsetDateTime, step: Step) -> anyhow::Result<()> {
         match step {
             Step::Publish { advisory, reviewer } => {
-                let reviewer = actor(self.cast.person(reviewer)?);
+                let reviewer = actor(self.cast.person(reviewer)?, self.secrets);
                 publishing::publish(self.db, advisory, &reviewer, at, self.url).await?;
             }
             Step::Respond {
@@ -265,7 +269,17 @@ impl Demo<'_> {
             } => {
                 let who = self.cast.responder(ods)?;
                 let org = self.cast.organisation(ods)?;
-                responding::record(self.db, who, DEMO_IP, advisory, org, &action, at).await?;
+                responding::record(
+                    self.db,
+                    self.secrets,
+                    who,
+                    DEMO_IP,
+                    advisory,
+                    org,
+                    &action,
+                    at,
+                )
+                .await?;
             }
             Step::Revise {
                 advisory,
@@ -273,7 +287,7 @@ impl Demo<'_> {
                 summary,
                 by,
             } => {
-                let by = actor(self.cast.person(by)?);
+                let by = actor(self.cast.person(by)?, self.secrets);
                 let revision = publishing::Revision {
                     content: &content,
                     summary,
@@ -284,12 +298,12 @@ impl Demo<'_> {
                 if let publishing::Revised::AwaitingReview(_) = revised {
                     // A change a second analyst must check: the administrator approves it,
                     // as they would on the advisory's page.
-                    let second = actor(self.cast.person(ADMIN)?);
+                    let second = actor(self.cast.person(ADMIN)?, self.secrets);
                     publishing::approve_revision(self.db, advisory, &second, at, self.url).await?;
                 }
             }
             Step::Withdraw { advisory, reason } => {
-                let by = actor(self.cast.person(ADMIN)?);
+                let by = actor(self.cast.person(ADMIN)?, self.secrets);
                 publishing::withdraw(self.db, advisory, reason, &by, at, self.url).await?;
             }
             Step::Scan => {

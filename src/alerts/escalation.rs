@@ -25,6 +25,7 @@ use crate::{
     platform::{
         db::Db,
         email::{self, Email},
+        limits::{Allowance, allowance, cutoff},
     },
 };
 
@@ -141,11 +142,18 @@ async fn send(
 pub struct Chased {
     pub organisations: usize,
     pub emails: usize,
+    /// Silent organisations left out because they were chased in the last
+    /// [`CHASE_EVERY`](deadlines::CHASE_EVERY).
+    pub recently_chased: usize,
+    /// When the first of those may be chased again.
+    pub again_from: Option<OffsetDateTime>,
 }
 
-/// Chases every organisation that has not acknowledged a live advisory: a reminder to its
-/// security leads, and one email to each parent organisation's leads listing its silent
-/// organisations. One transaction; the notices are recorded under this moment's cycle.
+/// Chases every organisation that has not acknowledged a live advisory and was not chased
+/// about it in the last [`CHASE_EVERY`](deadlines::CHASE_EVERY): a reminder to its security
+/// leads, and one email to each parent organisation's leads listing its silent
+/// organisations. One transaction, holding the advisory's row so that two chases at once
+/// (on two instances) cannot both send; the notices are recorded under this moment's cycle.
 pub async fn chase_silent(
     db: &Db,
     advisory: Uuid,
@@ -167,10 +175,32 @@ pub async fn chase_silent(
         .map(|o| o.response)
         .filter(|r| r.state() == ResponseState::Awaiting)
         .collect();
-    let orgs: Vec<Uuid> = silent.iter().map(|r| r.organisation_id).collect();
     let due = silent.first().and_then(|r| r.ack_due_at);
     let about = About::new(adv.label(), &content, due, public_url);
     let mut tx = db.begin().await?;
+    advisories::lock(&mut tx, advisory).await?;
+    let recent =
+        notices::chased_since(&mut tx, advisory, cutoff(at, deadlines::CHASE_EVERY)).await?;
+    let (orgs, waiting): (Vec<Uuid>, Vec<Uuid>) = silent
+        .iter()
+        .map(|r| r.organisation_id)
+        .partition(|org| !recent.contains_key(org));
+    let again_from = waiting
+        .iter()
+        .filter_map(
+            |org| match allowance(recent.get(org).copied(), at, deadlines::CHASE_EVERY) {
+                Allowance::NotUntil(again) => Some(again),
+                Allowance::Allowed => None,
+            },
+        )
+        .min();
+    if orgs.is_empty() {
+        return Ok(Chased {
+            recently_chased: waiting.len(),
+            again_from,
+            ..Chased::default()
+        });
+    }
     let names = notices::organisation_names(&mut tx, &orgs).await?;
     let mut mails = Vec::new();
     let mut per_org: BTreeMap<Uuid, i64> = BTreeMap::new();
@@ -206,7 +236,7 @@ pub async fn chase_silent(
             ));
         }
     }
-    let cycle = format!("manual:{}", at.unix_timestamp());
+    let cycle = format!("{}{}", notices::MANUAL_CYCLE, at.unix_timestamp());
     let recorded: Vec<(Uuid, i64)> = orgs
         .iter()
         .map(|o| (*o, per_org.get(o).copied().unwrap_or(0)))
@@ -219,5 +249,7 @@ pub async fn chase_silent(
     Ok(Chased {
         organisations: orgs.len(),
         emails: mails.len(),
+        recently_chased: waiting.len(),
+        again_from,
     })
 }

@@ -388,6 +388,7 @@ pub async fn upload(
     let matched = publishing::rematch_organisation(&mut tx, org_id).await?;
     audit::record(
         &mut tx,
+        &state.secrets,
         NewEvent {
             actor_user_id: Some(p.user_id),
             actor_label: &p.email,
@@ -463,6 +464,7 @@ pub async fn export(
     let body = inventory_csv(&items).map_err(|e| AppError::Internal(e.into()))?;
     audit::record_now(
         &state.db,
+        &state.secrets,
         NewEvent {
             actor_user_id: Some(p.user_id),
             actor_label: &p.email,

@@ -582,11 +582,12 @@ pub async fn new_form(State(state): State<AppState>, viewer: Viewer) -> AppResul
     )
 }
 
-fn actor<'a>(p: &'a Principal, ip: &'a str) -> publishing::Actor<'a> {
+fn actor<'a>(state: &'a AppState, p: &'a Principal, ip: &'a str) -> publishing::Actor<'a> {
     publishing::Actor {
         user_id: p.user_id,
         label: &p.email,
         ip: Some(ip),
+        secrets: &state.secrets,
     }
 }
 
@@ -630,6 +631,7 @@ pub async fn create(
     let id = advisories::create_draft(&mut tx, &c, None, p.user_id).await?;
     audit::record(
         &mut tx,
+        &state.secrets,
         event(
             p,
             &ip,
@@ -702,6 +704,7 @@ pub async fn save(
     advisories::save_draft(&mut tx, id, &c, p.user_id).await?;
     audit::record(
         &mut tx,
+        &state.secrets,
         event(
             p,
             &ip,
@@ -876,7 +879,7 @@ async fn move_review(
     notice: &str,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    publishing::change_review(&state.db, id, submit, &actor(p, ip))
+    publishing::change_review(&state.db, id, submit, &actor(state, p, ip))
         .await
         .map_err(refused)?;
     Ok(redirect_with_notice(
@@ -896,7 +899,7 @@ pub async fn publish(
     let out = publishing::publish(
         &state.db,
         id,
-        &actor(p, &ip),
+        &actor(&state, p, &ip),
         now(),
         &state.config.public_url,
     )
@@ -979,7 +982,7 @@ pub async fn revise(
         &state.db,
         id,
         &revision,
-        &actor(p, &ip),
+        &actor(&state, p, &ip),
         now(),
         &state.config.public_url,
     )
@@ -1024,7 +1027,7 @@ pub async fn approve_revision(
     let out = publishing::approve_revision(
         &state.db,
         id,
-        &actor(p, &ip),
+        &actor(&state, p, &ip),
         now(),
         &state.config.public_url,
     )
@@ -1048,7 +1051,7 @@ pub async fn discard_revision(
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    publishing::discard_revision(&state.db, id, &actor(p, &ip))
+    publishing::discard_revision(&state.db, id, &actor(&state, p, &ip))
         .await
         .map_err(refused)?;
     Ok(redirect_with_notice(
@@ -1082,7 +1085,7 @@ pub async fn withdraw(
         &state.db,
         id,
         reason,
-        &actor(p, &ip),
+        &actor(&state, p, &ip),
         now(),
         &state.config.public_url,
     )

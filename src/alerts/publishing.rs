@@ -28,6 +28,7 @@ use crate::{
         db::{Db, Tx},
         email::{self, Email},
         jobs,
+        secrets::SecretBox,
     },
 };
 
@@ -264,6 +265,8 @@ pub struct Actor<'a> {
     pub user_id: Uuid,
     pub label: &'a str,
     pub ip: Option<&'a str>,
+    /// Seals the audit entry.
+    pub secrets: &'a SecretBox,
 }
 
 impl Actor<'_> {
@@ -275,6 +278,7 @@ impl Actor<'_> {
     ) -> Result<(), sqlx::Error> {
         audit::record(
             tx,
+            self.secrets,
             NewEvent {
                 actor_user_id: Some(self.user_id),
                 actor_label: self.label,

@@ -17,7 +17,7 @@ use crate::{
         store::{advisories, responses as store, scope},
     },
     audit::{self, NewEvent},
-    platform::{authz::Principal, db::Db},
+    platform::{authz::Principal, db::Db, secrets::SecretBox},
 };
 
 /// Why a response could not be recorded.
@@ -52,8 +52,10 @@ pub async fn can_respond(db: &Db, p: &Principal, org: Uuid) -> Result<bool, sqlx
 
 /// Records `action` for `org`, checking the rules, in one transaction with its timeline
 /// entry and audit event. Returns the new state.
+#[allow(clippy::too_many_arguments)]
 pub async fn record(
     db: &Db,
+    secrets: &SecretBox,
     who: &Principal,
     ip: &str,
     advisory: Uuid,
@@ -81,7 +83,7 @@ pub async fn record(
         label: &who.email,
         token_name: None,
     };
-    save_action(db, &actor, ip, advisory, org, action, at).await
+    save_action(db, secrets, &actor, ip, advisory, org, action, at).await
 }
 
 /// One of an organisation's API tokens, as it is named on the timeline and in the audit log.
@@ -97,8 +99,10 @@ pub struct ApiToken<'a> {
 /// for its organisation, so there is no person to check; otherwise as [`record`]: the same
 /// rules, and one transaction with the timeline entry (no person; the note names the token)
 /// and the audit event (the actor is the token).
+#[allow(clippy::too_many_arguments)]
 pub async fn record_for_token(
     db: &Db,
+    secrets: &SecretBox,
     token: ApiToken<'_>,
     ip: &str,
     advisory: Uuid,
@@ -112,7 +116,7 @@ pub async fn record_for_token(
         label: &label,
         token_name: Some(token.name),
     };
-    save_action(db, &actor, ip, advisory, org, action, at).await
+    save_action(db, secrets, &actor, ip, advisory, org, action, at).await
 }
 
 /// How an API token appears as the actor of an audit event.
@@ -139,8 +143,10 @@ struct Actor<'a> {
     token_name: Option<&'a str>,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn save_action(
     db: &Db,
+    secrets: &SecretBox,
     actor: &Actor<'_>,
     ip: &str,
     advisory: Uuid,
@@ -176,6 +182,7 @@ async fn save_action(
     .await?;
     audit::record(
         &mut tx,
+        secrets,
         NewEvent {
             actor_user_id: actor.user_id,
             actor_label: actor.label,
@@ -284,6 +291,7 @@ pub struct Bulk {
 #[allow(clippy::too_many_arguments)]
 pub async fn record_many(
     db: &Db,
+    secrets: &SecretBox,
     who: &Principal,
     ip: &str,
     advisory: Uuid,
@@ -293,7 +301,7 @@ pub async fn record_many(
 ) -> Result<Bulk, sqlx::Error> {
     let mut out = Bulk::default();
     for (org, name) in orgs {
-        match record(db, who, ip, advisory, *org, action, at).await {
+        match record(db, secrets, who, ip, advisory, *org, action, at).await {
             Ok(_) => out.done.push(name.clone()),
             Err(RespondError::Db(e)) => return Err(e),
             Err(e) => out.skipped.push((name.clone(), e.to_string())),

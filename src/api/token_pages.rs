@@ -208,6 +208,7 @@ pub async fn create(
     };
     audit::record(
         &mut tx,
+        &state.secrets,
         NewEvent {
             actor_user_id: Some(p.user_id),
             actor_label: &p.email,
@@ -258,6 +259,7 @@ pub async fn revoke(
     } else {
         audit::record(
             &mut tx,
+            &state.secrets,
             NewEvent {
                 actor_user_id: Some(p.user_id),
                 actor_label: &p.email,

@@ -1,11 +1,14 @@
-//! The hash chain, as pure functions: how an entry is hashed, and how a run of stored
-//! entries is checked.
+//! The hash chain, as pure functions: how an entry is sealed, and how a run of stored
+//! entries is checked against the heads recorded earlier.
 //!
-//! Each entry's hash covers the previous entry's hash and the entry's own contents:
+//! Each entry's hash covers the previous entry's hash and the entry's own contents, keyed
+//! with the audit key (derived from the server's secret key, which is kept outside the
+//! database):
 //!
 //! ```text
-//! hash = hex(SHA-256(prev_hash || canonical(seq, id, occurred_at, actor_user_id,
-//!                                          actor_label, organisation_id, event, detail, ip)))
+//! hash = hex(HMAC-SHA256(key, prev_hash || canonical(seq, id, occurred_at, actor_user_id,
+//!                                                  actor_label, organisation_id, event,
+//!                                                  detail, ip)))
 //! ```
 //!
 //! The first entry's `prev_hash` is [`GENESIS`]. The canonical serialisation starts with a
@@ -16,21 +19,32 @@
 //! `seq` in decimal, UUIDs hyphenated lower-case, `occurred_at` as RFC 3339 in UTC with
 //! exactly six fractional digits (what both databases keep), `detail` exactly as stored.
 //!
+//! # Entries from before the key
+//!
+//! Entries written before the chain was keyed carry a plain SHA-256 of the same input
+//! ([`Algorithm::Sha256`]). They are accepted only as the start of the chain: the first
+//! keyed entry links to the last of them, so rewriting any of them breaks a link the
+//! rewriter cannot re-seal. A plain entry after a keyed one is what someone without the
+//! key would write, and is reported ([`Problem::NotKeyed`]).
+//!
 //! # What the chain can and cannot show
 //!
 //! Checking the chain detects an entry whose contents were edited (its hash no longer
 //! matches), entries deleted from the start or middle (a gap in `seq`, and the next entry
-//! no longer links to its predecessor), and entries moved or renumbered (`seq` out of order
-//! and broken links, since `seq` is part of the hash).
+//! no longer links to its predecessor), entries moved or renumbered (`seq` out of order
+//! and broken links, since `seq` is part of the hash), and a rewrite from any point with
+//! recomputed hashes (without the key the new hashes do not match).
 //!
-//! It **cannot** detect truncation of the tail: deleting the newest entries leaves a
-//! shorter chain that is still perfectly consistent. Nor can it detect someone with write
-//! access rewriting the whole chain from some point onwards with freshly computed hashes.
-//! Both need an anchor kept outside the database, such as the latest hash and entry count
-//! recorded elsewhere (a log shipper, a signed daily report) and compared later.
+//! Deleting the newest entries leaves a shorter chain that is still consistent, so the
+//! head (entry count, newest `seq` and hash) is recorded on each verification and hourly,
+//! each record sealed with the key ([`head_mac`]), and checked against the chain
+//! ([`Problem::Truncated`], [`Problem::DiffersFromHead`]). Someone with database access
+//! can delete those records too, and with them every entry after the oldest head left; the
+//! heads are also written to the service's logs, which live elsewhere, for that case.
 
-use std::fmt;
+use std::{collections::BTreeMap, fmt};
 
+use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use time::{
     OffsetDateTime, UtcOffset, format_description::BorrowedFormatItem, macros::format_description,
@@ -42,6 +56,70 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 
 /// Tags the serialisation so a future change of format cannot collide with this one.
 const FORMAT_TAG: &str = "carecert-audit-v1";
+
+/// Tags a recorded head's serialisation, so a head can never be passed off as an entry.
+const HEAD_TAG: &str = "carecert-audit-head-v1";
+
+/// How an entry's hash was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Algorithm {
+    /// Plain SHA-256: entries written before the chain was keyed. Anyone can recompute it.
+    Sha256,
+    /// HMAC-SHA256 under the audit key: only the server can make it.
+    HmacSha256,
+}
+
+/// A stored algorithm name this version does not know.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown audit chain algorithm {0:?}")]
+pub struct UnknownAlgorithm(String);
+
+impl Algorithm {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Algorithm::Sha256 => "sha256",
+            Algorithm::HmacSha256 => "hmac-sha256",
+        }
+    }
+}
+
+impl TryFrom<String> for Algorithm {
+    type Error = UnknownAlgorithm;
+
+    fn try_from(stored: String) -> Result<Self, Self::Error> {
+        match stored.as_str() {
+            "sha256" => Ok(Algorithm::Sha256),
+            "hmac-sha256" => Ok(Algorithm::HmacSha256),
+            _ => Err(UnknownAlgorithm(stored)),
+        }
+    }
+}
+
+/// The key entries and heads are sealed with: 32 bytes derived from the server's secret key
+/// for this purpose alone. Its `Debug` never shows it.
+#[derive(Clone)]
+pub struct ChainKey(Hmac<Sha256>);
+
+impl fmt::Debug for ChainKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ChainKey(..)")
+    }
+}
+
+impl ChainKey {
+    pub fn new(key: &[u8; 32]) -> Self {
+        // HMAC takes a key of any length; 32 bytes cannot fail.
+        ChainKey(Hmac::<Sha256>::new_from_slice(key).expect("HMAC accepts any key length"))
+    }
+
+    fn mac(&self, parts: &[&[u8]]) -> String {
+        let mut mac = self.0.clone();
+        for part in parts {
+            mac.update(part);
+        }
+        hex::encode(mac.finalize().into_bytes())
+    }
+}
 
 /// RFC 3339 in UTC with microseconds, e.g. `2026-11-29T14:03:07.123456Z`.
 const TIMESTAMP: &[BorrowedFormatItem<'static>] =
@@ -62,12 +140,14 @@ pub struct Fields<'a> {
     pub ip: Option<&'a str>,
 }
 
-/// One stored entry: its contents and the two hashes kept beside them.
+/// One stored entry: its contents, the two hashes kept beside them, and how its hash was
+/// made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stored<'a> {
     pub fields: Fields<'a>,
     pub prev_hash: &'a str,
     pub hash: &'a str,
+    pub algorithm: Algorithm,
 }
 
 /// `occurred_at` as hashed: UTC, RFC 3339, microseconds (finer digits are dropped, as the
@@ -119,12 +199,59 @@ pub fn canonical(fields: &Fields<'_>) -> Vec<u8> {
     out
 }
 
-/// The hash of an entry whose predecessor's hash is `prev_hash`: lower-case hex SHA-256.
+/// The plain hash of an entry whose predecessor's hash is `prev_hash`: lower-case hex
+/// SHA-256. Only entries from before the chain was keyed are checked with it.
 pub fn entry_hash(prev_hash: &str, fields: &Fields<'_>) -> String {
     let mut hasher = Sha256::new();
     hasher.update(prev_hash.as_bytes());
     hasher.update(canonical(fields));
     hex::encode(hasher.finalize())
+}
+
+/// The keyed hash of an entry whose predecessor's hash is `prev_hash`: lower-case hex
+/// HMAC-SHA256 under `key`. What every new entry carries.
+pub fn sealed_hash(key: &ChainKey, prev_hash: &str, fields: &Fields<'_>) -> String {
+    key.mac(&[prev_hash.as_bytes(), &canonical(fields)])
+}
+
+/// The hash an entry should carry, by the algorithm it says it was made with.
+pub fn expected_hash(
+    key: &ChainKey,
+    algorithm: Algorithm,
+    prev_hash: &str,
+    fields: &Fields<'_>,
+) -> String {
+    match algorithm {
+        Algorithm::Sha256 => entry_hash(prev_hash, fields),
+        Algorithm::HmacSha256 => sealed_hash(key, prev_hash, fields),
+    }
+}
+
+/// The chain's head at some moment: how many entries it had, and its newest entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    pub recorded_at: OffsetDateTime,
+    pub entries: i64,
+    /// The newest entry's `seq` (0 for an empty log).
+    pub seq: i64,
+    /// The newest entry's hash ([`GENESIS`] for an empty log).
+    pub hash: String,
+}
+
+/// The seal of a recorded head, so a head written by someone without the key is noticed.
+pub fn head_mac(key: &ChainKey, head: &Head) -> String {
+    let mut bytes = Vec::new();
+    for part in [
+        HEAD_TAG,
+        &timestamp_text(head.recorded_at),
+        &head.entries.to_string(),
+        &head.seq.to_string(),
+        &head.hash,
+    ] {
+        bytes.extend_from_slice(&(part.len() as u64).to_be_bytes());
+        bytes.extend_from_slice(part.as_bytes());
+    }
+    key.mac(&[&bytes])
 }
 
 /// Something wrong found in the chain. Each names the `seq` where it was seen.
@@ -138,6 +265,22 @@ pub enum Problem {
     BrokenLink { seq: i64, previous: Option<i64> },
     /// The entry came after one with the same or a higher `seq`.
     OutOfOrder { seq: i64, after: i64 },
+    /// A plain SHA-256 entry after keyed ones: written by someone without the key.
+    NotKeyed { seq: i64 },
+    /// The entry's hash is not the one recorded for it in a head.
+    DiffersFromHead {
+        seq: i64,
+        recorded_at: OffsetDateTime,
+    },
+    /// The chain ends before a recorded head: its newest entries were deleted.
+    Truncated {
+        last: Option<i64>,
+        head_seq: i64,
+        head_entries: i64,
+        recorded_at: OffsetDateTime,
+    },
+    /// A recorded head's seal does not match it: written or changed without the key.
+    HeadAltered { recorded_at: OffsetDateTime },
 }
 
 impl fmt::Display for Problem {
@@ -176,8 +319,52 @@ impl fmt::Display for Problem {
             Problem::OutOfOrder { seq, after } => {
                 write!(f, "seq {seq}: out of order (it follows seq {after})")
             }
+            Problem::NotKeyed { seq } => write!(
+                f,
+                "seq {seq}: hashed without the server's key after keyed entries \
+                 (rewritten by someone without the key)"
+            ),
+            Problem::DiffersFromHead { seq, recorded_at } => write!(
+                f,
+                "seq {seq}: hash differs from the head recorded at {} \
+                 (entries rewritten or replaced since)",
+                timestamp_text(recorded_at)
+            ),
+            Problem::Truncated {
+                last,
+                head_seq,
+                head_entries,
+                recorded_at,
+            } => write!(
+                f,
+                "truncated: the head recorded at {} had {head_entries} entries up to seq \
+                 {head_seq}, but the log now {} (the newest entries were deleted)",
+                timestamp_text(recorded_at),
+                match last {
+                    Some(last) => format!("ends at seq {last}"),
+                    None => "is empty".to_owned(),
+                }
+            ),
+            Problem::HeadAltered { recorded_at } => write!(
+                f,
+                "the head recorded at {} does not match its seal \
+                 (written or changed without the server's key)",
+                timestamp_text(recorded_at)
+            ),
         }
     }
+}
+
+/// What checking the chain found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// How many entries were checked.
+    pub entries: u64,
+    /// How many of them were made before the chain was keyed.
+    pub unkeyed: u64,
+    /// The newest entry checked, as (`seq`, hash).
+    pub last: Option<(i64, String)>,
+    pub problems: Vec<Problem>,
 }
 
 /// Walks a chain entry by entry, in the order the entries are stored, so a large log can
@@ -185,29 +372,43 @@ impl fmt::Display for Problem {
 ///
 /// An entry whose contents were edited is reported once, as [`Problem::Edited`]: the next
 /// entry is linked against the *stored* hash, so an edit alone does not also break the
-/// next link. If the editor recomputed the edited entry's hash, the entry itself looks
-/// consistent but the next entry's link breaks, which is reported instead.
-///
-/// Truncation of the tail is not detectable here (see the module documentation).
+/// next link. If the editor recomputed the edited entry's plain hash, the entry is
+/// reported as edited (its keyed hash does not match) or as not keyed.
 #[derive(Debug, Clone)]
 pub struct Checker {
+    key: ChainKey,
     previous: Option<(i64, String)>,
     entries: u64,
+    unkeyed: u64,
+    keyed_seen: bool,
+    /// The recorded heads whose seals match, by the `seq` of their newest entry.
+    heads: BTreeMap<i64, Vec<Head>>,
     problems: Vec<Problem>,
 }
 
-impl Default for Checker {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl Checker {
-    pub fn new() -> Self {
+    /// A checker for a chain sealed with `key`, compared against the recorded `heads`
+    /// (each with its seal).
+    pub fn new(key: ChainKey, heads: impl IntoIterator<Item = (Head, String)>) -> Self {
+        let mut problems = Vec::new();
+        let mut by_seq: BTreeMap<i64, Vec<Head>> = BTreeMap::new();
+        for (head, mac) in heads {
+            if head_mac(&key, &head) == mac {
+                by_seq.entry(head.seq).or_default().push(head);
+            } else {
+                problems.push(Problem::HeadAltered {
+                    recorded_at: head.recorded_at,
+                });
+            }
+        }
         Checker {
+            key,
             previous: None,
             entries: 0,
-            problems: Vec::new(),
+            unkeyed: 0,
+            keyed_seen: false,
+            heads: by_seq,
+            problems,
         }
     }
 
@@ -232,7 +433,12 @@ impl Checker {
                 .push(Problem::OutOfOrder { seq, after: *after });
         }
 
-        if entry_hash(entry.prev_hash, &entry.fields) != entry.hash {
+        match entry.algorithm {
+            Algorithm::HmacSha256 => self.keyed_seen = true,
+            Algorithm::Sha256 if self.keyed_seen => self.problems.push(Problem::NotKeyed { seq }),
+            Algorithm::Sha256 => self.unkeyed += 1,
+        }
+        if expected_hash(&self.key, entry.algorithm, entry.prev_hash, &entry.fields) != entry.hash {
             self.problems.push(Problem::Edited { seq });
         }
 
@@ -244,6 +450,15 @@ impl Checker {
             });
         }
 
+        if let Some(heads) = self.heads.get(&seq) {
+            for head in heads.iter().filter(|h| h.hash != entry.hash) {
+                self.problems.push(Problem::DiffersFromHead {
+                    seq,
+                    recorded_at: head.recorded_at,
+                });
+            }
+        }
+
         self.previous = Some((seq, entry.hash.to_owned()));
     }
 
@@ -252,20 +467,44 @@ impl Checker {
         self.entries
     }
 
-    /// The number of entries checked and the problems found (empty if intact).
-    pub fn finish(self) -> (u64, Vec<Problem>) {
-        (self.entries, self.problems)
+    /// What was found. A recorded head beyond the newest entry means the newest entries
+    /// were deleted; the furthest such head is reported.
+    pub fn finish(mut self) -> Outcome {
+        let last = self.previous.as_ref().map(|(s, _)| *s);
+        let beyond = self
+            .heads
+            .range(last.map_or(1, |l| l.saturating_add(1))..)
+            .next_back()
+            .and_then(|(_, heads)| heads.iter().max_by_key(|h| h.entries));
+        if let Some(head) = beyond {
+            self.problems.push(Problem::Truncated {
+                last,
+                head_seq: head.seq,
+                head_entries: head.entries,
+                recorded_at: head.recorded_at,
+            });
+        }
+        Outcome {
+            entries: self.entries,
+            unkeyed: self.unkeyed,
+            last: self.previous,
+            problems: self.problems,
+        }
     }
 }
 
-/// Checks a whole chain given in stored (`seq`) order. Empty = intact as far as the chain
-/// can tell; a truncated tail is not detected.
-pub fn check<'a>(entries: impl IntoIterator<Item = Stored<'a>>) -> Vec<Problem> {
-    let mut checker = Checker::new();
+/// Checks a whole chain given in stored (`seq`) order against recorded heads. Empty =
+/// intact as far as the chain and the heads can tell.
+pub fn check<'a>(
+    key: &ChainKey,
+    heads: impl IntoIterator<Item = (Head, String)>,
+    entries: impl IntoIterator<Item = Stored<'a>>,
+) -> Vec<Problem> {
+    let mut checker = Checker::new(key.clone(), heads);
     for entry in entries {
         checker.push(&entry);
     }
-    checker.finish().1
+    checker.finish().problems
 }
 
 #[cfg(test)]
@@ -288,6 +527,7 @@ mod tests {
         ip: Option<String>,
         prev_hash: String,
         hash: String,
+        algorithm: Algorithm,
     }
 
     impl Row {
@@ -310,12 +550,58 @@ mod tests {
                 fields: self.fields(),
                 prev_hash: &self.prev_hash,
                 hash: &self.hash,
+                algorithm: self.algorithm,
             }
         }
 
+        /// Seals the row as the server does (with its key).
         fn rehash(&mut self) {
+            self.hash = expected_hash(&key(), self.algorithm, &self.prev_hash, &self.fields());
+        }
+
+        /// Recomputes the plain SHA-256, as someone without the key can.
+        fn rehash_plain(&mut self) {
             self.hash = entry_hash(&self.prev_hash, &self.fields());
         }
+    }
+
+    /// The server's key in these tests.
+    fn key() -> ChainKey {
+        ChainKey::new(&[7; 32])
+    }
+
+    /// Relinks `rows[from..]` to their predecessors, hashing each with `hash`, as someone
+    /// rewriting the chain from `from` onwards would.
+    fn relink(rows: &mut [Row], from: usize, hash: fn(&mut Row)) {
+        for i in from..rows.len() {
+            if i > 0 {
+                rows[i].prev_hash = rows[i - 1].hash.clone();
+            }
+            hash(&mut rows[i]);
+        }
+    }
+
+    /// A chain whose first `legacy` entries were made before the chain was keyed.
+    fn chain_from_before_the_key(n: i64, legacy: i64) -> Vec<Row> {
+        let mut rows = chain(n);
+        for row in rows.iter_mut().take(legacy as usize) {
+            row.algorithm = Algorithm::Sha256;
+        }
+        relink(&mut rows, 0, Row::rehash);
+        rows
+    }
+
+    /// A head recorded when the chain ended at `rows`' last entry, with its seal.
+    fn head_of(rows: &[Row]) -> (Head, String) {
+        let last = rows.last().expect("a row");
+        let head = Head {
+            recorded_at: datetime!(2026-11-30 09:00 UTC),
+            entries: rows.len() as i64,
+            seq: last.seq,
+            hash: last.hash.clone(),
+        };
+        let mac = head_mac(&key(), &head);
+        (head, mac)
     }
 
     fn chain(n: i64) -> Vec<Row> {
@@ -340,6 +626,7 @@ mod tests {
                 ip: Some("192.0.2.1".into()),
                 prev_hash,
                 hash: String::new(),
+                algorithm: Algorithm::HmacSha256,
             };
             row.rehash();
             rows.push(row);
@@ -348,22 +635,31 @@ mod tests {
     }
 
     fn problems(rows: &[Row]) -> Vec<Problem> {
-        check(rows.iter().map(Row::stored))
+        check(&key(), [], rows.iter().map(Row::stored))
+    }
+
+    fn problems_with_heads(rows: &[Row], heads: Vec<(Head, String)>) -> Vec<Problem> {
+        check(&key(), heads, rows.iter().map(Row::stored))
     }
 
     #[test]
     fn an_intact_chain_passes() {
         assert!(problems(&chain(10)).is_empty());
         assert!(problems(&[]).is_empty());
-        let mut checker = Checker::new();
-        for row in chain(3) {
+        let rows = chain(3);
+        let mut checker = Checker::new(key(), [head_of(&rows[..2])]);
+        for row in &rows {
             checker.push(&row.stored());
         }
-        assert_eq!(checker.finish(), (3, vec![]));
+        let outcome = checker.finish();
+        assert_eq!(outcome.entries, 3);
+        assert_eq!(outcome.unkeyed, 0);
+        assert_eq!(outcome.last, Some((3, rows[2].hash.clone())));
+        assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
     }
 
     #[test]
-    fn hashes_are_hex_sha256_and_start_from_genesis() {
+    fn hashes_are_hex_hmac_sha256_and_start_from_genesis() {
         let rows = chain(2);
         assert_eq!(GENESIS.len(), 64);
         assert!(GENESIS.bytes().all(|b| b == b'0'));
@@ -376,8 +672,16 @@ mod tests {
                 .bytes()
                 .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
         );
-        // Stable across runs and platforms.
-        assert_eq!(rows[0].hash, entry_hash(GENESIS, &rows[0].fields()));
+        // Stable across runs and platforms, keyed, and not the plain SHA-256.
+        assert_eq!(
+            rows[0].hash,
+            sealed_hash(&key(), GENESIS, &rows[0].fields())
+        );
+        assert_ne!(rows[0].hash, entry_hash(GENESIS, &rows[0].fields()));
+        assert_ne!(
+            rows[0].hash,
+            sealed_hash(&ChainKey::new(&[8; 32]), GENESIS, &rows[0].fields())
+        );
     }
 
     #[test]
@@ -400,7 +704,7 @@ mod tests {
             let mut row = base.clone();
             change(&mut row);
             assert_ne!(
-                entry_hash(&row.prev_hash, &row.fields()),
+                sealed_hash(&key(), &row.prev_hash, &row.fields()),
                 original,
                 "{row:?}"
             );
@@ -538,9 +842,158 @@ mod tests {
     }
 
     #[test]
-    fn truncating_the_tail_is_not_detectable_by_the_chain_alone() {
+    fn rebuilding_the_chain_without_the_key_is_detected() {
+        // Someone with database access edits seq 3 and recomputes the plain SHA-256 of it
+        // and every later entry, so every link matches.
         let mut rows = chain(5);
-        rows.truncate(3);
+        rows[2].detail = r#"{"attempt":99}"#.into();
+        relink(&mut rows, 2, Row::rehash_plain);
+        assert_eq!(
+            problems(&rows),
+            vec![
+                Problem::Edited { seq: 3 },
+                Problem::Edited { seq: 4 },
+                Problem::Edited { seq: 5 },
+            ]
+        );
+        // Marking the rewritten entries as made before the key does not help either.
+        for row in &mut rows[2..] {
+            row.algorithm = Algorithm::Sha256;
+        }
+        let found = problems(&rows);
+        assert_eq!(
+            found,
+            vec![
+                Problem::NotKeyed { seq: 3 },
+                Problem::NotKeyed { seq: 4 },
+                Problem::NotKeyed { seq: 5 },
+            ]
+        );
+        assert!(found[0].to_string().contains("without the server's key"));
+        // Nor does sealing with a guessed key.
+        let mut rows = chain(5);
+        rows[2].detail = r#"{"attempt":99}"#.into();
+        relink(&mut rows, 2, |r| {
+            r.hash = sealed_hash(&ChainKey::new(&[8; 32]), &r.prev_hash, &r.fields())
+        });
+        assert!(problems(&rows).contains(&Problem::Edited { seq: 3 }));
+    }
+
+    #[test]
+    fn entries_from_before_the_key_still_verify_and_are_vouched_for() {
+        let rows = chain_from_before_the_key(5, 3);
+        let mut checker = Checker::new(key(), []);
+        for row in &rows {
+            checker.push(&row.stored());
+        }
+        let outcome = checker.finish();
+        assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
+        assert_eq!(outcome.unkeyed, 3);
+
+        // Rewriting them with plain hashes breaks the first keyed entry's link, which
+        // cannot be re-sealed without the key.
+        let mut rows = chain_from_before_the_key(5, 3);
+        rows[1].actor_label = "someone-else@example.org".into();
+        relink(&mut rows[..3], 1, Row::rehash_plain);
+        assert_eq!(
+            problems(&rows),
+            vec![Problem::BrokenLink {
+                seq: 4,
+                previous: Some(3)
+            }]
+        );
+    }
+
+    #[test]
+    fn rewriting_the_whole_chain_without_the_key_is_caught_by_a_recorded_head() {
+        let mut rows = chain(5);
+        let head = head_of(&rows);
+        // Every entry rewritten as if from before the key: consistent on its own...
+        rows[1].detail = "{}".into();
+        for row in &mut rows {
+            row.algorithm = Algorithm::Sha256;
+        }
+        relink(&mut rows, 0, Row::rehash_plain);
         assert!(problems(&rows).is_empty());
+        // ...but not with the head recorded before.
+        let found = problems_with_heads(&rows, vec![head]);
+        assert_eq!(
+            found,
+            vec![Problem::DiffersFromHead {
+                seq: 5,
+                recorded_at: datetime!(2026-11-30 09:00 UTC)
+            }]
+        );
+        assert!(
+            found[0]
+                .to_string()
+                .starts_with("seq 5: hash differs from the head")
+        );
+    }
+
+    #[test]
+    fn truncating_the_tail_is_detected_against_the_recorded_head() {
+        let mut rows = chain(5);
+        let heads = vec![head_of(&rows[..2]), head_of(&rows)];
+        rows.truncate(3);
+        let found = problems_with_heads(&rows, heads.clone());
+        assert_eq!(
+            found,
+            vec![Problem::Truncated {
+                last: Some(3),
+                head_seq: 5,
+                head_entries: 5,
+                recorded_at: datetime!(2026-11-30 09:00 UTC),
+            }]
+        );
+        assert_eq!(
+            found[0].to_string(),
+            "truncated: the head recorded at 2026-11-30T09:00:00.000000Z had 5 entries up to \
+             seq 5, but the log now ends at seq 3 (the newest entries were deleted)"
+        );
+        // Deleting everything is truncation too.
+        assert!(matches!(
+            problems_with_heads(&[], heads)[..],
+            [Problem::Truncated { last: None, .. }]
+        ));
+        // And entries written after the deletion do not hide it: they are not the ones
+        // the head recorded.
+        let mut rows = chain(5);
+        let head = head_of(&rows);
+        rows.truncate(3);
+        let mut regrown = chain(5);
+        regrown[3].detail = "{}".into();
+        relink(&mut regrown, 3, Row::rehash);
+        rows.extend(regrown.drain(3..));
+        assert_eq!(
+            problems_with_heads(&rows, vec![head]),
+            vec![Problem::DiffersFromHead {
+                seq: 5,
+                recorded_at: datetime!(2026-11-30 09:00 UTC)
+            }]
+        );
+    }
+
+    #[test]
+    fn a_head_not_sealed_with_the_key_is_reported_and_not_trusted() {
+        let rows = chain(5);
+        let (mut head, mac) = head_of(&rows);
+        head.seq = 9;
+        assert_eq!(
+            problems_with_heads(&rows, vec![(head, mac)]),
+            vec![Problem::HeadAltered {
+                recorded_at: datetime!(2026-11-30 09:00 UTC)
+            }]
+        );
+    }
+
+    #[test]
+    fn algorithm_names_are_parsed_strictly() {
+        for a in [Algorithm::Sha256, Algorithm::HmacSha256] {
+            assert_eq!(Algorithm::try_from(a.as_str().to_owned()).unwrap(), a);
+        }
+        assert!(Algorithm::try_from("md5".to_owned()).is_err());
+        assert!(Algorithm::try_from("SHA256".to_owned()).is_err());
+        assert_eq!(format!("{:?}", key()), "ChainKey(..)");
     }
 }

@@ -1,6 +1,9 @@
 //! The audit log: an append-only record of security events, each entry chained to the one
-//! before it by a SHA-256 hash so that later editing or deleting of entries shows up when
-//! the chain is checked (`carecert audit verify`).
+//! before it by an HMAC-SHA256 under a key derived from the server's secret key, so that
+//! later editing, deleting or rewriting of entries by someone with database access but not
+//! the key shows up when the chain is checked (`carecert audit verify`). The chain's head
+//! is recorded on each check and hourly (in the database, sealed, and in the logs), so that
+//! deleting the newest entries shows up too.
 //!
 //! - [`chain`]: the hashing and the chain check, as pure functions.
 //! - [`store`]: the SQL.
@@ -20,11 +23,24 @@ pub mod handlers;
 pub mod store;
 
 use serde_json::Value;
+use time::OffsetDateTime;
 
 use crate::platform::{
     db::{Db, Tx, new_id, now},
+    secrets::SecretBox,
     web::routes::Route,
 };
+
+/// What the audit chain's key is derived for (see [`SecretBox::derive_key`]).
+const KEY_LABEL: &str = "carecert audit chain v1";
+
+/// How often the worker records the head.
+pub const HEAD_EVERY: time::Duration = time::Duration::hours(1);
+
+/// The key the chain is sealed with.
+fn chain_key(secrets: &SecretBox) -> chain::ChainKey {
+    chain::ChainKey::new(&secrets.derive_key(KEY_LABEL))
+}
 
 /// A security event to record.
 pub struct NewEvent<'a> {
@@ -69,9 +85,11 @@ impl<'a> NewEvent<'a> {
 pub struct VerifyReport {
     /// How many entries were checked.
     pub entries: u64,
+    /// How many of them were made before the chain was keyed (plain SHA-256).
+    pub unkeyed: u64,
     /// What is wrong, one message per problem naming the `seq` concerned. Empty when the
-    /// chain is intact (which cannot rule out deletion of the newest entries: see
-    /// [`chain`]).
+    /// chain is intact and no recorded head is missing from it (see [`chain`] for what a
+    /// head recorded only in the logs is needed for).
     pub problems: Vec<String>,
 }
 
@@ -84,7 +102,15 @@ impl VerifyReport {
 impl std::fmt::Display for VerifyReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.problems.is_empty() {
-            write!(f, "audit log intact: {} entries checked", self.entries)
+            write!(f, "audit log intact: {} entries checked", self.entries)?;
+            if self.unkeyed > 0 {
+                write!(
+                    f,
+                    " ({} from before the chain was keyed, vouched for by the keyed entries after them)",
+                    self.unkeyed
+                )?;
+            }
+            Ok(())
         } else {
             writeln!(
                 f,
@@ -101,8 +127,13 @@ impl std::fmt::Display for VerifyReport {
 }
 
 /// Appends an event within the caller's transaction, so it is recorded if and only if the
-/// change it describes is committed. Takes the append lock until the transaction ends.
-pub async fn record(tx: &mut Tx, event: NewEvent<'_>) -> Result<(), sqlx::Error> {
+/// change it describes is committed. Takes the append lock until the transaction ends. The
+/// entry is sealed with the audit key derived from `secrets`.
+pub async fn record(
+    tx: &mut Tx,
+    secrets: &SecretBox,
+    event: NewEvent<'_>,
+) -> Result<(), sqlx::Error> {
     store::lock_for_append(tx).await?;
     let (seq, prev_hash) = match store::tail(tx).await? {
         Some((last, hash)) => (last + 1, hash),
@@ -120,15 +151,19 @@ pub async fn record(tx: &mut Tx, event: NewEvent<'_>) -> Result<(), sqlx::Error>
         detail: &detail,
         ip: event.ip,
     };
-    let hash = chain::entry_hash(&prev_hash, &fields);
+    let hash = chain::sealed_hash(&chain_key(secrets), &prev_hash, &fields);
     store::insert(tx, &fields, &prev_hash, &hash).await
 }
 
 /// Appends an event in its own short transaction (for events that are not part of a
 /// change, such as a failed sign-in).
-pub async fn record_now(db: &Db, event: NewEvent<'_>) -> Result<(), sqlx::Error> {
+pub async fn record_now(
+    db: &Db,
+    secrets: &SecretBox,
+    event: NewEvent<'_>,
+) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
-    record(&mut tx, event).await?;
+    record(&mut tx, secrets, event).await?;
     tx.commit().await
 }
 
@@ -140,9 +175,12 @@ pub fn routes() -> Vec<Route> {
 /// How many entries [`verify`] reads at a time.
 const VERIFY_BATCH: i64 = 1_000;
 
-/// Checks the whole chain, reading it in batches in sequence order.
-pub async fn verify(db: &Db) -> Result<VerifyReport, sqlx::Error> {
-    let mut checker = chain::Checker::new();
+/// Checks the whole chain, reading it in batches in sequence order, against every head
+/// recorded before; then records the head it checked (in the database and the logs), so a
+/// later check notices if the newest entries are deleted.
+pub async fn verify(db: &Db, secrets: &SecretBox) -> Result<VerifyReport, sqlx::Error> {
+    let key = chain_key(secrets);
+    let mut checker = chain::Checker::new(key.clone(), store::heads(db).await?);
     let mut after = i64::MIN;
     loop {
         let batch = store::batch_after(db, after, VERIFY_BATCH).await?;
@@ -154,11 +192,68 @@ pub async fn verify(db: &Db) -> Result<VerifyReport, sqlx::Error> {
             _ => break,
         }
     }
-    let (entries, problems) = checker.finish();
+    let outcome = checker.finish();
+    let (seq, hash) = outcome
+        .last
+        .clone()
+        .unwrap_or_else(|| (0, chain::GENESIS.to_owned()));
+    let head = chain::Head {
+        recorded_at: now(),
+        entries: i64::try_from(outcome.entries).unwrap_or(i64::MAX),
+        seq,
+        hash,
+    };
+    save_head(db, &key, &head, store::HeadSource::Verify).await?;
     Ok(VerifyReport {
-        entries,
-        problems: problems.iter().map(ToString::to_string).collect(),
+        entries: outcome.entries,
+        unkeyed: outcome.unkeyed,
+        problems: outcome.problems.iter().map(ToString::to_string).collect(),
     })
+}
+
+/// Records the chain's head as it stands, if the worker has not done so in the last
+/// [`HEAD_EVERY`] (on any instance). Run by every instance's worker.
+pub async fn record_head_if_due(
+    db: &Db,
+    secrets: &SecretBox,
+    at: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    if store::last_scheduled_head(db)
+        .await?
+        .is_some_and(|last| at < last + HEAD_EVERY)
+    {
+        return Ok(());
+    }
+    let (entries, seq, hash) = store::current_head(db)
+        .await?
+        .unwrap_or_else(|| (0, 0, chain::GENESIS.to_owned()));
+    let head = chain::Head {
+        recorded_at: at,
+        entries,
+        seq,
+        hash,
+    };
+    save_head(db, &chain_key(secrets), &head, store::HeadSource::Scheduled).await
+}
+
+/// Writes a head to the database, sealed, and to the logs, which are kept apart from the
+/// database: if someone deletes both entries and recorded heads, the logs still show what
+/// the chain held.
+async fn save_head(
+    db: &Db,
+    key: &chain::ChainKey,
+    head: &chain::Head,
+    source: store::HeadSource,
+) -> Result<(), sqlx::Error> {
+    store::insert_head(db, head, &chain::head_mac(key, head), source).await?;
+    tracing::info!(
+        entries = head.entries,
+        seq = head.seq,
+        hash = %head.hash,
+        source = source.as_str(),
+        "audit log head"
+    );
+    Ok(())
 }
 
 /// What replaces a value that looks secret.
@@ -233,12 +328,14 @@ mod tests {
     fn the_report_reads_well() {
         let ok = VerifyReport {
             entries: 3,
+            unkeyed: 0,
             problems: vec![],
         };
         assert!(ok.is_intact());
         assert_eq!(ok.to_string(), "audit log intact: 3 entries checked");
         let bad = VerifyReport {
             entries: 3,
+            unkeyed: 0,
             problems: vec!["seq 2: entry missing (deleted)".into()],
         };
         assert!(!bad.is_intact());
@@ -257,6 +354,11 @@ mod db_tests {
     use super::{store::Filter, *};
     use crate::platform::scratch::{add_organisation, drop_postgres, postgres, sqlite};
     use crate::with_db;
+
+    /// The same key for every entry of a test, as a server has.
+    fn secrets() -> SecretBox {
+        SecretBox::from_base64("CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk=").expect("key")
+    }
 
     fn event<'a>(name: &'a str, organisation_id: Option<Uuid>) -> NewEvent<'a> {
         NewEvent {
@@ -279,29 +381,36 @@ mod db_tests {
             add_organisation(db, "Northtown Trust", "RX1").await,
             add_organisation(db, "Southtown Trust", "RX2").await,
         );
-        assert_eq!(verify(db).await.unwrap(), VerifyReport::default());
+        assert_eq!(
+            verify(db, &secrets()).await.unwrap(),
+            VerifyReport::default()
+        );
 
-        record_now(db, event("sign_in.succeeded", Some(a)))
+        record_now(db, &secrets(), event("sign_in.succeeded", Some(a)))
             .await
             .unwrap();
-        record_now(db, event("sign_in.failed", None)).await.unwrap();
+        record_now(db, &secrets(), event("sign_in.failed", None))
+            .await
+            .unwrap();
         let mut tx = db.begin().await.unwrap();
-        record(&mut tx, event("role.changed", Some(b)))
+        record(&mut tx, &secrets(), event("role.changed", Some(b)))
             .await
             .unwrap();
-        record(&mut tx, event("export", Some(a))).await.unwrap();
+        record(&mut tx, &secrets(), event("export", Some(a)))
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         // A rolled-back transaction leaves no entry and no gap.
         let mut tx = db.begin().await.unwrap();
-        record(&mut tx, event("invitation.sent", Some(a)))
+        record(&mut tx, &secrets(), event("invitation.sent", Some(a)))
             .await
             .unwrap();
         drop(tx);
-        record_now(db, event("sign_in.succeeded", Some(b)))
+        record_now(db, &secrets(), event("sign_in.succeeded", Some(b)))
             .await
             .unwrap();
 
-        let report = verify(db).await.unwrap();
+        let report = verify(db, &secrets()).await.unwrap();
         assert_eq!(report.entries, 5);
         assert!(report.is_intact(), "{report}");
 
@@ -400,14 +509,14 @@ mod db_tests {
 
         // Editing an entry is noticed.
         execute(db, "UPDATE audit_log SET detail = '{}' WHERE seq = 2").await;
-        let report = verify(db).await.unwrap();
+        let report = verify(db, &secrets()).await.unwrap();
         assert_eq!(report.entries, 5);
         assert_eq!(report.problems.len(), 1, "{report}");
         assert!(report.problems[0].starts_with("seq 2:"), "{report}");
 
         // So is deleting one.
         execute(db, "DELETE FROM audit_log WHERE seq = 4").await;
-        let report = verify(db).await.unwrap();
+        let report = verify(db, &secrets()).await.unwrap();
         assert_eq!(report.entries, 4);
         assert!(
             report
@@ -428,15 +537,91 @@ mod db_tests {
         for i in 0..writers {
             let db = pools[i % pools.len()].clone();
             tasks.push(tokio::spawn(async move {
-                record_now(&db, event("sign_in.succeeded", None)).await
+                record_now(&db, &secrets(), event("sign_in.succeeded", None)).await
             }));
         }
         for task in tasks {
             task.await.expect("task").expect("append");
         }
-        let report = verify(&pools[0]).await.unwrap();
+        let report = verify(&pools[0], &secrets()).await.unwrap();
         assert_eq!(report.entries, writers as u64);
         assert!(report.is_intact(), "{report}");
+    }
+
+    /// Entries written before the chain was keyed (plain SHA-256, stored without naming an
+    /// algorithm, as before the migration) still verify once keyed entries follow them.
+    async fn entries_from_before_the_key_still_verify(db: &Db) {
+        let mut prev = chain::GENESIS.to_owned();
+        for seq in 1..=3 {
+            let fields = chain::Fields {
+                seq,
+                id: new_id(),
+                occurred_at: now(),
+                actor_user_id: None,
+                actor_label: "system",
+                organisation_id: None,
+                event: "export",
+                detail: "{}",
+                ip: None,
+            };
+            let hash = chain::entry_hash(&prev, &fields);
+            with_db!(db, |pool| sqlx::query(
+                "INSERT INTO audit_log (seq, id, occurred_at, actor_label, event, detail, \
+                 prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            )
+            .bind(seq)
+            .bind(fields.id)
+            .bind(fields.occurred_at)
+            .bind(fields.actor_label)
+            .bind(fields.event)
+            .bind(fields.detail)
+            .bind(&prev)
+            .bind(&hash)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+            .expect("an entry from before the key");
+            prev = hash;
+        }
+        record_now(db, &secrets(), event("export", None))
+            .await
+            .unwrap();
+        let report = verify(db, &secrets()).await.unwrap();
+        assert!(report.is_intact(), "{report}");
+        assert_eq!((report.entries, report.unkeyed), (4, 3));
+        assert!(
+            report
+                .to_string()
+                .contains("(3 from before the chain was keyed"),
+            "{report}"
+        );
+        let rows = store::all_in_order(db).await.unwrap();
+        assert_eq!(rows[2].algorithm, chain::Algorithm::Sha256);
+        assert_eq!(rows[3].algorithm, chain::Algorithm::HmacSha256);
+
+        // Another server's key does not verify the keyed entry.
+        let other = SecretBox::random();
+        let report = verify(db, &other).await.unwrap();
+        assert!(
+            report.problems.iter().any(|p| p.starts_with("seq 4:")),
+            "{report}"
+        );
+    }
+
+    #[tokio::test]
+    async fn sqlite_entries_from_before_the_key_still_verify() {
+        let (_dir, db) = sqlite().await;
+        entries_from_before_the_key_still_verify(&db).await;
+    }
+
+    #[tokio::test]
+    async fn postgres_entries_from_before_the_key_still_verify() {
+        let Some((admin, name, db)) = postgres().await else {
+            eprintln!("CARECERT_TEST_POSTGRES_URL not set: skipping the PostgreSQL test");
+            return;
+        };
+        entries_from_before_the_key_still_verify(&db).await;
+        drop_postgres(&admin, &name, db).await;
     }
 
     #[tokio::test]
@@ -456,10 +641,12 @@ mod db_tests {
         let (_dir, db) = sqlite().await;
         let mut tx = db.begin().await.unwrap();
         for _ in 0..(VERIFY_BATCH * 2 + 3) {
-            record(&mut tx, event("export", None)).await.unwrap();
+            record(&mut tx, &secrets(), event("export", None))
+                .await
+                .unwrap();
         }
         tx.commit().await.unwrap();
-        let report = verify(&db).await.unwrap();
+        let report = verify(&db, &secrets()).await.unwrap();
         assert_eq!(report.entries, VERIFY_BATCH as u64 * 2 + 3);
         assert!(report.is_intact(), "{report}");
     }

@@ -4,8 +4,9 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{
-    audit::chain::{Fields, Stored},
-    platform::db::{Db, Tx},
+    audit::chain::{Algorithm, Fields, Head, Stored},
+    exec_db,
+    platform::db::{Db, Tx, new_id},
     with_db, with_tx,
 };
 
@@ -28,6 +29,9 @@ pub struct AuditRow {
     pub ip: Option<String>,
     pub prev_hash: String,
     pub hash: String,
+    /// An unknown name is an error when the row is read.
+    #[sqlx(try_from = "String")]
+    pub algorithm: Algorithm,
 }
 
 impl AuditRow {
@@ -50,6 +54,7 @@ impl AuditRow {
             fields: self.fields(),
             prev_hash: &self.prev_hash,
             hash: &self.hash,
+            algorithm: self.algorithm,
         }
     }
 }
@@ -129,8 +134,8 @@ pub async fn tail(tx: &mut Tx) -> Result<Option<(i64, String)>, sqlx::Error> {
     .await)
 }
 
-/// Writes one entry. `seq` is the primary key, so two writers that somehow read the same
-/// tail cannot both succeed: the second fails instead of forking the chain.
+/// Writes one keyed entry. `seq` is the primary key, so two writers that somehow read the
+/// same tail cannot both succeed: the second fails instead of forking the chain.
 pub async fn insert(
     tx: &mut Tx,
     fields: &Fields<'_>,
@@ -139,8 +144,8 @@ pub async fn insert(
 ) -> Result<(), sqlx::Error> {
     with_tx!(tx, |c| sqlx::query(
         "INSERT INTO audit_log (seq, id, occurred_at, actor_user_id, actor_label, \
-         organisation_id, event, detail, ip, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+         organisation_id, event, detail, ip, prev_hash, hash, algorithm) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
     )
     .bind(fields.seq)
     .bind(fields.id)
@@ -153,6 +158,7 @@ pub async fn insert(
     .bind(fields.ip)
     .bind(prev_hash)
     .bind(hash)
+    .bind(Algorithm::HmacSha256.as_str())
     .execute(c)
     .await
     .map(|_| ()))
@@ -246,7 +252,7 @@ pub async fn event_types(
 pub async fn batch_after(db: &Db, after: i64, limit: i64) -> Result<Vec<AuditRow>, sqlx::Error> {
     with_db!(db, |pool| sqlx::query_as::<_, AuditRow>(
         "SELECT seq, id, occurred_at, actor_user_id, actor_label, organisation_id, event, \
-         detail, ip, prev_hash, hash \
+         detail, ip, prev_hash, hash, algorithm \
          FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"
     )
     .bind(after)
@@ -258,6 +264,94 @@ pub async fn batch_after(db: &Db, after: i64, limit: i64) -> Result<Vec<AuditRow
 /// Every entry in sequence order. For small logs and tests; [`batch_after`] scales.
 pub async fn all_in_order(db: &Db) -> Result<Vec<AuditRow>, sqlx::Error> {
     batch_after(db, i64::MIN, i64::MAX).await
+}
+
+/// Why a head was recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeadSource {
+    /// Someone verified the chain (`carecert audit verify`).
+    Verify,
+    /// The hourly record made by the worker.
+    Scheduled,
+}
+
+impl HeadSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HeadSource::Verify => "verify",
+            HeadSource::Scheduled => "scheduled",
+        }
+    }
+}
+
+/// Records the chain's head with its seal.
+pub async fn insert_head(
+    db: &Db,
+    head: &Head,
+    mac: &str,
+    source: HeadSource,
+) -> Result<(), sqlx::Error> {
+    exec_db!(db, |pool| sqlx::query(
+        "INSERT INTO audit_heads (id, recorded_at, entries, seq, hash, source, mac) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    )
+    .bind(new_id())
+    .bind(head.recorded_at)
+    .bind(head.entries)
+    .bind(head.seq)
+    .bind(&head.hash)
+    .bind(source.as_str())
+    .bind(mac)
+    .execute(pool)
+    .await)?;
+    Ok(())
+}
+
+/// Every recorded head with its seal, oldest first (a few thousand a year at most).
+pub async fn heads(db: &Db) -> Result<Vec<(Head, String)>, sqlx::Error> {
+    let rows = with_db!(db, |pool| sqlx::query_as::<
+        _,
+        (OffsetDateTime, i64, i64, String, String),
+    >(
+        "SELECT recorded_at, entries, seq, hash, mac FROM audit_heads ORDER BY recorded_at"
+    )
+    .fetch_all(pool)
+    .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(recorded_at, entries, seq, hash, mac)| {
+            (
+                Head {
+                    recorded_at,
+                    entries,
+                    seq,
+                    hash,
+                },
+                mac,
+            )
+        })
+        .collect())
+}
+
+/// When the worker last recorded the head, if ever.
+pub async fn last_scheduled_head(db: &Db) -> Result<Option<OffsetDateTime>, sqlx::Error> {
+    with_db!(db, |pool| sqlx::query_scalar::<_, Option<OffsetDateTime>>(
+        "SELECT MAX(recorded_at) FROM audit_heads WHERE source = $1"
+    )
+    .bind(HeadSource::Scheduled.as_str())
+    .fetch_one(pool)
+    .await)
+}
+
+/// The number of entries and the newest entry's `seq` and hash, read in one statement so
+/// they agree (an empty log has no row).
+pub async fn current_head(db: &Db) -> Result<Option<(i64, i64, String)>, sqlx::Error> {
+    with_db!(db, |pool| sqlx::query_as::<_, (i64, i64, String)>(
+        "SELECT (SELECT COUNT(*) FROM audit_log), seq, hash \
+         FROM audit_log ORDER BY seq DESC LIMIT 1"
+    )
+    .fetch_optional(pool)
+    .await)
 }
 
 /// An organisation's name, or `None` if there is no such organisation.

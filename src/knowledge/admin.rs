@@ -189,6 +189,7 @@ pub async fn upload(
     }
     audit::record(
         &mut tx,
+        &state.secrets,
         NewEvent::by(Some(person.user_id), &person.email, "course.imported", &ip)
             .with_detail(serde_json::json!({"course": course.slug, "version": course.version})),
     )

@@ -26,9 +26,10 @@ use crate::{
         rules::{
             coverage::{self, DEFAULT_TARGET, Tally},
             expiry::{self, EXPIRING_SOON_DAYS},
+            reminder_limits::ORGANISATION_EVERY,
         },
         store::{
-            courses,
+            courses, reminder_limits,
             reports::{self, GroupCount, StaffRecord},
         },
     },
@@ -37,8 +38,9 @@ use crate::{
         AppState,
         authz::Rule,
         db::now,
-        email::{self, Email},
+        email::Email,
         error::{AppError, AppResult},
+        limits::{Allowance, allowance},
         web::{
             client::ClientIp,
             cookies::redirect_with_notice,
@@ -74,7 +76,7 @@ pub fn routes() -> Vec<Route> {
         Route::post(
             "/organisations/{org_id}/training/remind",
             Rule::OrgLead,
-            remind,
+            super::remind::remind,
         ),
     ]
 }
@@ -416,6 +418,8 @@ struct DashboardPage {
     soon: Listing,
     errors: FormErrors,
     target_value: String,
+    /// While "remind all" must wait (see `rules::reminder_limits`), what the page says.
+    reminders_wait: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -424,9 +428,8 @@ pub struct DashboardQuery {
     soon_page: Option<String>,
 }
 
-/// The organisation named in the URL; the national team is not reported on.
 /// The organisation in the URL; the national team has no training coverage of its own.
-async fn load_org(state: &AppState, id: Uuid) -> AppResult<OrgRow> {
+pub(super) async fn load_org(state: &AppState, id: Uuid) -> AppResult<OrgRow> {
     Some(crate::organisations::load(state, id).await?)
         .filter(|o| !o.is_national_team())
         .ok_or(AppError::NotFound)
@@ -518,6 +521,12 @@ async fn build_page(
         href(overdue_page, p, "expiring")
     });
 
+    let last_reminded = reminder_limits::organisation_last_sent(&state.db, org.id).await?;
+    let reminders_wait = match allowance(last_reminded, at, ORGANISATION_EVERY) {
+        Allowance::NotUntil(again) => Some(super::remind::wait_message(again)),
+        Allowance::Allowed => None,
+    };
+
     let title = format!("Training coverage at {}, by month", org.name);
     let shell = viewer
         .shell("Training coverage")
@@ -535,6 +544,7 @@ async fn build_page(
         soon,
         errors,
         target_value: target_value.unwrap_or_else(|| target.to_string()),
+        reminders_wait,
         org,
     })
 }
@@ -589,6 +599,7 @@ pub async fn change_target(
         .ok_or(AppError::NotFound)?;
     audit::record(
         &mut tx,
+        &state.secrets,
         NewEvent {
             actor_user_id: Some(p.user_id),
             actor_label: &p.email,
@@ -604,59 +615,6 @@ pub async fn change_target(
         state.config.is_https(),
         &format!("/organisations/{org_id}/training"),
         &format!("The training target for {} is now {target}%", org.name),
-    ))
-}
-
-pub async fn remind(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    ClientIp(ip): ClientIp,
-    Path(org_id): Path<Uuid>,
-) -> AppResult<Response> {
-    let p = viewer.user()?;
-    let org = load_org(&state, org_id).await?;
-    let Some((slug, title)) = mandatory_course(&state).await? else {
-        return Err(AppError::Conflict(
-            "There is no mandatory course yet, so there is no training to remind staff about."
-                .into(),
-        ));
-    };
-    let back = format!("/organisations/{org_id}/training");
-    let mut tx = state.db.begin().await?;
-    let recipients = reports::overdue_recipients(&mut tx, org_id, &slug, now()).await?;
-    if recipients.is_empty() {
-        drop(tx);
-        return Ok(redirect_with_notice(
-            state.config.is_https(),
-            &back,
-            "Nobody needed a reminder: everyone who can sign in is trained",
-        ));
-    }
-    for (name, to) in &recipients {
-        let message = reminder_email(&state.config.public_url, &org.name, &title, name, to);
-        email::queue(&mut tx, &message).await?;
-    }
-    audit::record(
-        &mut tx,
-        NewEvent {
-            actor_user_id: Some(p.user_id),
-            actor_label: &p.email,
-            organisation_id: Some(org_id),
-            event: "training.reminders_sent",
-            detail: serde_json::json!({ "count": recipients.len(), "course": slug }),
-            ip: Some(&ip),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    let n = recipients.len();
-    Ok(redirect_with_notice(
-        state.config.is_https(),
-        &back,
-        &format!(
-            "Reminder sent to {n} overdue member{} of staff",
-            if n == 1 { "" } else { "s" }
-        ),
     ))
 }
 
@@ -676,6 +634,7 @@ pub async fn export(
     let mut tx = state.db.begin().await?;
     audit::record(
         &mut tx,
+        &state.secrets,
         NewEvent {
             actor_user_id: Some(p.user_id),
             actor_label: &p.email,

@@ -91,5 +91,6 @@ pub mod generate;
 pub mod learner;
 pub mod national;
 pub mod needs;
+pub mod remind;
 pub mod reminders;
 pub mod views;

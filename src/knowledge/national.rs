@@ -552,6 +552,7 @@ pub async fn export(
     let mut tx = state.db.begin().await?;
     audit::record(
         &mut tx,
+        &state.secrets,
         NewEvent {
             actor_user_id: Some(p.user_id),
             actor_label: &p.email,

@@ -240,6 +240,7 @@ pub async fn save_needs(
     store::save_needs(&mut tx, org_id, &needs, p.user_id, &notes).await?;
     audit::record(
         &mut tx,
+        &state.secrets,
         NewEvent {
             actor_user_id: Some(p.user_id),
             actor_label: &p.email,
@@ -442,6 +443,7 @@ pub async fn assign(
     store::insert_assignment(&mut tx, &new).await?;
     audit::record(
         &mut tx,
+        &state.secrets,
         NewEvent {
             actor_user_id: Some(p.user_id),
             actor_label: &p.email,
@@ -481,6 +483,7 @@ pub async fn unassign(
     };
     audit::record(
         &mut tx,
+        &state.secrets,
         NewEvent {
             actor_user_id: Some(p.user_id),
             actor_label: &p.email,
@@ -609,6 +612,7 @@ pub async fn evidence_csv(
     let csv = evaluation::to_csv(&pack).map_err(|e| AppError::Internal(e.into()))?;
     audit::record_now(
         &state.db,
+        &state.secrets,
         NewEvent {
             actor_user_id: Some(p.user_id),
             actor_label: &p.email,

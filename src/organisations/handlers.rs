@@ -224,7 +224,7 @@ pub async fn create(
         }
         Err(CreateError::Db(e)) => return Err(e.into()),
     };
-    audit::record(&mut tx, NewEvent {
+    audit::record(&mut tx,&state.secrets, NewEvent {
         actor_user_id: Some(p.user_id),
         actor_label: &p.email,
         organisation_id: Some(id),
@@ -372,7 +372,7 @@ pub async fn appoint_lead(
             .await?;
         }
     }
-    audit::record(&mut tx, NewEvent {
+    audit::record(&mut tx,&state.secrets, NewEvent {
         actor_user_id: Some(p.user_id),
         actor_label: &p.email,
         organisation_id: Some(org_id),

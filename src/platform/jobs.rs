@@ -152,7 +152,8 @@ pub async fn run_worker(state: AppState, mailer: Mailer, mut shutdown: watch::Re
     let poll = Duration::from_millis(state.config.job_poll_ms);
     let mut last_housekeeping = OffsetDateTime::UNIX_EPOCH;
     let mut last_scan = OffsetDateTime::UNIX_EPOCH;
-    // Scheduled scans (training expiry reminders, the advisory escalation ladder) run every 20 polls: 20 seconds by default.
+    // Scheduled scans (training expiry reminders, the advisory escalation ladder, the audit
+    // log's hourly head) run every 20 polls: 20 seconds by default.
     let scan_every =
         time::Duration::milliseconds(state.config.job_poll_ms.saturating_mul(20) as i64);
     loop {
@@ -178,6 +179,11 @@ pub async fn run_worker(state: AppState, mailer: Mailer, mut shutdown: watch::Re
                 crate::alerts::escalation::scan(&state.db, &state.config.public_url, now()).await
             {
                 tracing::warn!(error = %e, "advisory escalation scan failed");
+            }
+            // Hourly across all instances: the database says when the head was last recorded.
+            if let Err(e) = crate::audit::record_head_if_due(&state.db, &state.secrets, now()).await
+            {
+                tracing::warn!(error = %e, "recording the audit log head failed");
             }
         }
         if now() - last_housekeeping > time::Duration::minutes(10) {

@@ -6,6 +6,7 @@ pub mod db;
 pub mod email;
 pub mod error;
 pub mod jobs;
+pub mod limits;
 pub mod ops;
 #[cfg(test)]
 pub mod scratch;

@@ -8,6 +8,9 @@
 //! copied onto another row does not open. The key comes from `CARECERT_SECRET_KEY`, or a
 //! key file: on the embedded SQLite default the file is made on first start; with
 //! PostgreSQL every instance must be given the same key, so none is made.
+//!
+//! Other purposes (sealing the audit chain) get keys of their own derived from it
+//! ([`SecretBox::derive_key`]), never the encryption key itself.
 
 use std::path::Path;
 
@@ -18,7 +21,7 @@ use aes_gcm::{
 use base64::{Engine as _, engine::general_purpose::STANDARD};
 use hmac::{Hmac, Mac};
 use rand::{RngCore, rngs::OsRng};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use uuid::Uuid;
 
 use super::{config::Config, db::Db};
@@ -54,8 +57,11 @@ pub enum SecretError {
 #[derive(Clone)]
 pub struct SecretBox {
     cipher: Aes256Gcm,
-    /// A second key derived from the first, so signing and sealing never share a key.
-    mac_key: [u8; 32],
+    /// HMAC-SHA256 keyed with the secret key, for deriving keys for other purposes.
+    derive: Hmac<Sha256>,
+    /// The key that signs values handed to browsers, derived so that signing and sealing
+    /// never share a key.
+    mac_key: [u8; KEY_LEN],
 }
 
 impl std::fmt::Debug for SecretBox {
@@ -74,12 +80,25 @@ impl SecretBox {
             return Err(SecretError::BadKey);
         }
         let cipher = Aes256Gcm::new_from_slice(&bytes).map_err(|_| SecretError::BadKey)?;
-        let mac_key = Sha256::new()
-            .chain_update(b"carecert signing key v1\0")
-            .chain_update(&bytes)
-            .finalize()
-            .into();
-        Ok(SecretBox { cipher, mac_key })
+        let derive =
+            <Hmac<Sha256> as Mac>::new_from_slice(&bytes).map_err(|_| SecretError::BadKey)?;
+        let mut secrets = SecretBox {
+            cipher,
+            derive,
+            mac_key: [0; KEY_LEN],
+        };
+        secrets.mac_key = secrets.derive_key("carecert signing key v1");
+        Ok(secrets)
+    }
+
+    /// A 32-byte key for the purpose named by `label`: HMAC-SHA256 of the label under the
+    /// secret key. The secret key is uniformly random, so this is HKDF's expand step with a
+    /// single block: keys for different labels are unrelated, and none reveals the secret
+    /// key or the encryption done with it.
+    pub fn derive_key(&self, label: &str) -> [u8; KEY_LEN] {
+        let mut mac = self.derive.clone();
+        mac.update(label.as_bytes());
+        mac.finalize().into_bytes().into()
     }
 
     /// A box with a new random key, for the crate's own tests.
@@ -320,6 +339,23 @@ mod tests {
         assert!(!path.exists());
         std::fs::write(&path, new_key()).unwrap();
         assert!(SecretBox::from_config(&config).is_ok());
+    }
+
+    #[test]
+    fn derived_keys_differ_by_purpose_and_by_secret_key() {
+        let key = new_key();
+        let a = SecretBox::from_base64(&key).unwrap();
+        let again = SecretBox::from_base64(&key).unwrap();
+        assert_eq!(a.derive_key("audit"), again.derive_key("audit"));
+        assert_ne!(a.derive_key("audit"), a.derive_key("other"));
+        assert_ne!(
+            a.derive_key("audit"),
+            SecretBox::random().derive_key("audit")
+        );
+        assert_ne!(
+            &a.derive_key("audit")[..],
+            &STANDARD.decode(&key).unwrap()[..]
+        );
     }
 
     #[test]

@@ -223,6 +223,7 @@ pub async fn invite(
             .await?;
             audit::record(
                 &mut tx,
+                &state.secrets,
                 NewEvent {
                     actor_user_id: Some(p.user_id),
                     actor_label: &p.email,
@@ -286,6 +287,7 @@ async fn set_active(
     }
     audit::record(
         &mut tx,
+        &state.secrets,
         NewEvent {
             actor_user_id: Some(p.user_id),
             actor_label: &p.email,
@@ -360,7 +362,7 @@ pub async fn change_role(
     }
     let mut tx = state.db.begin().await?;
     store::set_role(&mut tx, org_id, membership_id, role).await?;
-    audit::record(&mut tx, NewEvent {
+    audit::record(&mut tx,&state.secrets, NewEvent {
         actor_user_id: Some(p.user_id),
         actor_label: &p.email,
         organisation_id: Some(org_id),

@@ -208,6 +208,7 @@ pub async fn upload(
         actor_user_id: Some(person.user_id),
         actor_label: &person.email,
         ip: Some(&ip),
+        secrets: &state.secrets,
     };
     let summary = import_store::import(&state.db, &request, &parsed)
         .await

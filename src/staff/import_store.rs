@@ -20,7 +20,9 @@ use crate::{
     organisations::domain::OrgType,
     platform::{
         db::{Db, Tx, new_id, now},
-        email, tokens,
+        email,
+        secrets::SecretBox,
+        tokens,
     },
     with_db, with_tx,
 };
@@ -66,6 +68,8 @@ pub struct ImportRequest<'a> {
     pub actor_user_id: Option<Uuid>,
     pub actor_label: &'a str,
     pub ip: Option<&'a str>,
+    /// Seals the audit entry.
+    pub secrets: &'a SecretBox,
 }
 
 /// What an import did.
@@ -115,6 +119,7 @@ pub async fn import(
     };
     audit::record(
         &mut tx,
+        request.secrets,
         NewEvent {
             actor_user_id: request.actor_user_id,
             actor_label: request.actor_label,
@@ -461,6 +466,9 @@ mod db_tests {
         with_db!(db, |pool| sqlx::query(sql).execute(pool).await.map(|_| ())).expect(sql);
     }
 
+    /// The key the tests' audit entries are sealed with.
+    static SECRETS: std::sync::LazyLock<SecretBox> = std::sync::LazyLock::new(SecretBox::random);
+
     fn request(org: Uuid) -> ImportRequest<'static> {
         ImportRequest {
             organisation_id: org,
@@ -469,6 +477,7 @@ mod db_tests {
             actor_user_id: None,
             actor_label: "lead@riverside.example",
             ip: Some("192.0.2.1"),
+            secrets: &SECRETS,
         }
     }
 

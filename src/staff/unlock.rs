@@ -34,6 +34,7 @@ pub async fn two_step(
     if unlocked {
         audit::record(
             &mut tx,
+            &state.secrets,
             NewEvent {
                 actor_user_id: Some(p.user_id),
                 actor_label: &p.email,

@@ -520,7 +520,8 @@ on_both!(alerts_api_records_the_response_workflow, |app| {
 
     // A withdrawn advisory needs no response: every action is refused, and it stays listed.
     let (second, withdrawn) = publish(&a, "Log4j flaw, withdrawn later", Some("RB1")).await;
-    let by = crate::support::alerts::test_actor(crate::support::alerts::national_user(&app).await);
+    let by =
+        crate::support::alerts::test_actor(&app, crate::support::alerts::national_user(&app).await);
     publishing::withdraw(app.db(), second, "Issued in error", &by, now(), &app.base)
         .await
         .expect("withdraw");

@@ -1,29 +1,12 @@
 //! `carecert kev import`, as an operator runs it: refused without a national administrator,
 //! a faulty catalogue changes nothing, and a good one becomes drafts once.
 
-use std::process::{Command, Output};
-
-fn carecert(db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_carecert"))
-        .args(args)
-        .env("CARECERT_DATABASE_URL", db)
-        .env_remove("CARECERT_CONFIG")
-        .output()
-        .expect("run carecert")
-}
+use crate::support::cli::{carecert, said};
 
 fn fixture(name: &str) -> String {
     format!(
         "{}/tests/fixtures/alerts/{name}",
         env!("CARGO_MANIFEST_DIR")
-    )
-}
-
-fn said(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
     )
 }
 

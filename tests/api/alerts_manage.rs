@@ -437,6 +437,33 @@ on_both!(
             oak.iter().all(|m| !m.subject().contains("Reminder")),
             "no chasing those who answered"
         );
+
+        // Chasing again the same day sends nothing, and says when it can be done again.
+        a.reviewer
+            .post(&format!("/alerts/manage/{id}/escalate"), &[])
+            .await
+            .assert_redirect_to(&format!("/alerts/manage/{id}/dashboard"));
+        a.reviewer
+            .get(&format!("/alerts/manage/{id}/dashboard"))
+            .await
+            .assert_contains(
+                "No reminders were sent: every silent organisation was chased in the last 24 hours. \
+                 They can be chased again from ",
+            );
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        for (to, subject) in [
+            ("lead@elm.example", "Reminder"),
+            ("lead@icb.example", "Escalation"),
+        ] {
+            let sent = app.smtp.all_to(to).await;
+            assert_eq!(
+                sent.iter()
+                    .filter(|m| m.subject().contains(subject))
+                    .count(),
+                1,
+                "{to} chased once"
+            );
+        }
     }
 );
 

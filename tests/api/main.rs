@@ -17,6 +17,7 @@ mod alerts_manage;
 mod alerts_review;
 mod alerts_tlp;
 mod api;
+mod audit_chain;
 mod course_import;
 mod jobs;
 mod log_secrets;

@@ -9,12 +9,19 @@ on_both!(
     the_first_administrator_is_created_from_the_command_line,
     |app| {
         assert!(!demo::has_admin(app.db()).await.expect("query"));
-        let bad =
-            demo::create_national_admin(app.db(), &app.state.config, "not-an-email", "Ada").await;
+        let bad = demo::create_national_admin(
+            app.db(),
+            &app.state.config,
+            app.secrets(),
+            "not-an-email",
+            "Ada",
+        )
+        .await;
         assert!(bad.is_err());
         let link = demo::create_national_admin(
             app.db(),
             &app.state.config,
+            app.secrets(),
             "Ada@Example.org",
             "Ada Lovelace",
         )
@@ -54,7 +61,9 @@ on_both!(
         .assert_ok();
         c.get("/admin/organisations/new").await.assert_ok();
         // The audit log recorded it, and the chain is intact.
-        let report = carecert::audit::verify(app.db()).await.expect("verify");
+        let report = carecert::audit::verify(app.db(), app.secrets())
+            .await
+            .expect("verify");
         assert!(report.problems.is_empty(), "{:?}", report.problems);
         assert!(report.entries >= 3);
     }

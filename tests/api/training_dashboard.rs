@@ -359,8 +359,95 @@ on_both!(
     }
 );
 
+on_both!(
+    a_second_remind_all_within_a_day_sends_nothing_and_says_when,
+    |app| {
+        let Mix { org, lead, .. } = mix(&app).await;
+        let c = app.signed_in(&lead).await;
+        let dashboard = format!("/organisations/{org}/training");
+        let remind = format!("/organisations/{org}/training/remind");
+        c.post(&remind, &[]).await.assert_redirect_to(&dashboard);
+        assert_eq!(reminder_jobs(&app).await.len(), 2);
+
+        // Pressed again (or by another lead, on another instance): nothing more is sent.
+        let other_lead = app
+            .person(org, Role::SecurityLead, "deputy@mix.example")
+            .await;
+        let second = app.second_instance().await;
+        let again = second.signed_in(&other_lead).await;
+        again
+            .post(&remind, &[])
+            .await
+            .assert_redirect_to(&dashboard);
+        let page = again.get(&dashboard).await;
+        page.assert_ok();
+        page.assert_contains(
+            "Reminders were sent to overdue staff in the last 24 hours. You can send them again from ",
+        );
+        assert!(
+            !page.text.contains("Send a reminder to all"),
+            "no button while reminders must wait"
+        );
+        assert_eq!(reminder_jobs(&app).await.len(), 2, "no more emails queued");
+        let audited: i64 = with_db!(app.db(), |pool| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE event = 'training.reminders_sent'"
+        )
+        .fetch_one(pool)
+        .await)
+        .expect("audit");
+        assert_eq!(audited, 1);
+    }
+);
+
+on_both!(
+    a_person_is_reminded_at_most_once_a_week_whichever_organisation_asks,
+    |app| {
+        let Mix { org, other, lead } = mix(&app).await;
+        // never@mix.example also works for Other Trust, where they are overdue too.
+        member(&app, other, "never@mix.example", "clinical", None, false).await;
+        let other_lead = app
+            .person(other, Role::SecurityLead, "lead@other.example")
+            .await;
+        app.signed_in(&lead)
+            .await
+            .post(&format!("/organisations/{org}/training/remind"), &[])
+            .await;
+        let c = app.signed_in(&other_lead).await;
+        c.post(&format!("/organisations/{other}/training/remind"), &[])
+            .await
+            .assert_redirect_to(&format!("/organisations/{other}/training"));
+        c.get(&format!("/organisations/{other}/training"))
+            .await
+            .assert_contains("1 other had a reminder in the last 7 days, so was not sent another");
+
+        let to = reminder_recipients(&app).await;
+        let count = |who: &str| to.iter().filter(|t| t.as_str() == who).count();
+        assert_eq!(count("never@mix.example"), 1, "{to:?}");
+        assert_eq!(count("laggard@other.example"), 1, "{to:?}");
+        assert_eq!(count("expired@mix.example"), 1, "{to:?}");
+    }
+);
+
+/// The addresses of the reminder emails queued so far, one per email.
+async fn reminder_recipients(app: &TestApp) -> Vec<String> {
+    reminder_payloads(app)
+        .await
+        .into_iter()
+        .filter_map(|p| p["to"].as_str().map(str::to_owned))
+        .collect()
+}
+
 /// The subjects of the reminder emails queued so far.
 async fn reminder_jobs(app: &TestApp) -> Vec<String> {
+    reminder_payloads(app)
+        .await
+        .into_iter()
+        .filter_map(|p| p["subject"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// The payloads of the reminder email jobs queued so far.
+async fn reminder_payloads(app: &TestApp) -> Vec<serde_json::Value> {
     let payloads: Vec<sqlx::types::Json<serde_json::Value>> = with_db!(app.db(), |pool| {
         sqlx::query_scalar("SELECT payload FROM jobs WHERE kind = 'send_email'")
             .fetch_all(pool)
@@ -369,8 +456,12 @@ async fn reminder_jobs(app: &TestApp) -> Vec<String> {
     .expect("jobs");
     payloads
         .into_iter()
-        .filter_map(|p| p.0["subject"].as_str().map(str::to_owned))
-        .filter(|s| s.starts_with("Reminder"))
+        .map(|p| p.0)
+        .filter(|p| {
+            p["subject"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("Reminder"))
+        })
         .collect()
 }
 

@@ -113,7 +113,18 @@ pub async fn respond(
     let at = now();
     let back = format!("/alerts/{}", adv.label());
     if let [(org, name)] = chosen.as_slice() {
-        return match responding::record(&state.db, p, &ip, adv.id, *org, &action, at).await {
+        return match responding::record(
+            &state.db,
+            &state.secrets,
+            p,
+            &ip,
+            adv.id,
+            *org,
+            &action,
+            at,
+        )
+        .await
+        {
             Ok(next) => Ok(redirect_with_notice(
                 state.config.is_https(),
                 &back,
@@ -134,7 +145,17 @@ pub async fn respond(
             }
         };
     }
-    let bulk = responding::record_many(&state.db, p, &ip, adv.id, &chosen, &action, at).await?;
+    let bulk = responding::record_many(
+        &state.db,
+        &state.secrets,
+        p,
+        &ip,
+        adv.id,
+        &chosen,
+        &action,
+        at,
+    )
+    .await?;
     if bulk.done.is_empty() {
         let mut errors = FormErrors::new();
         for (name, why) in &bulk.skipped {

@@ -57,6 +57,11 @@ pub fn ack_due(published: OffsetDateTime, hours: u32) -> OffsetDateTime {
 /// Days between remediation updates unless the organisation chooses otherwise, as in the NHS
 /// "Respond to a cyber alert" service.
 pub const DEFAULT_UPDATE_DAYS: i64 = 3;
+
+/// How long after the national team chased an organisation about an advisory from the
+/// dashboard it may be chased about it again, so repeated clicks cannot flood its leads
+/// and its parent's (see [`crate::platform::limits`]).
+pub const CHASE_EVERY: Duration = Duration::hours(24);
 /// The shortest gap an organisation may set before its next update.
 pub const MIN_UPDATE_DAYS: i64 = 1;
 /// The longest gap: beyond a month the national team loses sight of slow remediation.

@@ -2,6 +2,8 @@
 //! transaction that queues its emails. The primary key makes a notice happen once however
 //! many instances try at the same moment.
 
+use std::collections::HashMap;
+
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -65,6 +67,33 @@ pub async fn record_many(
         })?;
     }
     Ok(())
+}
+
+/// The prefix of the cycle of a chase from the dashboard (`manual:<unix time>`).
+pub const MANUAL_CYCLE: &str = "manual:";
+
+/// The organisations chased about `advisory` from the dashboard after `since`, with when
+/// each was last chased.
+pub async fn chased_since(
+    tx: &mut Tx,
+    advisory: Uuid,
+    since: OffsetDateTime,
+) -> Result<HashMap<Uuid, OffsetDateTime>, sqlx::Error> {
+    let rows = with_tx!(tx, |c| sqlx::query_as::<_, (Uuid, OffsetDateTime)>(
+        "SELECT organisation_id, sent_at FROM alert_notices \
+         WHERE advisory_id = $1 AND notice = 'escalation' AND cycle LIKE $2 AND sent_at > $3"
+    )
+    .bind(advisory)
+    .bind(format!("{MANUAL_CYCLE}%"))
+    .bind(since)
+    .fetch_all(c)
+    .await)?;
+    let mut last: HashMap<Uuid, OffsetDateTime> = HashMap::new();
+    for (org, at) in rows {
+        let entry = last.entry(org).or_insert(at);
+        *entry = (*entry).max(at);
+    }
+    Ok(last)
 }
 
 /// A notice as recorded, for the response timeline and the dashboard.

@@ -124,6 +124,7 @@ pub async fn password_submit(
     store::delete_other_sessions(&mut tx, p.user_id, Some(&token)).await?;
     audit::record(
         &mut tx,
+        &state.secrets,
         NewEvent::by(Some(p.user_id), &p.email, "password.changed", &ip),
     )
     .await?;

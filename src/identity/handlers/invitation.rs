@@ -146,6 +146,7 @@ pub async fn accept_submit(
     store::set_password(&mut tx, user_id, &hash).await?;
     audit::record(
         &mut tx,
+        &state.secrets,
         NewEvent::by(Some(user_id), &user.email, "invitation.accepted", &ip),
     )
     .await?;

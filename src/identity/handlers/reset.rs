@@ -105,6 +105,7 @@ pub async fn request_submit(
                 .await?;
             audit::record(
                 &mut tx,
+                &state.secrets,
                 NewEvent::by(Some(user.id), &user.email, "password_reset.requested", &ip),
             )
             .await?;
@@ -185,6 +186,7 @@ pub async fn choose_submit(
     store::delete_other_sessions(&mut tx, user_id, None).await?;
     audit::record(
         &mut tx,
+        &state.secrets,
         NewEvent::by(Some(user_id), &user.email, "password_reset.completed", &ip),
     )
     .await?;

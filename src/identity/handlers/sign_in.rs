@@ -119,6 +119,7 @@ pub async fn submit(
         Err(until) => {
             audit::record_now(
                 &state.db,
+                &state.secrets,
                 NewEvent::by(None, &email, "sign_in.throttled", &ip).with_detail(
                     serde_json::json!({
                         "known_device": device.is_some(),
@@ -147,7 +148,7 @@ pub async fn submit(
     let user = match (ok, user) {
         (true, Some(user)) => user,
         (_, user) => {
-            audit::record_now(&state.db, NewEvent {
+            audit::record_now(&state.db,&state.secrets, NewEvent {
                 actor_user_id: user.as_ref().map(|u| u.id),
                 actor_label: &email,
                 organisation_id: None,
@@ -168,6 +169,7 @@ pub async fn submit(
     if memberships.is_empty() {
         audit::record_now(
             &state.db,
+            &state.secrets,
             NewEvent::by(Some(user.id), &email, "sign_in.refused_inactive", &ip),
         )
         .await?;
@@ -192,6 +194,7 @@ pub async fn submit(
     let cookie = session::start(&state, user.id, false).await?;
     audit::record_now(
         &state.db,
+        &state.secrets,
         NewEvent::by(Some(user.id), &email, "sign_in.password_accepted", &ip)
             .with_detail(serde_json::json!({ "two_step_required": needs_two_step })),
     )
@@ -218,6 +221,7 @@ pub async fn sign_out(
     if let Some(p) = &viewer.principal {
         audit::record_now(
             &state.db,
+            &state.secrets,
             NewEvent::by(Some(p.user_id), &p.email, "sign_out", &ip),
         )
         .await?;

@@ -159,7 +159,7 @@ pub async fn verify_submit(
                 }
             }
         }
-        audit::record_now(&state.db, event).await?;
+        audit::record_now(&state.db, &state.secrets, event).await?;
         return verify_again(&viewer, errors, next, locked);
     }
     throttle::succeeded(
@@ -172,6 +172,7 @@ pub async fn verify_submit(
     if store::clear_two_step_failures(&mut tx, p.user_id).await? {
         audit::record(
             &mut tx,
+            &state.secrets,
             NewEvent::by(Some(p.user_id), &p.email, "two_step.unlocked", &ip)
                 .with_detail(serde_json::json!({ "by": "recovery code" })),
         )
@@ -181,6 +182,7 @@ pub async fn verify_submit(
     store::mark_session_verified(&state.db, &token).await?;
     audit::record_now(
         &state.db,
+        &state.secrets,
         NewEvent::by(Some(p.user_id), &p.email, "sign_in.succeeded", &ip)
             .with_detail(serde_json::json!({ "two_step": true })),
     )
@@ -230,6 +232,7 @@ async fn check_code(
     }
     audit::record_now(
         &state.db,
+        &state.secrets,
         NewEvent::by(Some(p.user_id), &p.email, "two_step.recovery_code_used", ip),
     )
     .await?;
@@ -248,6 +251,7 @@ async fn lock(state: &AppState, p: &Principal, ip: &str) -> AppResult<()> {
         .await?;
         audit::record(
             &mut tx,
+            &state.secrets,
             NewEvent::by(Some(p.user_id), &p.email, "two_step.locked", ip),
         )
         .await?;
@@ -401,6 +405,7 @@ pub async fn setup_submit(
     store::enable_totp(&mut tx, p.user_id, &codes).await?;
     audit::record(
         &mut tx,
+        &state.secrets,
         NewEvent::by(Some(p.user_id), &p.email, "two_step.enrolled", &ip),
     )
     .await?;

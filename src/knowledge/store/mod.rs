@@ -6,4 +6,5 @@ pub mod courses;
 pub mod evidence;
 pub mod learning;
 pub mod needs;
+pub mod reminder_limits;
 pub mod reports;

@@ -174,16 +174,25 @@ pub async fn all_records(db: &Db, org: Uuid, slug: &str) -> Result<Vec<StaffReco
     .await)
 }
 
-/// Name and email address of every active member who is not trained at `now` and can sign
-/// in, read inside the transaction that queues their reminders.
+/// Someone a reminder would go to.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Recipient {
+    pub user_id: Uuid,
+    pub name: String,
+    pub email: String,
+}
+
+/// Every active member who is not trained at `now` and can sign in, read inside the
+/// transaction that queues their reminders.
 pub async fn overdue_recipients(
     tx: &mut Tx,
     org: Uuid,
     slug: &str,
     now: OffsetDateTime,
-) -> Result<Vec<(String, String)>, sqlx::Error> {
-    with_tx!(tx, |c| sqlx::query_as::<_, (String, String)>(
-        "SELECT u.name, u.email FROM memberships m JOIN users u ON u.id = m.user_id \
+) -> Result<Vec<Recipient>, sqlx::Error> {
+    with_tx!(tx, |c| {
+        sqlx::query_as::<_, Recipient>(
+        "SELECT u.id AS user_id, u.name, u.email FROM memberships m JOIN users u ON u.id = m.user_id \
          WHERE m.organisation_id = $1 AND m.active = TRUE AND u.password_hash IS NOT NULL \
          AND NOT EXISTS (SELECT 1 FROM completions c WHERE c.user_id = m.user_id \
            AND c.course_slug = $2 AND c.expires_at > $3) \
@@ -193,7 +202,8 @@ pub async fn overdue_recipients(
     .bind(slug)
     .bind(now)
     .fetch_all(c)
-    .await)
+    .await
+    })
 }
 
 /// What the month-by-month trend needs: each active member with the day they joined, and
@@ -571,8 +581,10 @@ mod tests {
         let mut tx = db.begin().await.unwrap();
         let to = overdue_recipients(&mut tx, org, "dsa", at).await.unwrap();
         assert_eq!(
-            to,
-            [("Name c@x.example".to_owned(), "c@x.example".to_owned())]
+            to.iter()
+                .map(|r| (r.name.as_str(), r.email.as_str()))
+                .collect::<Vec<_>>(),
+            [("Name c@x.example", "c@x.example")]
         );
         assert_eq!(set_target(&mut tx, org, 80).await.unwrap(), Some(95));
         assert_eq!(set_target(&mut tx, new_id(), 80).await.unwrap(), None);

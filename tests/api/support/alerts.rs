@@ -58,7 +58,7 @@ pub async fn publish(app: &TestApp, content: AdvisoryContent) -> (Uuid, String) 
         .await
         .expect("submit for review");
     tx.commit().await.expect("commit");
-    let by = test_actor(reviewer);
+    let by = test_actor(app, reviewer);
     let outcome = publishing::publish(&app.state.db, id, &by, now(), &app.base)
         .await
         .expect("publish");
@@ -67,7 +67,7 @@ pub async fn publish(app: &TestApp, content: AdvisoryContent) -> (Uuid, String) 
 
 /// Withdraws a published advisory.
 pub async fn withdraw(app: &TestApp, id: Uuid) {
-    let by = test_actor(national_user(app).await);
+    let by = test_actor(app, national_user(app).await);
     publishing::withdraw(app.db(), id, "Published in error", &by, now(), &app.base)
         .await
         .expect("withdraw");
@@ -117,11 +117,12 @@ pub fn sample_content() -> AdvisoryContent {
 }
 
 /// A national user as the actor of a change made directly through the library.
-pub fn test_actor(user_id: Uuid) -> publishing::Actor<'static> {
+pub fn test_actor(app: &TestApp, user_id: Uuid) -> publishing::Actor<'_> {
     publishing::Actor {
         user_id,
         label: "test setup",
         ip: None,
+        secrets: app.secrets(),
     }
 }
 

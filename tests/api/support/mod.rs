@@ -4,6 +4,8 @@
 
 pub mod advisories;
 pub mod alerts;
+pub mod audit;
+pub mod cli;
 pub mod process;
 pub mod smtp;
 pub mod training;
