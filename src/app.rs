@@ -87,7 +87,10 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(ops::track))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(move |_| panic_response(https)))
-        .layer(TraceLayer::new_for_http())
+        // Spans name the route, not the URI: a URI can hold an invitation or reset token.
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
+            tracing::debug_span!("request", method = %request.method(), route = ops::route_of(request.extensions()))
+        }))
         .with_state(state)
 }
 

@@ -1,6 +1,8 @@
 //! Invitations: a person added to an organisation gets an email with a one-time link to set
 //! their password. The link and its email are written in the same transaction as the
-//! membership, so there is never a member without an invitation or the reverse.
+//! membership, so there is never a member without an invitation or the reverse. Emails with
+//! a link in them are queued sealed (see [`email::queue_sealed`]): the link is a key to the
+//! account, so it must never sit readable in the database.
 
 use time::Duration;
 use uuid::Uuid;
@@ -8,7 +10,7 @@ use uuid::Uuid;
 use crate::{
     identity::store::{self, LinkPurpose},
     platform::{
-        config::Config,
+        AppState,
         db::Tx,
         email::{self, Email},
     },
@@ -21,7 +23,7 @@ pub const RESET_VALID_FOR: Duration = Duration::hours(1);
 /// were added) to join `organisation_name`.
 pub async fn invite(
     tx: &mut Tx,
-    config: &Config,
+    state: &AppState,
     user_id: Uuid,
     email_address: &str,
     name: &str,
@@ -34,13 +36,13 @@ pub async fn invite(
         Some(store::issue_link(tx, LinkPurpose::Invitation, user_id, INVITATION_VALID_FOR).await?)
     };
     let message = invitation_email(
-        &config.public_url,
+        &state.config.public_url,
         email_address,
         name,
         organisation_name,
         token.as_deref(),
     );
-    email::queue(tx, &message).await
+    email::queue_sealed(tx, &state.secrets, &message).await
 }
 
 /// The text of an invitation. With `link_token` (someone without a password yet), it
@@ -78,14 +80,15 @@ pub fn invitation_email(
 /// Sends a password reset link.
 pub async fn send_reset(
     tx: &mut Tx,
-    config: &Config,
+    state: &AppState,
     user_id: Uuid,
     email_address: &str,
     name: &str,
 ) -> Result<(), sqlx::Error> {
     let token = store::issue_link(tx, LinkPurpose::PasswordReset, user_id, RESET_VALID_FOR).await?;
-    email::queue(
+    email::queue_sealed(
         tx,
+        &state.secrets,
         &Email {
             to: email_address.to_owned(),
             subject: "Reset your CareCERT password".to_owned(),
@@ -94,7 +97,7 @@ pub async fn send_reset(
                  If it was you, choose a new password using this link within 1 hour:\n\
                  {}/password-reset/{token}\n\nIf it was not you, ignore this email: your \
                  password has not changed.\n",
-                config.public_url
+                state.config.public_url
             ),
         },
     )

@@ -362,7 +362,7 @@ pub async fn appoint_lead(
             .await?;
             invitations::invite(
                 &mut tx,
-                &state.config,
+                &state,
                 user_id,
                 &email,
                 &name,

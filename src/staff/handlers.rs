@@ -210,7 +210,7 @@ pub async fn invite(
         if added.is_some() {
             invitations::invite(
                 &mut tx,
-                &state.config,
+                &state,
                 user_id,
                 email,
                 &name,

@@ -205,6 +205,7 @@ pub async fn upload(
         organisation_id: org.id,
         organisation_name: &org.name,
         public_url: &state.config.public_url,
+        secrets: &state.secrets,
         actor_user_id: Some(person.user_id),
         actor_label: &person.email,
         ip: Some(&ip),

@@ -20,7 +20,9 @@ use crate::{
     organisations::domain::OrgType,
     platform::{
         db::{Db, Tx, new_id, now},
-        email, tokens,
+        email,
+        secrets::SecretBox,
+        tokens,
     },
     with_db, with_tx,
 };
@@ -63,6 +65,8 @@ pub struct ImportRequest<'a> {
     pub organisation_name: &'a str,
     /// The service's address, for the links in invitations.
     pub public_url: &'a str,
+    /// The server's key, to seal the invitations' links in their queued emails.
+    pub secrets: &'a SecretBox,
     pub actor_user_id: Option<Uuid>,
     pub actor_label: &'a str,
     pub ip: Option<&'a str>,
@@ -342,26 +346,28 @@ async fn queue_emails(
         Ok::<_, sqlx::Error>(())
     })?;
 
-    let mut payloads = Vec::with_capacity(added.len());
-    for a in added {
-        let message = invitation_email(
-            request.public_url,
-            &a.email,
-            &a.name,
-            request.organisation_name,
-            links.get(&a.user_id).map(String::as_str),
-        );
-        // As `jobs::enqueue` stores it.
-        let payload = serde_json::to_value(&message).map_err(|e| sqlx::Error::Encode(e.into()))?;
-        payloads.push(Json(payload));
-    }
+    // Invitations carry a link to set a password: each body is sealed for its own job.
+    let jobs: Vec<(Uuid, Json<serde_json::Value>)> = added
+        .iter()
+        .map(|a| {
+            let message = invitation_email(
+                request.public_url,
+                &a.email,
+                &a.name,
+                request.organisation_name,
+                links.get(&a.user_id).map(String::as_str),
+            );
+            let id = new_id();
+            (id, Json(email::sealed_payload(request.secrets, id, &message)))
+        })
+        .collect();
     with_tx!(tx, |c| {
-        for chunk in payloads.chunks(CHUNK) {
+        for chunk in jobs.chunks(CHUNK) {
             let mut q = sqlx::QueryBuilder::new(
                 "INSERT INTO jobs (id, kind, payload, run_at, attempts, max_attempts, created_at) ",
             );
-            q.push_values(chunk, |mut b, payload| {
-                b.push_bind(new_id())
+            q.push_values(chunk, |mut b, (id, payload)| {
+                b.push_bind(*id)
                     .push_bind(email::JOB_KIND)
                     .push_bind(payload)
                     .push_bind(at)
@@ -462,10 +468,12 @@ mod db_tests {
     }
 
     fn request(org: Uuid) -> ImportRequest<'static> {
+        static SECRETS: std::sync::LazyLock<SecretBox> = std::sync::LazyLock::new(SecretBox::random);
         ImportRequest {
             organisation_id: org,
             organisation_name: "Riverside NHS Trust",
             public_url: "https://carecert.test",
+            secrets: &SECRETS,
             actor_user_id: None,
             actor_label: "lead@riverside.example",
             ip: Some("192.0.2.1"),
@@ -478,14 +486,14 @@ mod db_tests {
     }
 
     async fn payloads(db: &Db) -> Vec<email::Email> {
-        let rows: Vec<(Json<serde_json::Value>,)> = with_db!(db, |pool| sqlx::query_as(
-            "SELECT payload FROM jobs WHERE kind = 'send_email' ORDER BY created_at, id"
+        let rows: Vec<(Uuid, Json<serde_json::Value>)> = with_db!(db, |pool| sqlx::query_as(
+            "SELECT id, payload FROM jobs WHERE kind = 'send_email' ORDER BY created_at, id"
         )
         .fetch_all(pool)
         .await)
         .expect("jobs");
         rows.into_iter()
-            .map(|(Json(v),)| serde_json::from_value(v).expect("an email"))
+            .map(|(id, Json(v))| email::read_job(request(id).secrets, id, &v).expect("an email"))
             .collect()
     }
 

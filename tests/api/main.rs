@@ -16,6 +16,7 @@ mod alerts_inventory;
 mod alerts_manage;
 mod api;
 mod course_import;
+mod email_secrets;
 mod jobs;
 mod operations;
 mod organisations;

@@ -67,10 +67,8 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
             _ => false,
         };
         if !valid {
-            tracing::info!(
-                path = parts.uri.path(),
-                "refused a form without a valid CSRF token"
-            );
+            let route = crate::platform::ops::route_of(&parts.extensions);
+            tracing::info!(route, "refused a form without a valid CSRF token");
             return AppError::FormExpired.into_response();
         }
         body
