@@ -43,7 +43,10 @@ enum Stored {
     },
     Plain(Email),
     /// A message already sent: its body is gone.
-    Sent { to: String, subject: String },
+    Sent {
+        to: String,
+        subject: String,
+    },
 }
 
 /// Queues `email` as part of the transaction `tx`. For a message with a secret link in it,
@@ -198,7 +201,10 @@ mod tests {
         let job = new_id();
         let payload = sealed_payload(&secrets, job, &invitation());
         assert!(!payload.to_string().contains("SECRET-LINK"));
-        assert_eq!(read_job(&secrets, job, &payload).unwrap().body, invitation().body);
+        assert_eq!(
+            read_job(&secrets, job, &payload).unwrap().body,
+            invitation().body
+        );
         assert!(read_job(&secrets, new_id(), &payload).is_err());
         assert!(read_job(&SecretBox::random(), job, &payload).is_err());
     }

@@ -218,9 +218,11 @@ async fn run_one(state: &AppState, mailer: &Mailer, job: Job) {
             .send_job(&state.secrets, job.id, &job.payload.0)
             .await
             .map(|()| Some(email::sent_record(&job.payload.0))),
-        crate::alerts::webhooks::JOB_KIND => crate::alerts::webhooks::deliver(state, &job.payload.0)
-            .await
-            .map(|()| None),
+        crate::alerts::webhooks::JOB_KIND => {
+            crate::alerts::webhooks::deliver(state, &job.payload.0)
+                .await
+                .map(|()| None)
+        }
         other => Err(anyhow::anyhow!("unknown job kind {other:?}")),
     };
     let outcome = match result {

@@ -18,6 +18,7 @@ use crate::{
         AppState,
         authz::{Principal, Role, assignable_roles},
         error::{AppError, AppResult, urlencode},
+        text::check_one_line,
         web::{
             client::ClientIp,
             cookies::redirect_with_notice,
@@ -187,6 +188,8 @@ pub async fn invite(
     let department = form.department.trim();
     if department.chars().count() > 200 {
         errors.add("department", "Department must be 200 characters or fewer");
+    } else if let Err(message) = check_one_line(department, "Department") {
+        errors.add("department", message);
     }
     let allowed = assignable_roles(p, org_id, org.is_national_team());
     let role = Role::parse(&form.role).filter(|r| allowed.contains(r));

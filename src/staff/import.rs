@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 use super::groups::StaffGroup;
+use crate::platform::text::check_one_line;
 
 /// The largest file accepted.
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
@@ -391,8 +392,8 @@ pub fn check_row(
         reasons.push(format!(
             "The name must be {MAX_NAME_CHARS} characters or fewer"
         ));
-    } else if name.chars().any(char::is_control) {
-        reasons.push("The name must not contain line breaks or tabs".to_owned());
+    } else if let Err(reason) = check_one_line(name, "The name") {
+        reasons.push(reason);
     }
     let email = match normalise_email(email) {
         Ok(email) => Some(email),
@@ -422,8 +423,8 @@ pub fn check_row(
         reasons.push(format!(
             "The department must be {MAX_DEPARTMENT_CHARS} characters or fewer"
         ));
-    } else if department.chars().any(char::is_control) {
-        reasons.push("The department must not contain line breaks or tabs".to_owned());
+    } else if let Err(reason) = check_one_line(department, "The department") {
+        reasons.push(reason);
     }
     match (email, group) {
         (Some(email), Some(staff_group)) if reasons.is_empty() => Ok(StaffRow {

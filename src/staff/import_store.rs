@@ -358,7 +358,10 @@ async fn queue_emails(
                 links.get(&a.user_id).map(String::as_str),
             );
             let id = new_id();
-            (id, Json(email::sealed_payload(request.secrets, id, &message)))
+            (
+                id,
+                Json(email::sealed_payload(request.secrets, id, &message)),
+            )
         })
         .collect();
     with_tx!(tx, |c| {
@@ -468,7 +471,8 @@ mod db_tests {
     }
 
     fn request(org: Uuid) -> ImportRequest<'static> {
-        static SECRETS: std::sync::LazyLock<SecretBox> = std::sync::LazyLock::new(SecretBox::random);
+        static SECRETS: std::sync::LazyLock<SecretBox> =
+            std::sync::LazyLock::new(SecretBox::random);
         ImportRequest {
             organisation_id: org,
             organisation_name: "Riverside NHS Trust",

@@ -81,12 +81,10 @@ macro_rules! on_both_with {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let $app = $crate::support::TestApp::start_with(
-                    $crate::support::Engine::Sqlite,
-                    $adjust,
-                )
-                .await
-                .expect("SQLite app starts");
+                let $app =
+                    $crate::support::TestApp::start_with($crate::support::Engine::Sqlite, $adjust)
+                        .await
+                        .expect("SQLite app starts");
                 $body
             }
 
@@ -280,9 +278,10 @@ impl TestApp {
         let mut values = Vec::new();
         for (table, column) in columns {
             let sql = format!("SELECT CAST(\"{column}\" AS TEXT) FROM \"{table}\"");
-            let found: Vec<Option<String>> =
-                with_db!(self.db(), |pool| sqlx::query_scalar(&sql).fetch_all(pool).await)
-                    .expect(&sql);
+            let found: Vec<Option<String>> = with_db!(self.db(), |pool| sqlx::query_scalar(&sql)
+                .fetch_all(pool)
+                .await)
+            .expect(&sql);
             values.extend(found.into_iter().flatten());
         }
         values
