@@ -18,6 +18,7 @@ mod api;
 mod course_import;
 mod email_secrets;
 mod jobs;
+mod joining;
 mod operations;
 mod organisations;
 mod quiz;
