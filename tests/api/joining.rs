@@ -192,3 +192,49 @@ on_both!(
         );
     }
 );
+
+on_both!(
+    members_keep_their_own_name_and_earlier_certificates,
+    |app| {
+        let trust = app.org("Ashby Trust", "RA1", OrgType::NhsTrust).await;
+        let lead = app
+            .person(trust, Role::SecurityLead, "lead@ashby.example")
+            .await;
+        // A member who joined today, with a pass from a month ago, somewhere else.
+        let sol = app.person(trust, Role::Staff, "sol@ashby.example").await;
+        let sol_id = crate::support::training::user_id(&app, &sol).await;
+        let elsewhere = app.org("Fernhill Trust", "RF1", OrgType::NhsTrust).await;
+        let passed_at = carecert::platform::db::now() - time::Duration::days(30);
+        crate::support::training::seed_pass(&app, sol_id, elsewhere, passed_at).await;
+        let c = app.signed_in(&lead).await;
+        let token = input_value(
+            &c.post(
+                &format!("/organisations/{trust}/api-tokens"),
+                &[("name", "ESR")],
+            )
+            .await
+            .text,
+            "token",
+        )
+        .expect("token shown once");
+        let body = completions(&c, &token).await;
+        assert_eq!(body["total"], 1);
+        let record = &body["data"][0];
+        assert!(record["certificate_code"].is_null(), "{record}");
+        assert!(record["score_percent"].is_null(), "{record}");
+        assert_eq!(record["before_joining"], true);
+
+        c.post_file(
+            &format!("/organisations/{trust}/staff/import"),
+            "file",
+            "staff.csv",
+            b"name,email,staff_group\nSomeone Else,sol@ashby.example,clinical\n".to_vec(),
+        )
+        .await
+        .assert_ok();
+        assert_eq!(
+            name_of(&app, "sol@ashby.example").await,
+            "Test sol@ashby.example"
+        );
+    }
+);
