@@ -6,7 +6,7 @@ use std::{future::Future, net::SocketAddr, sync::Arc};
 
 use axum::{
     Router,
-    extract::{DefaultBodyLimit, MatchedPath, Request},
+    extract::{DefaultBodyLimit, Request},
     http::StatusCode,
     middleware,
     response::{IntoResponse, Response},
@@ -94,11 +94,8 @@ pub fn router(state: AppState) -> Router {
 /// The log span of a request: its method and route template. Never the URI: paths and
 /// query strings carry secrets (invitation and reset links, private feed tokens).
 fn request_span(request: &Request) -> tracing::Span {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", |p| p.as_str());
-    tracing::debug_span!("request", method = %request.method(), route)
+    let route = ops::route_of(request.extensions());
+    tracing::debug_span!("request", method = %request.method(), %route)
 }
 
 async fn not_found(request: Request) -> Response {

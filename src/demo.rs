@@ -89,6 +89,7 @@ pub async fn create_national_admin(
     if name.trim().is_empty() {
         anyhow::bail!("give the administrator's name with --name");
     }
+    crate::platform::text::check_one_line(name, "The name").map_err(anyhow::Error::msg)?;
     let mut tx = db.begin().await?;
     let team = national_team_id(&mut tx, db).await?;
     let (user_id, _) = identity_store::ensure_user(&mut tx, &email, name).await?;

@@ -85,9 +85,7 @@ pub fn validate_name(raw: &str) -> Result<String, String> {
             "Token name must be {NAME_MAX_CHARS} characters or fewer"
         ));
     }
-    if name.chars().any(char::is_control) {
-        return Err("Token name must be on one line, without tabs".into());
-    }
+    crate::platform::text::check_one_line(name, "Token name")?;
     Ok(name.to_owned())
 }
 

@@ -1,6 +1,9 @@
-//! Invitations: a person added to an organisation gets an email with a one-time link to set
-//! their password. The link and its email are written in the same transaction as the
-//! membership, so there is never a member without an invitation or the reverse.
+//! Invitations: a person new to CareCERT, added to an organisation, gets an email with a
+//! one-time link to set their password; someone who already has an account gets an
+//! invitation to join, which they accept after signing in. Each email is written in the
+//! same transaction as the membership or invitation, so there is never one without the other. Emails with
+//! a link in them are queued sealed (see [`email::queue_sealed`]): the link is a key to the
+//! account, so it must never sit readable in the database.
 
 use time::Duration;
 use uuid::Uuid;
@@ -8,7 +11,7 @@ use uuid::Uuid;
 use crate::{
     identity::store::{self, LinkPurpose},
     platform::{
-        config::Config,
+        AppState,
         db::Tx,
         email::{self, Email},
     },
@@ -17,75 +20,84 @@ use crate::{
 pub const INVITATION_VALID_FOR: Duration = Duration::days(7);
 pub const RESET_VALID_FOR: Duration = Duration::hours(1);
 
-/// Sends an invitation (or, for someone who already has a password, a notice that they
-/// were added) to join `organisation_name`.
+/// Sends someone new to CareCERT, just added to `organisation_name`, a link to set their
+/// password.
 pub async fn invite(
     tx: &mut Tx,
-    config: &Config,
+    state: &AppState,
     user_id: Uuid,
     email_address: &str,
     name: &str,
-    has_password: bool,
     organisation_name: &str,
 ) -> Result<(), sqlx::Error> {
-    let token = if has_password {
-        None
-    } else {
-        Some(store::issue_link(tx, LinkPurpose::Invitation, user_id, INVITATION_VALID_FOR).await?)
-    };
+    let token =
+        store::issue_link(tx, LinkPurpose::Invitation, user_id, INVITATION_VALID_FOR).await?;
     let message = invitation_email(
-        &config.public_url,
+        &state.config.public_url,
         email_address,
         name,
         organisation_name,
-        token.as_deref(),
+        &token,
     );
-    email::queue(tx, &message).await
+    email::queue_sealed(tx, &state.secrets, &message).await
 }
 
-/// The text of an invitation. With `link_token` (someone without a password yet), it
-/// carries the link to set a password; without, it tells someone who already has an
-/// account that they were added. The only place this text is written: the staff import
-/// builds its emails here too, in bulk.
+/// The text of an invitation for someone new, with the link to set a password. The only
+/// place this text is written: the staff import builds its emails here too, in bulk.
 pub fn invitation_email(
     public_url: &str,
     email_address: &str,
     name: &str,
     organisation_name: &str,
-    link_token: Option<&str>,
+    link_token: &str,
 ) -> Email {
-    let body = match link_token {
-        None => format!(
-            "Dear {name},\n\nYou have been added to {organisation_name} on CareCERT.\n\n\
-             Sign in with your existing email address and password:\n{public_url}/sign-in\n\n\
-             If you did not expect this, tell your organisation's security lead.\n"
-        ),
-        Some(token) => format!(
-            "Dear {name},\n\n{organisation_name} has invited you to CareCERT, where you will \
-             take your cyber security training and see security information for your organisation.\n\n\
-             Set your password using this link within 7 days:\n{public_url}/invitations/{token}\n\n\
-             The link works once. If it has expired, ask your security lead to send a new invitation.\n\n\
-             If you did not expect this email, you can ignore it.\n"
-        ),
-    };
     Email {
         to: email_address.to_owned(),
         subject: format!("You have been invited to CareCERT by {organisation_name}"),
-        body,
+        body: format!(
+            "Dear {name},\n\n{organisation_name} has invited you to CareCERT, where you will \
+             take your cyber security training and see security information for your organisation.\n\n\
+             Set your password using this link within 7 days:\n{public_url}/invitations/{link_token}\n\n\
+             The link works once. If it has expired, ask your security lead to send a new invitation.\n\n\
+             If you did not expect this email, you can ignore it.\n"
+        ),
+    }
+}
+
+/// The text of an invitation to join an organisation, for someone who already has an
+/// account. It greets no one by name: the name an organisation typed is not theirs to give
+/// an existing account. Accepting needs signing in, so the email carries no secret.
+pub fn join_email(
+    public_url: &str,
+    email_address: &str,
+    organisation_name: &str,
+    role_label: &str,
+) -> Email {
+    Email {
+        to: email_address.to_owned(),
+        subject: format!("{organisation_name} has asked you to join them on CareCERT"),
+        body: format!(
+            "Hello,\n\n{organisation_name} has asked you to join them on CareCERT, as \
+             {role}.\n\nYou are not a member until you accept. Sign in to your CareCERT account \
+             to accept or decline:\n{public_url}/account\n\n\
+             If you do not know {organisation_name}, decline, and tell your own security lead.\n",
+            role = role_label.to_lowercase()
+        ),
     }
 }
 
 /// Sends a password reset link.
 pub async fn send_reset(
     tx: &mut Tx,
-    config: &Config,
+    state: &AppState,
     user_id: Uuid,
     email_address: &str,
     name: &str,
 ) -> Result<(), sqlx::Error> {
     let token = store::issue_link(tx, LinkPurpose::PasswordReset, user_id, RESET_VALID_FOR).await?;
-    email::queue(
+    email::queue_sealed(
         tx,
+        &state.secrets,
         &Email {
             to: email_address.to_owned(),
             subject: "Reset your CareCERT password".to_owned(),
@@ -94,7 +106,7 @@ pub async fn send_reset(
                  If it was you, choose a new password using this link within 1 hour:\n\
                  {}/password-reset/{token}\n\nIf it was not you, ignore this email: your \
                  password has not changed.\n",
-                config.public_url
+                state.config.public_url
             ),
         },
     )

@@ -82,6 +82,41 @@ pub async fn ensure_user(
     Ok((id, false))
 }
 
+/// Creates a person without a password if no account has `email` (lower-cased already);
+/// returns their new id, or `None` when the address already has an account. One statement,
+/// so two requests adding the same address at once cannot both create it.
+pub async fn create_if_new(
+    tx: &mut Tx,
+    email: &str,
+    name: &str,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    let id = new_id();
+    let at = now();
+    let created = exec_tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO users (id, email, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) \
+         ON CONFLICT (email) DO NOTHING"
+    )
+    .bind(id)
+    .bind(email)
+    .bind(name.trim())
+    .bind(at)
+    .execute(c)
+    .await
+    })?;
+    Ok((created == 1).then_some(id))
+}
+
+/// The id of the account with `email` (lower-cased already), if any.
+pub async fn user_id_by_email(tx: &mut Tx, email: &str) -> Result<Option<Uuid>, sqlx::Error> {
+    with_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT id FROM users WHERE email = $1"
+    )
+    .bind(email)
+    .fetch_optional(c)
+    .await)
+}
+
 pub async fn set_password(tx: &mut Tx, user_id: Uuid, hash: &str) -> Result<(), sqlx::Error> {
     exec_tx!(tx, |c| sqlx::query(
         "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3"

@@ -22,8 +22,10 @@ use crate::{
     with_db,
 };
 
-/// One pass of a course.
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+/// One pass of a course. A pass from before the person joined the organisation is shown
+/// only as valid training held: course, version and dates, never the score or the
+/// certificate code, which belong to the person and whoever they were with then.
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Completion {
     /// The person's CareCERT user id (stable across organisations).
     pub user_id: Uuid,
@@ -38,17 +40,56 @@ pub struct Completion {
     /// The version of the course passed.
     #[schema(example = "2026.1")]
     pub course_version: String,
+    /// Null for a pass from before the person joined the organisation.
     #[schema(example = 89)]
-    pub score_percent: i64,
+    pub score_percent: Option<i64>,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub passed_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub expires_at: OffsetDateTime,
-    /// Anyone can check the certificate at `/verify/{certificate_code}`.
+    /// Anyone can check the certificate at `/verify/{certificate_code}`. Null for a pass
+    /// from before the person joined the organisation.
     #[schema(example = "ABCD-EFGH-JKMN")]
-    pub certificate_code: String,
+    pub certificate_code: Option<String>,
+    /// Whether the pass is from before the person joined the organisation.
+    pub before_joining: bool,
+}
+
+/// A completion as stored, with when its holder joined the organisation asking.
+#[derive(sqlx::FromRow)]
+struct CompletionRow {
+    user_id: Uuid,
+    name: String,
+    email: String,
+    course: String,
+    course_title: String,
+    course_version: String,
+    score_percent: i64,
+    passed_at: OffsetDateTime,
+    expires_at: OffsetDateTime,
+    certificate_code: String,
+    joined_at: OffsetDateTime,
+}
+
+impl From<CompletionRow> for Completion {
+    fn from(r: CompletionRow) -> Self {
+        let before_joining = r.passed_at < r.joined_at;
+        Completion {
+            user_id: r.user_id,
+            name: r.name,
+            email: r.email,
+            course: r.course,
+            course_title: r.course_title,
+            course_version: r.course_version,
+            score_percent: (!before_joining).then_some(r.score_percent),
+            passed_at: r.passed_at,
+            expires_at: r.expires_at,
+            certificate_code: (!before_joining).then_some(r.certificate_code),
+            before_joining,
+        }
+    }
 }
 
 /// One page of completions.
@@ -62,7 +103,8 @@ pub struct CompletionPage {
 }
 
 /// Every pass held by the organisation's current members (active or not), newest first,
-/// including passes made while they were in another organisation: records follow people.
+/// including passes made before they joined (records follow people), which show only as
+/// valid training held: no score or certificate code.
 #[utoipa::path(
     get,
     path = "/api/v1/training/completions",
@@ -92,11 +134,12 @@ pub async fn completions(
         .map_err(ApiError::validation)?;
     let org = client.organisation_id;
     let (rows, total) = with_db!(&state.db, |pool| {
-        let rows = sqlx::query_as::<_, Completion>(
+        // A membership's created_at is the day its holder joined.
+        let rows = sqlx::query_as::<_, CompletionRow>(
             "SELECT c.user_id, u.name, u.email, c.course_slug AS course, c.course_title, c.course_version, \
-             c.score_percent, c.passed_at, c.expires_at, c.certificate_code \
+             c.score_percent, c.passed_at, c.expires_at, c.certificate_code, m.created_at AS joined_at \
              FROM completions c JOIN users u ON u.id = c.user_id \
-             WHERE c.user_id IN (SELECT user_id FROM memberships WHERE organisation_id = $1) \
+             JOIN memberships m ON m.user_id = c.user_id AND m.organisation_id = $1 \
              ORDER BY c.passed_at DESC, c.id LIMIT $2 OFFSET $3",
         )
         .bind(org)
@@ -115,7 +158,7 @@ pub async fn completions(
     })?;
     let total = u64::try_from(total).unwrap_or(0);
     Ok(ApiJson(CompletionPage {
-        data: rows,
+        data: rows.into_iter().map(Completion::from).collect(),
         page: paging.page,
         per_page: paging.per_page,
         total,

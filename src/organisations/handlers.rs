@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::{
     audit::{self, NewEvent},
-    identity::{invitations, store as identity_store},
+    identity::store as identity_store,
     organisations::{
         domain::{OrgType, parse_ods_code},
         store::{self, CreateError, NewOrganisation, OrgListRow, OrgRow, Search},
@@ -31,7 +31,8 @@ use crate::{
     },
     staff::{
         self,
-        store::{self as staff_store, MemberRow, NewMembership},
+        joining::{self, Newcomer, Outcome},
+        store::{self as staff_store, MemberRow},
     },
 };
 
@@ -341,50 +342,56 @@ pub async fn appoint_lead(
         return show_page(&state, &viewer, org_id, errors, form.name, form.email).await;
     };
     let mut tx = state.db.begin().await?;
-    let (user_id, has_password) = identity_store::ensure_user(&mut tx, &email, &name).await?;
-    let existing = staff_store::membership_of(&mut tx, org_id, user_id).await?;
-    match existing {
+    // A member already: appointing them is a role change within this organisation.
+    let member = match identity_store::user_id_by_email(&mut tx, &email).await? {
+        Some(user_id) => staff_store::membership_of(&mut tx, org_id, user_id).await?,
+        None => None,
+    };
+    let outcome = match member {
         Some((membership_id, _, _)) => {
             staff_store::set_role(&mut tx, org_id, membership_id, Role::SecurityLead).await?;
             staff_store::set_active(&mut tx, org_id, membership_id, true).await?;
+            None
         }
-        None => {
-            staff_store::add(
+        None => Some(
+            joining::add_or_ask(
                 &mut tx,
-                &NewMembership {
+                &state,
+                &Newcomer {
                     organisation_id: org_id,
-                    user_id,
+                    organisation_name: &org.name,
+                    email: &email,
+                    name: &name,
                     role: Role::SecurityLead,
                     staff_group: "it",
                     department: None,
+                    invited_by: Some(p.user_id),
                 },
             )
-            .await?;
-            invitations::invite(
-                &mut tx,
-                &state.config,
-                user_id,
-                &email,
-                &name,
-                has_password,
-                &org.name,
-            )
-            .await?;
-        }
-    }
-    audit::record(&mut tx,&state.secrets, NewEvent {
+            .await?,
+        ),
+    };
+    audit::record(&mut tx, &state.secrets, NewEvent {
         actor_user_id: Some(p.user_id),
         actor_label: &p.email,
         organisation_id: Some(org_id),
         event: "role.changed",
-        detail: serde_json::json!({ "user": email, "role": Role::SecurityLead.as_str(), "invited": existing.is_none() }),
+        detail: serde_json::json!({ "user": email, "role": Role::SecurityLead.as_str(), "invited": outcome.is_some() }),
         ip: Some(&ip),
     })
     .await?;
     tx.commit().await?;
+    let notice = match outcome {
+        Some(Outcome::Asked | Outcome::AlreadyAsked) => format!(
+            "{email} already has a CareCERT account, so they have been asked to join {} as \
+             security lead. They become its security lead when they accept",
+            org.name
+        ),
+        _ => format!("{name} is now a security lead for {}", org.name),
+    };
     Ok(redirect_with_notice(
         state.config.is_https(),
         &format!("/organisations/{org_id}"),
-        &format!("{name} is now a security lead for {}", org.name),
+        &notice,
     ))
 }

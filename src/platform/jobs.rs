@@ -40,13 +40,23 @@ pub struct Job {
 
 /// Adds a job to run as soon as a worker is free.
 pub async fn enqueue(tx: &mut Tx, kind: &str, payload: &impl Serialize) -> Result<(), sqlx::Error> {
+    enqueue_as(tx, new_id(), kind, payload).await
+}
+
+/// Adds a job with the id `id`, for payloads bound to their job (such as a sealed email).
+pub async fn enqueue_as(
+    tx: &mut Tx,
+    id: Uuid,
+    kind: &str,
+    payload: &impl Serialize,
+) -> Result<(), sqlx::Error> {
     let payload = serde_json::to_value(payload).map_err(|e| sqlx::Error::Encode(e.into()))?;
     let at = now();
     exec_tx!(tx, |c| sqlx::query(
         "INSERT INTO jobs (id, kind, payload, run_at, attempts, max_attempts, created_at) \
          VALUES ($1, $2, $3, $4, 0, $5, $4)"
     )
-    .bind(new_id())
+    .bind(id)
     .bind(kind)
     .bind(Json(&payload))
     .bind(at)
@@ -106,12 +116,19 @@ pub async fn claim(db: &Db, worker: &str) -> Result<Option<Job>, sqlx::Error> {
     .await)
 }
 
-pub async fn complete(db: &Db, id: Uuid) -> Result<(), sqlx::Error> {
+/// Marks a job done, replacing its payload with `record` if given (what may be kept of it).
+pub async fn complete(
+    db: &Db,
+    id: Uuid,
+    record: Option<&serde_json::Value>,
+) -> Result<(), sqlx::Error> {
     exec_db!(db, |pool| sqlx::query(
-        "UPDATE jobs SET done_at = $1, locked_until = NULL, last_error = NULL WHERE id = $2"
+        "UPDATE jobs SET done_at = $1, locked_until = NULL, last_error = NULL, \
+         payload = COALESCE($3, payload) WHERE id = $2"
     )
     .bind(now())
     .bind(id)
+    .bind(record.map(Json))
     .execute(pool)
     .await)?;
     Ok(())
@@ -200,15 +217,22 @@ pub async fn run_worker(state: AppState, mailer: Mailer, mut shutdown: watch::Re
 }
 
 async fn run_one(state: &AppState, mailer: &Mailer, job: Job) {
+    use crate::platform::email;
+    // What of the payload may stay once done: an email's body never does.
     let result = match job.kind.as_str() {
-        crate::platform::email::JOB_KIND => mailer.send_job(&job.payload.0).await,
+        email::JOB_KIND => mailer
+            .send_job(&state.secrets, job.id, &job.payload.0)
+            .await
+            .map(|()| Some(email::sent_record(&job.payload.0))),
         crate::alerts::webhooks::JOB_KIND => {
-            crate::alerts::webhooks::deliver(state, &job.payload.0).await
+            crate::alerts::webhooks::deliver(state, &job.payload.0)
+                .await
+                .map(|()| None)
         }
         other => Err(anyhow::anyhow!("unknown job kind {other:?}")),
     };
     let outcome = match result {
-        Ok(()) => complete(&state.db, job.id).await,
+        Ok(record) => complete(&state.db, job.id, record.as_ref()).await,
         Err(e) => {
             tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempts, error = %e, "job failed");
             fail(&state.db, &job, &e.to_string()).await

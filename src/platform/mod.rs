@@ -12,6 +12,7 @@ pub mod ops;
 pub mod scratch;
 pub mod secrets;
 pub mod snapshots;
+pub mod text;
 pub mod tokens;
 pub mod web;
 

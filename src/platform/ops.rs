@@ -127,14 +127,19 @@ pub async fn metrics(State(state): State<AppState>, request: Request) -> Respons
         .into_response()
 }
 
-/// Counts requests and their latency by route template (never by raw path, which would
-/// put identifiers in metric labels).
-pub async fn track(request: Request, next: Next) -> Response {
-    let route = request
-        .extensions()
+/// The route template a request matched, such as `/invitations/{token}`: what metrics and
+/// logs name a request by. Never the raw path, which holds identifiers and the secret
+/// tokens of invitation and reset links.
+pub fn route_of(extensions: &axum::http::Extensions) -> String {
+    extensions
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| "unmatched".to_owned());
+        .unwrap_or_else(|| "unmatched".to_owned())
+}
+
+/// Counts requests and their latency by route template.
+pub async fn track(request: Request, next: Next) -> Response {
+    let route = route_of(request.extensions());
     let method = request.method().as_str().to_owned();
     let started = Instant::now();
     let response = next.run(request).await;

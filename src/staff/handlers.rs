@@ -12,12 +12,12 @@ use uuid::Uuid;
 
 use crate::{
     audit::{self, NewEvent},
-    identity::{invitations, store as identity_store},
     organisations::store::OrgRow,
     platform::{
         AppState,
         authz::{Principal, Role, assignable_roles},
         error::{AppError, AppResult, urlencode},
+        text::check_one_line,
         web::{
             client::ClientIp,
             cookies::redirect_with_notice,
@@ -28,7 +28,9 @@ use crate::{
     },
     staff::{
         groups::StaffGroup,
-        store::{self, MemberRow, MemberSearch, NewMembership},
+        joining::{self, Newcomer, Outcome},
+        joining_store::{self, Waiting},
+        store::{self, MemberRow, MemberSearch},
     },
 };
 
@@ -52,6 +54,7 @@ struct ListPage {
     org: OrgRow,
     q: String,
     rows: Vec<MemberRow>,
+    waiting: Vec<Waiting>,
     total: i64,
     page: i64,
     pages: i64,
@@ -94,7 +97,9 @@ pub async fn list(
     )
     .await?;
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let waiting = joining_store::waiting_in(&state.db, org_id).await?;
     Ok(render(&ListPage {
+        waiting,
         shell: staff_shell(&viewer, &org, "Staff", false),
         query_base: format!("/organisations/{org_id}/staff?q={}", urlencode(q.q.trim())),
         roles: assignable_roles(p, org_id, org.is_national_team()),
@@ -190,6 +195,8 @@ pub async fn invite(
     let department = form.department.trim();
     if department.chars().count() > 200 {
         errors.add("department", "Department must be 200 characters or fewer");
+    } else if let Err(message) = check_one_line(department, "Department") {
+        errors.add("department", message);
     }
     let allowed = assignable_roles(p, org_id, org.is_national_team());
     let role = Role::parse(&form.role).filter(|r| allowed.contains(r));
@@ -198,29 +205,41 @@ pub async fn invite(
     }
     let mut tx = state.db.begin().await?;
     if let (Some(email), Some(group), Some(role), true) = (&email, group, role, errors.is_empty()) {
-        let (user_id, has_password) = identity_store::ensure_user(&mut tx, email, &name).await?;
-        let added = store::add(
+        let outcome = joining::add_or_ask(
             &mut tx,
-            &NewMembership {
+            &state,
+            &Newcomer {
                 organisation_id: org_id,
-                user_id,
+                organisation_name: &org.name,
+                email,
+                name: &name,
                 role,
                 staff_group: group.as_str(),
                 department: Some(department).filter(|d| !d.is_empty()),
+                invited_by: Some(p.user_id),
             },
         )
         .await?;
-        if added.is_some() {
-            invitations::invite(
-                &mut tx,
-                &state.config,
-                user_id,
-                email,
-                &name,
-                has_password,
-                &org.name,
-            )
-            .await?;
+        let notice = match outcome {
+            Outcome::Added => format!("Invitation sent to {name} ({email})"),
+            Outcome::Asked => format!(
+                "{email} already has a CareCERT account, so they have been asked to join {}. \
+                 They will be in your staff list once they accept",
+                org.name
+            ),
+            Outcome::AlreadyMember => {
+                errors.add("email", format!("{email} is already in {}", org.name));
+                String::new()
+            }
+            Outcome::AlreadyAsked => {
+                errors.add(
+                    "email",
+                    format!("{email} has already been asked to join {}", org.name),
+                );
+                String::new()
+            }
+        };
+        if errors.is_empty() {
             audit::record(
                 &mut tx,
                 &state.secrets,
@@ -229,7 +248,11 @@ pub async fn invite(
                     actor_label: &p.email,
                     organisation_id: Some(org_id),
                     event: "invitation.sent",
-                    detail: serde_json::json!({ "user": email, "role": role.as_str() }),
+                    detail: serde_json::json!({
+                        "user": email,
+                        "role": role.as_str(),
+                        "existing_account": outcome == Outcome::Asked,
+                    }),
                     ip: Some(&ip),
                 },
             )
@@ -238,10 +261,9 @@ pub async fn invite(
             return Ok(redirect_with_notice(
                 state.config.is_https(),
                 &format!("/organisations/{org_id}/staff"),
-                &format!("Invitation sent to {name} ({email})"),
+                &notice,
             ));
         }
-        errors.add("email", format!("{email} is already in {}", org.name));
     }
     drop(tx);
     let (groups, roles) = options(p, &org);

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 use super::groups::StaffGroup;
+use crate::platform::text::check_one_line;
 
 /// The largest file accepted.
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
@@ -391,8 +392,8 @@ pub fn check_row(
         reasons.push(format!(
             "The name must be {MAX_NAME_CHARS} characters or fewer"
         ));
-    } else if name.chars().any(char::is_control) {
-        reasons.push("The name must not contain line breaks or tabs".to_owned());
+    } else if let Err(reason) = check_one_line(name, "The name") {
+        reasons.push(reason);
     }
     let email = match normalise_email(email) {
         Ok(email) => Some(email),
@@ -422,8 +423,8 @@ pub fn check_row(
         reasons.push(format!(
             "The department must be {MAX_DEPARTMENT_CHARS} characters or fewer"
         ));
-    } else if department.chars().any(char::is_control) {
-        reasons.push("The department must not contain line breaks or tabs".to_owned());
+    } else if let Err(reason) = check_one_line(department, "The department") {
+        reasons.push(reason);
     }
     match (email, group) {
         (Some(email), Some(staff_group)) if reasons.is_empty() => Ok(StaffRow {
@@ -499,30 +500,27 @@ pub fn normalise_email(raw: &str) -> Result<String, String> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExistingMember {
     pub user_id: Uuid,
-    pub name: String,
     /// As stored.
     pub staff_group: String,
     pub department: Option<String>,
     pub active: bool,
 }
 
-/// A member whose details in the file differ from those held.
+/// A member whose staff group or department in the file differ from those held. The name
+/// in the file is never applied: it belongs to the person's account, which no
+/// organisation renames.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Update {
     pub user_id: Uuid,
     /// The details to hold from now on (the department is the one held if the file has
     /// no department column).
     pub row: StaffRow,
-    /// Whether the name differs (it belongs to the person, so is stored on the user).
-    pub name_changed: bool,
-    /// Whether the staff group or department differ (stored on the membership).
-    pub membership_changed: bool,
 }
 
 /// The good rows of a file sorted against the organisation's current members.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Classified {
-    /// Not yet members: to add and invite.
+    /// Not yet members: to add and invite, or to ask to join if they have an account.
     pub new: Vec<StaffRow>,
     /// Members with changed details: to update. They keep their role and whether they
     /// are active.
@@ -556,15 +554,12 @@ pub fn classify(
         } else {
             held_department.clone()
         };
-        let name_changed = member.name != row.name;
-        let membership_changed = StaffGroup::parse(&member.staff_group) != Some(row.staff_group)
+        let changed = StaffGroup::parse(&member.staff_group) != Some(row.staff_group)
             || held_department != department;
-        if name_changed || membership_changed {
+        if changed {
             out.changed.push(Update {
                 user_id: member.user_id,
                 row: StaffRow { department, ..row },
-                name_changed,
-                membership_changed,
             });
         } else {
             out.unchanged += 1;
@@ -925,10 +920,9 @@ mod tests {
         assert_eq!(group_thousands(999), "999");
     }
 
-    fn member(name: &str, group: &str, department: Option<&str>, active: bool) -> ExistingMember {
+    fn member(group: &str, department: Option<&str>, active: bool) -> ExistingMember {
         ExistingMember {
             user_id: Uuid::new_v4(),
-            name: name.into(),
             staff_group: group.into(),
             department: department.map(Into::into),
             active,
@@ -946,13 +940,10 @@ mod tests {
              Eve,eve@nhs.net,other,Wards\n",
         );
         let existing: HashMap<String, ExistingMember> = [
-            (
-                "ann@nhs.net",
-                member("Ann", "clinical", Some("Pharmacy"), true),
-            ),
-            ("bob@nhs.net", member("Robert", "admin", None, true)),
-            ("cat@nhs.net", member("Cat", "clinical", Some(""), false)),
-            ("dan@nhs.net", member("Dan", "board", Some("Execs"), true)),
+            ("ann@nhs.net", member("clinical", Some("Pharmacy"), true)),
+            ("bob@nhs.net", member("admin", None, true)),
+            ("cat@nhs.net", member("clinical", Some(""), false)),
+            ("dan@nhs.net", member("board", Some("Execs"), true)),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
@@ -962,29 +953,16 @@ mod tests {
             c.new.iter().map(|r| r.email.as_str()).collect::<Vec<_>>(),
             ["eve@nhs.net"]
         );
-        assert_eq!(c.unchanged, 1);
+        // Bob's name differs from the account's, which is not the organisation's to change.
+        assert_eq!(c.unchanged, 2);
         assert_eq!(c.deactivated, 1);
         let changed: Vec<_> = c
             .changed
             .iter()
-            .map(|u| {
-                (
-                    u.row.email.as_str(),
-                    u.name_changed,
-                    u.membership_changed,
-                    u.row.department.as_deref(),
-                )
-            })
+            .map(|u| (u.row.email.as_str(), u.row.department.as_deref()))
             .collect();
-        assert_eq!(
-            changed,
-            [
-                ("bob@nhs.net", true, false, None),
-                ("cat@nhs.net", false, true, None),
-                ("dan@nhs.net", false, true, None),
-            ]
-        );
-        assert_eq!(c.changed[0].user_id, existing["bob@nhs.net"].user_id);
+        assert_eq!(changed, [("cat@nhs.net", None), ("dan@nhs.net", None)]);
+        assert_eq!(c.changed[0].user_id, existing["cat@nhs.net"].user_id);
     }
 
     #[test]
@@ -992,14 +970,14 @@ mod tests {
         let parsed = parse("name,email,staff_group\nDan,dan@nhs.net,board\n");
         let existing: HashMap<String, ExistingMember> = [(
             "dan@nhs.net".to_owned(),
-            member("Dan", "board", Some("Execs"), true),
+            member("board", Some("Execs"), true),
         )]
         .into();
         let c = classify(parsed.rows.clone(), &existing, parsed.has_department);
         assert_eq!(c.unchanged, 1);
         let existing: HashMap<String, ExistingMember> = [(
             "dan@nhs.net".to_owned(),
-            member("Dan", "clinical", Some("Execs"), true),
+            member("clinical", Some("Execs"), true),
         )]
         .into();
         let c = classify(parsed.rows, &existing, parsed.has_department);

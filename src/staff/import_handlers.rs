@@ -205,10 +205,10 @@ pub async fn upload(
         organisation_id: org.id,
         organisation_name: &org.name,
         public_url: &state.config.public_url,
+        secrets: &state.secrets,
         actor_user_id: Some(person.user_id),
         actor_label: &person.email,
         ip: Some(&ip),
-        secrets: &state.secrets,
     };
     let summary = import_store::import(&state.db, &request, &parsed)
         .await

@@ -5,7 +5,7 @@
 //! organisation run one after the other and each sees the other's members: importing the
 //! same file twice, even at once, adds and invites each person once.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use serde::Serialize;
 use serde_json::json;
@@ -13,12 +13,16 @@ use sqlx::types::Json;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::import::{ExistingMember, ParsedFile, StaffRow, Update, classify};
+use super::{
+    import::{ExistingMember, ParsedFile, StaffRow, Update, classify},
+    joining_store::{self, NewInvitation},
+};
 use crate::{
     audit::{self, NewEvent},
-    identity::invitations::{INVITATION_VALID_FOR, invitation_email},
+    identity::invitations::{INVITATION_VALID_FOR, invitation_email, join_email},
     organisations::domain::OrgType,
     platform::{
+        authz::Role,
         db::{Db, Tx, new_id, now},
         email,
         secrets::SecretBox,
@@ -32,7 +36,7 @@ use crate::{
 const CHUNK: usize = 500;
 
 /// The role new people are given.
-const NEW_MEMBER_ROLE: &str = "staff";
+const NEW_MEMBER_ROLE: Role = Role::Staff;
 
 /// What the import pages need to know about the organisation.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -65,22 +69,23 @@ pub struct ImportRequest<'a> {
     pub organisation_name: &'a str,
     /// The service's address, for the links in invitations.
     pub public_url: &'a str,
+    /// The server's key: seals the invitations' links in their queued emails, and the
+    /// audit entry.
+    pub secrets: &'a SecretBox,
     pub actor_user_id: Option<Uuid>,
     pub actor_label: &'a str,
     pub ip: Option<&'a str>,
-    /// Seals the audit entry.
-    pub secrets: &'a SecretBox,
 }
 
 /// What an import did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct ImportSummary {
-    /// People who became members, each sent an email: an invitation, or for those who
-    /// already had a CareCERT account, a notice that they were added.
+    /// People new to CareCERT who became members, each sent a link to set a password.
     pub added: usize,
-    /// Of those added, how many were new to CareCERT and sent a link to set a password.
-    pub invited: usize,
-    /// Members whose name, staff group or department changed.
+    /// People who already have a CareCERT account, sent an invitation to join that they
+    /// accept after signing in.
+    pub asked: usize,
+    /// Members whose staff group or department changed.
     pub updated: usize,
     /// Members whose details were already as in the file.
     pub unchanged: usize,
@@ -105,15 +110,20 @@ pub async fn import(
     let plan = classify(file.rows.clone(), &existing, file.has_department);
     let at = now();
 
-    let added = add_members(&mut tx, request.organisation_id, &plan.new, at).await?;
-    let invited = queue_emails(&mut tx, request, &added, at).await?;
+    let additions = add_members(&mut tx, request, &plan.new, at).await?;
+    queue_emails(&mut tx, request, &additions, at).await?;
     update_members(&mut tx, request.organisation_id, &plan.changed, at).await?;
 
     let summary = ImportSummary {
-        added: added.len(),
-        invited,
+        added: additions.added.len(),
+        asked: additions.asked.len(),
         updated: plan.changed.len(),
-        unchanged: plan.unchanged,
+        // People already asked to join by an earlier import are left as they are.
+        unchanged: plan.unchanged
+            + plan
+                .new
+                .len()
+                .saturating_sub(additions.added.len() + additions.asked.len()),
         rejected: file.rejected.len(),
         deactivated: plan.deactivated,
     };
@@ -127,6 +137,7 @@ pub async fn import(
             event: "staff.imported",
             detail: json!({
                 "added": summary.added,
+                "asked": summary.asked,
                 "updated": summary.updated,
                 "unchanged": summary.unchanged,
                 "rejected": summary.rejected,
@@ -161,9 +172,9 @@ pub async fn existing_members(
     tx: &mut Tx,
     organisation_id: Uuid,
 ) -> Result<HashMap<String, ExistingMember>, sqlx::Error> {
-    type Row = (Uuid, String, String, String, Option<String>, bool);
+    type Row = (Uuid, String, String, Option<String>, bool);
     let rows: Vec<Row> = with_tx!(tx, |c| sqlx::query_as(
-        "SELECT u.id, u.email, u.name, m.staff_group, m.department, m.active \
+        "SELECT u.id, u.email, m.staff_group, m.department, m.active \
          FROM memberships m JOIN users u ON u.id = m.user_id \
          WHERE m.organisation_id = $1"
     )
@@ -172,12 +183,11 @@ pub async fn existing_members(
     .await)?;
     Ok(rows
         .into_iter()
-        .map(|(user_id, email, name, staff_group, department, active)| {
+        .map(|(user_id, email, staff_group, department, active)| {
             (
                 email.to_lowercase(),
                 ExistingMember {
                     user_id,
-                    name,
                     staff_group,
                     department,
                     active,
@@ -187,151 +197,144 @@ pub async fn existing_members(
         .collect())
 }
 
-/// Someone who has just become a member.
+/// Someone new to CareCERT who has just become a member.
 #[derive(Debug, Clone)]
 struct Added {
     user_id: Uuid,
     email: String,
     name: String,
-    has_password: bool,
 }
 
-/// Makes each row a member with the staff role: creates the people CareCERT does not know
-/// yet and, for people it knows from other organisations, adds a membership to their
-/// existing account (and takes the file's name for them, so that importing the same file
-/// again finds nothing changed). Returns the people who became members.
+/// What adding the file's new people did.
+#[derive(Debug, Default)]
+struct Additions {
+    added: Vec<Added>,
+    /// Addresses that already had an account, now asked to join.
+    asked: Vec<String>,
+}
+
+/// Adds each row who is not yet a member. People new to CareCERT get an account (with the
+/// file's name) and a membership with the staff role; people who already have an account
+/// are asked to join instead (see [`crate::staff::joining`]), and their account is left
+/// as it is.
 async fn add_members(
     tx: &mut Tx,
-    organisation_id: Uuid,
+    request: &ImportRequest<'_>,
     rows: &[StaffRow],
     at: OffsetDateTime,
-) -> Result<Vec<Added>, sqlx::Error> {
+) -> Result<Additions, sqlx::Error> {
     if rows.is_empty() {
-        return Ok(vec![]);
+        return Ok(Additions::default());
     }
-    let new_users: Vec<(Uuid, &StaffRow)> = rows.iter().map(|r| (new_id(), r)).collect();
+    // Only the accounts this statement creates are new: an address that already has one
+    // (or gets one from another request meanwhile) is not returned.
+    let mut created: HashMap<String, Uuid> = HashMap::with_capacity(rows.len());
     with_tx!(tx, |c| {
-        for chunk in new_users.chunks(CHUNK) {
+        for chunk in rows.chunks(CHUNK) {
             let mut q = sqlx::QueryBuilder::new(
                 "INSERT INTO users (id, email, name, created_at, updated_at) ",
             );
-            q.push_values(chunk, |mut b, (id, row)| {
-                b.push_bind(*id)
+            q.push_values(chunk, |mut b, row| {
+                b.push_bind(new_id())
                     .push_bind(row.email.as_str())
                     .push_bind(row.name.as_str())
                     .push_bind(at)
                     .push_bind(at);
             });
-            q.push(" ON CONFLICT (email) DO NOTHING");
-            q.build().execute(&mut *c).await?;
+            q.push(" ON CONFLICT (email) DO NOTHING RETURNING id, email");
+            let ids: Vec<(Uuid, String)> = q.build_query_as().fetch_all(&mut *c).await?;
+            created.extend(ids.into_iter().map(|(id, email)| (email, id)));
         }
         Ok::<_, sqlx::Error>(())
     })?;
+    let (new, known): (Vec<&StaffRow>, Vec<&StaffRow>) =
+        rows.iter().partition(|r| created.contains_key(&r.email));
 
-    // Everyone's account, whether just created or already there.
-    let mut accounts: HashMap<String, (Uuid, String, bool)> = HashMap::with_capacity(rows.len());
     with_tx!(tx, |c| {
-        for chunk in rows.chunks(CHUNK) {
-            let mut q = sqlx::QueryBuilder::new(
-                "SELECT id, email, name, password_hash IS NOT NULL FROM users WHERE email IN (",
-            );
-            let mut list = q.separated(", ");
-            for row in chunk {
-                list.push_bind(row.email.as_str());
-            }
-            q.push(")");
-            let found: Vec<(Uuid, String, String, bool)> =
-                q.build_query_as().fetch_all(&mut *c).await?;
-            for (id, email, name, has_password) in found {
-                accounts.insert(email, (id, name, has_password));
-            }
-        }
-        Ok::<_, sqlx::Error>(())
-    })?;
-
-    let mut members = Vec::with_capacity(rows.len());
-    let mut renames = Vec::new();
-    for row in rows {
-        let Some((user_id, held_name, has_password)) = accounts.get(&row.email) else {
-            // Only if an address is stored in capitals by something other than CareCERT.
-            return Err(sqlx::Error::Protocol(format!(
-                "no account found for an imported email address (row {})",
-                row.row
-            )));
-        };
-        if *held_name != row.name {
-            renames.push((*user_id, row.name.as_str()));
-        }
-        members.push(Added {
-            user_id: *user_id,
-            email: row.email.clone(),
-            name: row.name.clone(),
-            has_password: *has_password,
-        });
-    }
-    rename_users(tx, &renames, at).await?;
-
-    // `members` holds one entry per row, in the same order.
-    let pairs: Vec<(&Added, &StaffRow)> = members.iter().zip(rows).collect();
-    let mut inserted: HashSet<Uuid> = HashSet::with_capacity(members.len());
-    with_tx!(tx, |c| {
-        for chunk in pairs.chunks(CHUNK) {
+        for chunk in new.chunks(CHUNK) {
             let mut q = sqlx::QueryBuilder::new(
                 "INSERT INTO memberships \
                  (id, organisation_id, user_id, role, staff_group, department, active, created_at, updated_at) ",
             );
-            q.push_values(chunk, |mut b, (member, row)| {
+            q.push_values(chunk, |mut b, row| {
                 b.push_bind(new_id())
-                    .push_bind(organisation_id)
-                    .push_bind(member.user_id)
-                    .push_bind(NEW_MEMBER_ROLE)
+                    .push_bind(request.organisation_id)
+                    .push_bind(created[&row.email])
+                    .push_bind(NEW_MEMBER_ROLE.as_str())
                     .push_bind(row.staff_group.as_str())
                     .push_bind(row.department.as_deref())
                     .push_bind(true)
                     .push_bind(at)
                     .push_bind(at);
             });
-            q.push(" ON CONFLICT (organisation_id, user_id) DO NOTHING RETURNING user_id");
-            let ids: Vec<(Uuid,)> = q.build_query_as().fetch_all(&mut *c).await?;
-            inserted.extend(ids.into_iter().map(|(id,)| id));
+            q.build().execute(&mut *c).await?;
         }
         Ok::<_, sqlx::Error>(())
     })?;
-    members.retain(|m| inserted.contains(&m.user_id));
-    Ok(members)
+    let added = new
+        .iter()
+        .map(|row| Added {
+            user_id: created[&row.email],
+            email: row.email.clone(),
+            name: row.name.clone(),
+        })
+        .collect();
+
+    let mut accounts: HashMap<String, Uuid> = HashMap::with_capacity(known.len());
+    with_tx!(tx, |c| {
+        for chunk in known.chunks(CHUNK) {
+            let mut q = sqlx::QueryBuilder::new("SELECT id, email FROM users WHERE email IN (");
+            let mut list = q.separated(", ");
+            for row in chunk {
+                list.push_bind(row.email.as_str());
+            }
+            q.push(")");
+            let found: Vec<(Uuid, String)> = q.build_query_as().fetch_all(&mut *c).await?;
+            accounts.extend(found.into_iter().map(|(id, email)| (email, id)));
+        }
+        Ok::<_, sqlx::Error>(())
+    })?;
+    let invitations: Vec<NewInvitation> = known
+        .iter()
+        .filter_map(|row| {
+            Some(NewInvitation {
+                organisation_id: request.organisation_id,
+                user_id: *accounts.get(&row.email)?,
+                email: &row.email,
+                role: NEW_MEMBER_ROLE,
+                staff_group: row.staff_group.as_str(),
+                department: row.department.as_deref(),
+                invited_by: request.actor_user_id,
+            })
+        })
+        .collect();
+    let asked_ids = joining_store::ask(tx, &invitations).await?;
+    let asked = invitations
+        .iter()
+        .filter(|i| asked_ids.contains(&i.user_id))
+        .map(|i| i.email.to_owned())
+        .collect();
+    Ok(Additions { added, asked })
 }
 
-/// Queues one email for each person added: an invitation with a one-time link for people
-/// without a password (replacing any unused invitation link they had), or a notice for
-/// people who already have an account. Returns how many links were issued.
+/// Queues the emails: for each person added, an invitation with a one-time link to set a
+/// password (sealed, as it opens the account); for each person asked to join, an
+/// invitation to accept after signing in.
 async fn queue_emails(
     tx: &mut Tx,
     request: &ImportRequest<'_>,
-    added: &[Added],
+    additions: &Additions,
     at: OffsetDateTime,
-) -> Result<usize, sqlx::Error> {
-    let needing_links: Vec<Uuid> = added
+) -> Result<(), sqlx::Error> {
+    let links: HashMap<Uuid, String> = additions
+        .added
         .iter()
-        .filter(|a| !a.has_password)
-        .map(|a| a.user_id)
-        .collect();
-    let links: HashMap<Uuid, String> = needing_links
-        .iter()
-        .map(|id| (*id, tokens::generate()))
+        .map(|a| (a.user_id, tokens::generate()))
         .collect();
     let expires_at = at + INVITATION_VALID_FOR;
+    let needing_links: Vec<Uuid> = additions.added.iter().map(|a| a.user_id).collect();
     with_tx!(tx, |c| {
         for chunk in needing_links.chunks(CHUNK) {
-            let mut q = sqlx::QueryBuilder::new("DELETE FROM one_time_tokens WHERE purpose = ");
-            q.push_bind("invitation");
-            q.push(" AND used_at IS NULL AND user_id IN (");
-            let mut list = q.separated(", ");
-            for id in chunk {
-                list.push_bind(*id);
-            }
-            q.push(")");
-            q.build().execute(&mut *c).await?;
-
             let mut q = sqlx::QueryBuilder::new(
                 "INSERT INTO one_time_tokens (token_hash, purpose, user_id, created_at, expires_at) ",
             );
@@ -347,26 +350,36 @@ async fn queue_emails(
         Ok::<_, sqlx::Error>(())
     })?;
 
-    let mut payloads = Vec::with_capacity(added.len());
-    for a in added {
+    let role = NEW_MEMBER_ROLE.label();
+    let invitations = additions.added.iter().map(|a| {
         let message = invitation_email(
             request.public_url,
             &a.email,
             &a.name,
             request.organisation_name,
-            links.get(&a.user_id).map(String::as_str),
+            &links[&a.user_id],
         );
-        // As `jobs::enqueue` stores it.
-        let payload = serde_json::to_value(&message).map_err(|e| sqlx::Error::Encode(e.into()))?;
-        payloads.push(Json(payload));
-    }
+        let id = new_id();
+        (
+            id,
+            Json(email::sealed_payload(request.secrets, id, &message)),
+        )
+    });
+    let asked = additions.asked.iter().map(|address| {
+        let message = join_email(request.public_url, address, request.organisation_name, role);
+        (
+            new_id(),
+            Json(serde_json::to_value(&message).unwrap_or_default()),
+        )
+    });
+    let jobs: Vec<(Uuid, Json<serde_json::Value>)> = invitations.chain(asked).collect();
     with_tx!(tx, |c| {
-        for chunk in payloads.chunks(CHUNK) {
+        for chunk in jobs.chunks(CHUNK) {
             let mut q = sqlx::QueryBuilder::new(
                 "INSERT INTO jobs (id, kind, payload, run_at, attempts, max_attempts, created_at) ",
             );
-            q.push_values(chunk, |mut b, payload| {
-                b.push_bind(new_id())
+            q.push_values(chunk, |mut b, (id, payload)| {
+                b.push_bind(*id)
                     .push_bind(email::JOB_KIND)
                     .push_bind(payload)
                     .push_bind(at)
@@ -377,11 +390,10 @@ async fn queue_emails(
             q.build().execute(&mut *c).await?;
         }
         Ok::<_, sqlx::Error>(())
-    })?;
-    Ok(links.len())
+    })
 }
 
-/// Applies changed names, staff groups and departments. Roles and whether members are
+/// Applies changed staff groups and departments. Names, roles and whether members are
 /// active are left as they are.
 async fn update_members(
     tx: &mut Tx,
@@ -389,15 +401,8 @@ async fn update_members(
     changes: &[Update],
     at: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    let renames: Vec<(Uuid, &str)> = changes
-        .iter()
-        .filter(|u| u.name_changed)
-        .map(|u| (u.user_id, u.row.name.as_str()))
-        .collect();
-    rename_users(tx, &renames, at).await?;
-    let regrouped: Vec<&Update> = changes.iter().filter(|u| u.membership_changed).collect();
     with_tx!(tx, |c| {
-        for chunk in regrouped.chunks(CHUNK) {
+        for chunk in changes.chunks(CHUNK) {
             let mut q = sqlx::QueryBuilder::new(
                 "UPDATE memberships SET staff_group = v.column2, department = v.column3, updated_at = ",
             );
@@ -412,26 +417,6 @@ async fn update_members(
                 ") AS v WHERE memberships.user_id = v.column1 AND memberships.organisation_id = ",
             );
             q.push_bind(organisation_id);
-            q.build().execute(&mut *c).await?;
-        }
-        Ok::<_, sqlx::Error>(())
-    })
-}
-
-async fn rename_users(
-    tx: &mut Tx,
-    renames: &[(Uuid, &str)],
-    at: OffsetDateTime,
-) -> Result<(), sqlx::Error> {
-    with_tx!(tx, |c| {
-        for chunk in renames.chunks(CHUNK) {
-            let mut q = sqlx::QueryBuilder::new("UPDATE users SET name = v.column2, updated_at = ");
-            q.push_bind(at);
-            q.push(" FROM (");
-            q.push_values(chunk, |mut b, (id, name)| {
-                b.push_bind(*id).push_bind(*name);
-            });
-            q.push(") AS v WHERE users.id = v.column1");
             q.build().execute(&mut *c).await?;
         }
         Ok::<_, sqlx::Error>(())
@@ -474,10 +459,10 @@ mod db_tests {
             organisation_id: org,
             organisation_name: "Riverside NHS Trust",
             public_url: "https://carecert.test",
+            secrets: &SECRETS,
             actor_user_id: None,
             actor_label: "lead@riverside.example",
             ip: Some("192.0.2.1"),
-            secrets: &SECRETS,
         }
     }
 
@@ -487,14 +472,14 @@ mod db_tests {
     }
 
     async fn payloads(db: &Db) -> Vec<email::Email> {
-        let rows: Vec<(Json<serde_json::Value>,)> = with_db!(db, |pool| sqlx::query_as(
-            "SELECT payload FROM jobs WHERE kind = 'send_email' ORDER BY created_at, id"
+        let rows: Vec<(Uuid, Json<serde_json::Value>)> = with_db!(db, |pool| sqlx::query_as(
+            "SELECT id, payload FROM jobs WHERE kind = 'send_email' ORDER BY created_at, id"
         )
         .fetch_all(pool)
         .await)
         .expect("jobs");
         rows.into_iter()
-            .map(|(Json(v),)| serde_json::from_value(v).expect("an email"))
+            .map(|(id, Json(v))| email::read_job(request(id).secrets, id, &v).expect("an email"))
             .collect()
     }
 
@@ -528,8 +513,8 @@ mod db_tests {
         assert_eq!(
             first,
             ImportSummary {
-                added: 3,
-                invited: 2,
+                added: 2,
+                asked: 1,
                 updated: 0,
                 unchanged: 0,
                 rejected: 1,
@@ -537,14 +522,19 @@ mod db_tests {
             }
         );
         assert_eq!(count(db, "SELECT COUNT(*) FROM users").await, 3);
-        assert_eq!(count(db, "SELECT COUNT(*) FROM memberships").await, 4);
+        // Dee already had an account: she is asked to join, not added.
+        assert_eq!(count(db, "SELECT COUNT(*) FROM memberships").await, 3);
+        assert_eq!(
+            count(db, "SELECT COUNT(*) FROM membership_invitations").await,
+            1
+        );
         assert_eq!(
             count(db, "SELECT COUNT(*) FROM one_time_tokens WHERE purpose = 'invitation' AND used_at IS NULL").await,
             2
         );
         let emails = payloads(db).await;
         assert_eq!(emails.len(), 3);
-        for e in &emails {
+        for e in emails.iter().filter(|e| e.to != "dee@nhs.net") {
             assert_eq!(
                 e.subject,
                 "You have been invited to CareCERT by Riverside NHS Trust"
@@ -565,7 +555,7 @@ mod db_tests {
             "ann@nhs.net",
             "Ann Jones",
             "Riverside NHS Trust",
-            Some(token),
+            token,
         );
         assert_eq!(ann.body, expected.body);
         let stored = with_db!(db, |pool| sqlx::query_scalar::<_, i64>(
@@ -585,7 +575,7 @@ mod db_tests {
         assert!(
             dee_email
                 .body
-                .contains("You have been added to Riverside NHS Trust")
+                .contains("Riverside NHS Trust has asked you to join them on CareCERT")
         );
         let bob = emails
             .iter()
@@ -613,7 +603,8 @@ mod db_tests {
         assert_eq!(payloads(db).await.len(), 3);
         assert_eq!(count(db, "SELECT COUNT(*) FROM one_time_tokens").await, 2);
 
-        // Bob becomes a lead and Ann is deactivated; a changed file updates details only.
+        // Bob becomes a lead and Ann is deactivated; a changed file updates staff groups and
+        // departments only: never names, roles or whether members are active.
         exec(db, "UPDATE memberships SET role = 'security_lead' WHERE user_id = (SELECT id FROM users WHERE email = 'bob@nhs.net')").await;
         let ann_id: Uuid = with_db!(db, |pool| sqlx::query_scalar(
             "SELECT id FROM users WHERE email = 'ann@nhs.net'"
@@ -643,7 +634,7 @@ mod db_tests {
                 third.rejected,
                 third.deactivated
             ),
-            (0, 2, 1, 0, 1)
+            (0, 1, 2, 0, 1)
         );
         let rows: Vec<(String, String, String, Option<String>, String, bool)> = with_db!(db, |pool| sqlx::query_as(
             "SELECT u.email, u.name, m.staff_group, m.department, m.role, m.active \
@@ -658,7 +649,7 @@ mod db_tests {
             vec![
                 (
                     "ann@nhs.net".into(),
-                    "Ann Jones-Smith".into(),
+                    "Ann Jones".into(),
                     "clinical".into(),
                     Some("Pharmacy".into()),
                     "staff".into(),
@@ -670,14 +661,6 @@ mod db_tests {
                     StaffGroup::It.as_str().into(),
                     Some("Informatics".into()),
                     "security_lead".into(),
-                    true
-                ),
-                (
-                    "dee@nhs.net".into(),
-                    "Dee Elsewhere".into(),
-                    "it".into(),
-                    None,
-                    "staff".into(),
                     true
                 ),
             ]
@@ -706,7 +689,7 @@ mod db_tests {
         let detail: serde_json::Value = serde_json::from_str(&events[0].1).unwrap();
         assert_eq!(
             detail,
-            json!({"added": 3, "updated": 0, "unchanged": 0, "rejected": 1})
+            json!({"added": 2, "asked": 1, "updated": 0, "unchanged": 0, "rejected": 1})
         );
 
         // An organisation that does not exist.
@@ -726,8 +709,8 @@ mod db_tests {
         let summary = run(db, org, &csv).await;
         let first = started.elapsed();
         assert_eq!(
-            (summary.added, summary.invited, summary.rejected),
-            (20_000, 20_000, 0)
+            (summary.added, summary.asked, summary.rejected),
+            (20_000, 0, 0)
         );
         assert_eq!(count(db, "SELECT COUNT(*) FROM memberships").await, 20_000);
         assert_eq!(count(db, "SELECT COUNT(*) FROM jobs").await, 20_000);

@@ -1,11 +1,15 @@
 //! Staff: the people in an organisation. Security leads invite them one by one or from a
 //! CSV file, deactivate and reactivate them, and change their roles within the rules.
+//! People who already have an account are asked to join rather than added (see [`joining`]).
 
 pub mod groups;
 pub mod handlers;
 pub mod import;
 pub mod import_handlers;
 pub mod import_store;
+pub mod joining;
+pub mod joining_handlers;
+pub mod joining_store;
 pub mod store;
 pub mod unlock;
 
@@ -46,6 +50,16 @@ pub fn routes() -> Vec<Route> {
             "/organisations/{org_id}/staff/{membership_id}/two-step/unlock",
             Rule::NationalAdmin,
             unlock::two_step,
+        ),
+        Route::post(
+            "/account/invitations/{invitation_id}/accept",
+            Rule::SignedIn,
+            joining_handlers::accept,
+        ),
+        Route::post(
+            "/account/invitations/{invitation_id}/decline",
+            Rule::SignedIn,
+            joining_handlers::decline,
         ),
     ];
     routes.extend(import_routes());

@@ -223,6 +223,16 @@ const EXPECTED: &[(&str, &str, Access)] = &[
     ("GET", "/account", Access::SignedIn),
     ("GET", "/account/password", Access::SignedIn),
     ("POST", "/account/password", Access::SignedIn),
+    (
+        "POST",
+        "/account/invitations/{invitation_id}/accept",
+        Access::SignedIn,
+    ),
+    (
+        "POST",
+        "/account/invitations/{invitation_id}/decline",
+        Access::SignedIn,
+    ),
     ("GET", "/password-reset", Access::Anyone),
     ("POST", "/password-reset", Access::Anyone),
     ("GET", "/password-reset/{token}", Access::Anyone),

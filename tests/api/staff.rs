@@ -109,3 +109,68 @@ on_both!(leads_invite_and_manage_staff_within_the_rules, |app| {
         .await
         .assert_contains("is now security lead");
 });
+
+on_both!(
+    names_with_line_breaks_or_hidden_characters_are_refused,
+    |app| {
+        let trust = app.org("Fernhill Trust", "RF1", OrgType::NhsTrust).await;
+        let lead = app
+            .person(trust, Role::SecurityLead, "lead@fernhill.example")
+            .await;
+        let c = app.signed_in(&lead).await;
+        for (name, department) in [
+            (
+                "Rowan Blake\r\n\r\nYour account is locked: http://evil.example",
+                "",
+            ),
+            ("Rowan\tBlake", ""),
+            ("Rowan Blake", "Pharmacy\u{202E}gpj.exe"),
+        ] {
+            let page = c
+                .post(
+                    &format!("/organisations/{trust}/staff/new"),
+                    &[
+                        ("name", name),
+                        ("email", "rowan@fernhill.example"),
+                        ("staff_group", "admin"),
+                        ("department", department),
+                        ("role", "staff"),
+                    ],
+                )
+                .await;
+            assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{name:?}");
+            page.assert_contains(
+                "must be on one line, without tabs or hidden formatting characters",
+            );
+        }
+        let created: i64 = carecert::with_db!(app.db(), |pool| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM users WHERE email = 'rowan@fernhill.example'"
+        )
+        .fetch_one(pool)
+        .await)
+        .expect("count");
+        assert_eq!(created, 0, "a refused invitation changes nothing");
+
+        // Organisation names follow the same rule.
+        let admin = app
+            .person(
+                app.national_team().await,
+                Role::NationalAdmin,
+                "admin@carecert.example",
+            )
+            .await;
+        let a = app.signed_in(&admin).await;
+        let page = a
+            .post(
+                "/admin/organisations/new",
+                &[
+                    ("name", "Ashby Trust\nSecond line"),
+                    ("ods_code", "RA1"),
+                    ("org_type", "nhs_trust"),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+        page.assert_contains("must be on one line");
+    }
+);

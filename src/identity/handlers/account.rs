@@ -34,6 +34,7 @@ struct AccountPage {
     name: String,
     email: String,
     memberships: Vec<Membership>,
+    invitations: Vec<crate::staff::joining_store::Invitation>,
     two_step_on: bool,
     recovery_codes_left: i64,
 }
@@ -49,6 +50,7 @@ pub async fn overview(State(state): State<AppState>, viewer: Viewer) -> AppResul
         name: user.name,
         email: user.email,
         memberships: p.memberships.clone(),
+        invitations: crate::staff::joining_store::for_person(&state.db, p.user_id).await?,
         two_step_on: user.totp_enabled_at.is_some(),
         recovery_codes_left,
     })?

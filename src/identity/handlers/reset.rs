@@ -101,8 +101,7 @@ pub async fn request_submit(
         let active = !store::memberships_of(&state.db, user.id).await?.is_empty();
         if active {
             let mut tx = state.db.begin().await?;
-            invitations::send_reset(&mut tx, &state.config, user.id, &user.email, &user.name)
-                .await?;
+            invitations::send_reset(&mut tx, &state, user.id, &user.email, &user.name).await?;
             audit::record(
                 &mut tx,
                 &state.secrets,

@@ -8,7 +8,7 @@
 
 use axum::{
     body::{Body, to_bytes},
-    extract::{MatchedPath, Request, State},
+    extract::{Request, State},
     http::{Method, header},
     middleware::Next,
     response::{IntoResponse, Response},
@@ -37,11 +37,7 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
     let token = existing.clone().unwrap_or_else(tokens::generate);
     let (mut parts, body) = request.into_parts();
     // The route template, never the path: some paths (invitation and reset links) are secrets.
-    let route = parts
-        .extensions
-        .get::<MatchedPath>()
-        .map_or("unmatched", |p| p.as_str())
-        .to_owned();
+    let route = crate::platform::ops::route_of(&parts.extensions);
 
     let changes_state = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
     let body = if changes_state && !parts.uri.path().starts_with("/api/") {

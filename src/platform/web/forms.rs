@@ -1,5 +1,7 @@
 //! Form errors, shown as the design system's error summary and beside each field.
 
+use crate::platform::text::check_one_line;
+
 /// One problem with one field. `field` is the input's `id`, so the summary can link to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
@@ -50,7 +52,8 @@ impl FormErrors {
     }
 }
 
-/// Trims a text field and checks it is present and not too long.
+/// Trims a one-line text field (a name) and checks it is present, not too long and one line
+/// of visible text (see [`crate::platform::text`]).
 pub fn required_text(
     errors: &mut FormErrors,
     field: &str,
@@ -69,6 +72,8 @@ pub fn required_text(
                 capitalise(what)
             ),
         );
+    } else if let Err(message) = check_one_line(value, &capitalise(what)) {
+        errors.add(field, message);
     }
     value.to_owned()
 }
@@ -108,5 +113,11 @@ mod tests {
         let mut e = FormErrors::new();
         required_text(&mut e, "n", "abcdefghijk", "a name", 10);
         assert_eq!(e.get("n"), Some("A name must be 10 characters or fewer"));
+        let mut e = FormErrors::new();
+        required_text(&mut e, "n", "Ann\r\nBcc: x", "a name", 100);
+        assert_eq!(
+            e.get("n"),
+            Some("A name must be on one line, without tabs or hidden formatting characters")
+        );
     }
 }

@@ -74,6 +74,40 @@ macro_rules! on_both {
     };
 }
 
+/// As `on_both!`, with the app's settings changed by `adjust` (a `fn(&mut Config)`).
+#[macro_export]
+macro_rules! on_both_with {
+    ($name:ident, $adjust:expr, |$app:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let $app =
+                    $crate::support::TestApp::start_with($crate::support::Engine::Sqlite, $adjust)
+                        .await
+                        .expect("SQLite app starts");
+                $body
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some($app) = $crate::support::TestApp::start_with(
+                    $crate::support::Engine::Postgres,
+                    $adjust,
+                )
+                .await
+                else {
+                    eprintln!("SKIPPED on PostgreSQL: CARECERT_TEST_POSTGRES_URL is not set");
+                    return;
+                };
+                $body
+            }
+        }
+    };
+}
+
 pub struct TestApp {
     pub base: String,
     pub state: AppState,
@@ -208,6 +242,11 @@ impl TestApp {
 
     /// A second instance of the server on the same database (as behind a load balancer).
     pub async fn second_instance(&self) -> TestApp {
+        self.second_instance_with(self.adjust).await
+    }
+
+    /// A second instance with settings of its own, changed by `adjust`.
+    pub async fn second_instance_with(&self, adjust: fn(&mut Config)) -> TestApp {
         Self::launch(
             self.engine,
             self.database_url.clone(),
@@ -215,9 +254,40 @@ impl TestApp {
             self.smtp.clone(),
             self.dir.clone(),
             self.secret_key.clone(),
-            self.adjust,
+            adjust,
         )
         .await
+    }
+
+    /// Every text value stored in the database (all text and JSON columns of all tables),
+    /// to check what a copy of the database would show.
+    pub async fn all_stored_text(&self) -> Vec<String> {
+        let columns: Vec<(String, String)> = with_db!(self.db(), |pool| {
+            let sql = match self.engine {
+                Engine::Sqlite => {
+                    "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+                     WHERE m.type = 'table' AND (p.type IN ('TEXT', '') OR p.type LIKE '%CHAR%')"
+                }
+                Engine::Postgres => {
+                    "SELECT table_name::TEXT, column_name::TEXT FROM information_schema.columns \
+                     WHERE table_schema = 'public' \
+                       AND data_type IN ('text', 'json', 'jsonb', 'character varying')"
+                }
+            };
+            sqlx::query_as(sql).fetch_all(pool).await
+        })
+        .expect("list the columns");
+        assert!(columns.len() > 20, "found the text columns: {columns:?}");
+        let mut values = Vec::new();
+        for (table, column) in columns {
+            let sql = format!("SELECT CAST(\"{column}\" AS TEXT) FROM \"{table}\"");
+            let found: Vec<Option<String>> = with_db!(self.db(), |pool| sqlx::query_scalar(&sql)
+                .fetch_all(pool)
+                .await)
+            .expect(&sql);
+            values.extend(found.into_iter().flatten());
+        }
+        values
     }
 
     pub fn db(&self) -> &Db {

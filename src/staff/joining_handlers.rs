@@ -1,0 +1,99 @@
+//! A person's answer to an invitation to join an organisation: accepting makes them a
+//! member from that moment (the day their new organisation's view of their training
+//! starts from); declining removes the invitation. Either answers it once.
+
+use axum::{
+    extract::{Path, State},
+    response::Response,
+};
+use uuid::Uuid;
+
+use crate::{
+    audit::{self, NewEvent},
+    platform::{
+        AppState,
+        error::{AppError, AppResult},
+        web::{client::ClientIp, cookies::redirect_with_notice, shell::Viewer},
+    },
+    staff::{
+        joining_store,
+        store::{self, NewMembership},
+    },
+};
+
+pub async fn accept(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let p = viewer.user()?;
+    let mut tx = state.db.begin().await?;
+    let invitation = joining_store::take(&mut tx, id, p.user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let role = invitation.role()?;
+    store::add(
+        &mut tx,
+        &NewMembership {
+            organisation_id: invitation.organisation_id,
+            user_id: p.user_id,
+            role,
+            staff_group: &invitation.staff_group,
+            department: invitation.department.as_deref(),
+        },
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        &state.secrets,
+        NewEvent {
+            organisation_id: Some(invitation.organisation_id),
+            ..NewEvent::by(Some(p.user_id), &p.email, "membership.accepted", &ip)
+                .with_detail(serde_json::json!({ "user": p.email, "role": role.as_str() }))
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(redirect_with_notice(
+        state.config.is_https(),
+        "/account",
+        &format!(
+            "You have joined {} as {}",
+            invitation.organisation_name,
+            role.label().to_lowercase()
+        ),
+    ))
+}
+
+pub async fn decline(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let p = viewer.user()?;
+    let mut tx = state.db.begin().await?;
+    let invitation = joining_store::take(&mut tx, id, p.user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    audit::record(
+        &mut tx,
+        &state.secrets,
+        NewEvent {
+            organisation_id: Some(invitation.organisation_id),
+            ..NewEvent::by(Some(p.user_id), &p.email, "membership.declined", &ip)
+                .with_detail(serde_json::json!({ "user": p.email }))
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(redirect_with_notice(
+        state.config.is_https(),
+        "/account",
+        &format!(
+            "You declined the invitation to join {}",
+            invitation.organisation_name
+        ),
+    ))
+}
