@@ -1,8 +1,8 @@
 //! The two-person rule for advisory texts: who may approve a text, and which revisions of a
 //! live advisory a second analyst must approve before they are published. Loosening the
-//! TLP label, reaching organisations not addressed before, or changing what recipients are
-//! told to do are the changes one analyst's mistake (or one stolen account) could do the
-//! most harm with, so each of them needs a second pair of eyes.
+//! TLP label, reaching organisations not addressed before, changing what recipients are
+//! told to do, or pointing them at a new link are the changes one analyst's mistake (or one
+//! stolen account) could do the most harm with, so each of them needs a second pair of eyes.
 
 use uuid::Uuid;
 
@@ -17,6 +17,9 @@ pub enum ReviewReason {
     WidensAudience,
     /// The remediation steps or workarounds changed.
     ChangesRemediation,
+    /// A reference links somewhere it did not before: recipients follow an advisory's links,
+    /// so a new one is as weighty as a new instruction.
+    AddsLinks,
 }
 
 impl ReviewReason {
@@ -35,6 +38,9 @@ impl ReviewReason {
             ReviewReason::ChangesRemediation => {
                 "It changes the remediation or workarounds organisations are told to follow."
                     .to_owned()
+            }
+            ReviewReason::AddsLinks => {
+                "It adds or changes a reference's link, which organisations will follow.".to_owned()
             }
         }
     }
@@ -58,6 +64,13 @@ pub fn revision_review_reasons(
     }
     if proposed.remediation != current.remediation || proposed.workarounds != current.workarounds {
         out.push(ReviewReason::ChangesRemediation);
+    }
+    let new_link = proposed
+        .references
+        .iter()
+        .any(|r| current.references.iter().all(|c| c.url != r.url));
+    if new_link {
+        out.push(ReviewReason::AddsLinks);
     }
     out
 }
@@ -87,7 +100,7 @@ pub fn may_approve(reviewer: Uuid, authors: &[Uuid]) -> bool {
 mod tests {
     use super::*;
     use crate::{
-        alerts::model::{AdvisoryContent, Severity},
+        alerts::model::{AdvisoryContent, Reference, Severity},
         organisations::domain::OrgType,
     };
 
@@ -180,14 +193,47 @@ mod tests {
     }
 
     #[test]
+    fn a_new_link_needs_review_dropping_or_retitling_one_does_not() {
+        let link = |url: &str, title: &str| Reference {
+            url: url.into(),
+            title: title.into(),
+        };
+        let mut current = content(Tlp::Amber, Audience::All);
+        current.references = vec![link("https://www.ncsc.gov.uk/log4j", "NCSC")];
+        let mut added = current.clone();
+        added
+            .references
+            .push(link("https://patch.example/log4j", "Patch"));
+        let mut moved = current.clone();
+        moved.references[0].url = "https://ncsc-gov.example/log4j".into();
+        for changed in [&added, &moved] {
+            assert_eq!(
+                revision_review_reasons(&current, changed),
+                vec![ReviewReason::AddsLinks]
+            );
+        }
+        let mut retitled = current.clone();
+        retitled.references[0].title = "NCSC guidance".into();
+        let mut dropped = current.clone();
+        dropped.references.clear();
+        for harmless in [&retitled, &dropped] {
+            assert!(revision_review_reasons(&current, harmless).is_empty());
+        }
+    }
+
+    #[test]
     fn every_reason_is_explained() {
         let mut proposed = content(Tlp::Clear, Audience::All);
         proposed.remediation.clear();
+        proposed.references.push(Reference {
+            url: "https://patch.example".into(),
+            title: "Patch".into(),
+        });
         let reasons = revision_review_reasons(
             &content(Tlp::Red, Audience::Organisations(vec![Uuid::from_u128(1)])),
             &proposed,
         );
-        assert_eq!(reasons.len(), 3);
+        assert_eq!(reasons.len(), 4);
         assert!(reasons[0].message().contains("TLP:RED to TLP:CLEAR"));
     }
 
