@@ -78,6 +78,12 @@ impl<'a> NewEvent<'a> {
         self.detail = detail;
         self
     }
+
+    /// The organisation the event concerns, so its security leads see it in their log.
+    pub fn in_organisation(mut self, organisation_id: uuid::Uuid) -> Self {
+        self.organisation_id = Some(organisation_id);
+        self
+    }
 }
 
 /// The result of checking the whole chain.

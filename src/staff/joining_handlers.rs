@@ -1,6 +1,7 @@
 //! A person's answer to an invitation to join an organisation: accepting makes them a
 //! member from that moment (the day their new organisation's view of their training
-//! starts from); declining removes the invitation. Either answers it once.
+//! starts from); declining removes the invitation. Either answers it once. Until then the
+//! organisation may withdraw it (a mistyped address asks the wrong person).
 
 use axum::{
     extract::{Path, State},
@@ -47,11 +48,9 @@ pub async fn accept(
     audit::record(
         &mut tx,
         &state.secrets,
-        NewEvent {
-            organisation_id: Some(invitation.organisation_id),
-            ..NewEvent::by(Some(p.user_id), &p.email, "membership.accepted", &ip)
-                .with_detail(serde_json::json!({ "user": p.email, "role": role.as_str() }))
-        },
+        NewEvent::by(Some(p.user_id), &p.email, "membership.accepted", &ip)
+            .with_detail(serde_json::json!({ "user": p.email, "role": role.as_str() }))
+            .in_organisation(invitation.organisation_id),
     )
     .await?;
     tx.commit().await?;
@@ -63,6 +62,38 @@ pub async fn accept(
             invitation.organisation_name,
             role.label().to_lowercase()
         ),
+    ))
+}
+
+pub async fn withdraw(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ClientIp(ip): ClientIp,
+    Path((org_id, id)): Path<(Uuid, Uuid)>,
+) -> AppResult<Response> {
+    let p = viewer.user()?;
+    let mut tx = state.db.begin().await?;
+    let email = joining_store::withdraw(&mut tx, org_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    audit::record(
+        &mut tx,
+        &state.secrets,
+        NewEvent::by(
+            Some(p.user_id),
+            &p.email,
+            "membership.invitation_withdrawn",
+            &ip,
+        )
+        .with_detail(serde_json::json!({ "user": email }))
+        .in_organisation(org_id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(redirect_with_notice(
+        state.config.is_https(),
+        &format!("/organisations/{org_id}/staff"),
+        &format!("You withdrew the invitation to {email}"),
     ))
 }
 
@@ -80,11 +111,9 @@ pub async fn decline(
     audit::record(
         &mut tx,
         &state.secrets,
-        NewEvent {
-            organisation_id: Some(invitation.organisation_id),
-            ..NewEvent::by(Some(p.user_id), &p.email, "membership.declined", &ip)
-                .with_detail(serde_json::json!({ "user": p.email }))
-        },
+        NewEvent::by(Some(p.user_id), &p.email, "membership.declined", &ip)
+            .with_detail(serde_json::json!({ "user": p.email }))
+            .in_organisation(invitation.organisation_id),
     )
     .await?;
     tx.commit().await?;

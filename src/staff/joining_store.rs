@@ -22,6 +22,7 @@ const CHUNK: usize = 500;
 /// the account behind it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Waiting {
+    pub id: Uuid,
     pub email: String,
     pub role: String,
     pub created_at: OffsetDateTime,
@@ -111,11 +112,24 @@ pub async fn ask(
 /// The invitations an organisation has sent that are not yet answered, oldest first.
 pub async fn waiting_in(db: &Db, org: Uuid) -> Result<Vec<Waiting>, sqlx::Error> {
     with_db!(db, |pool| sqlx::query_as::<_, Waiting>(
-        "SELECT email, role, created_at FROM membership_invitations \
+        "SELECT id, email, role, created_at FROM membership_invitations \
          WHERE organisation_id = $1 ORDER BY created_at, email"
     )
     .bind(org)
     .fetch_all(pool)
+    .await)
+}
+
+/// Removes organisation `org`'s invitation `id`, returning the address it was sent to; none
+/// if it was answered already or is another organisation's.
+pub async fn withdraw(tx: &mut Tx, org: Uuid, id: Uuid) -> Result<Option<String>, sqlx::Error> {
+    with_tx!(tx, |c| sqlx::query_scalar(
+        "DELETE FROM membership_invitations WHERE id = $1 AND organisation_id = $2 \
+         RETURNING email"
+    )
+    .bind(id)
+    .bind(org)
+    .fetch_optional(&mut *c)
     .await)
 }
 

@@ -52,6 +52,11 @@ pub fn routes() -> Vec<Route> {
             unlock::two_step,
         ),
         Route::post(
+            "/organisations/{org_id}/staff/invitations/{invitation_id}/withdraw",
+            Rule::OrgLead,
+            joining_handlers::withdraw,
+        ),
+        Route::post(
             "/account/invitations/{invitation_id}/accept",
             Rule::SignedIn,
             joining_handlers::accept,

@@ -271,6 +271,11 @@ const EXPECTED: &[(&str, &str, Access)] = &[
         "/organisations/{org_id}/staff/{membership_id}/two-step/unlock",
         Access::NationalAdmin,
     ),
+    (
+        "POST",
+        "/organisations/{org_id}/staff/invitations/{invitation_id}/withdraw",
+        Access::OrgLead,
+    ),
     ("GET", "/admin/audit", Access::NationalAdmin),
     ("GET", "/organisations/{org_id}/audit", Access::OrgLead),
     (

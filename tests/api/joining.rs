@@ -238,3 +238,64 @@ on_both!(
         );
     }
 );
+
+on_both!(
+    an_organisation_may_withdraw_an_invitation_until_it_is_answered,
+    |app| {
+        let home = app.org("Fernhill Trust", "RF1", OrgType::NhsTrust).await;
+        let asking = app.org("Ashby Trust", "RA1", OrgType::NhsTrust).await;
+        let other = app.org("Birch Trust", "RB1", OrgType::NhsTrust).await;
+        let sol = app.person(home, Role::Staff, "sol@fernhill.example").await;
+        let lead = app
+            .person(asking, Role::SecurityLead, "lead@ashby.example")
+            .await;
+        let outsider = app
+            .person(other, Role::SecurityLead, "lead@birch.example")
+            .await;
+        let c = app.signed_in(&lead).await;
+        invite(&c, asking, "Sol", "sol@fernhill.example")
+            .await
+            .assert_redirect_to(&format!("/organisations/{asking}/staff"));
+        let list = c.get(&format!("/organisations/{asking}/staff")).await;
+        let withdraw = list
+            .text
+            .split(&format!("/organisations/{asking}/staff/invitations/"))
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .map(|tail| format!("/organisations/{asking}/staff/invitations/{tail}"))
+            .expect("a withdraw button beside the invitation");
+
+        // Another organisation's lead cannot withdraw it, even naming their own organisation.
+        let o = app.signed_in(&outsider).await;
+        let theirs = withdraw.replace(&asking.to_string(), &other.to_string());
+        assert_eq!(o.post(&theirs, &[]).await.status, StatusCode::NOT_FOUND);
+
+        c.post(&withdraw, &[])
+            .await
+            .assert_redirect_to(&format!("/organisations/{asking}/staff"));
+        c.get(&format!("/organisations/{asking}/staff"))
+            .await
+            .assert_contains("You withdrew the invitation to sol@fernhill.example");
+        assert!(
+            !c.get(&format!("/organisations/{asking}/staff"))
+                .await
+                .text
+                .contains("Asked to join"),
+            "nothing is waiting any more"
+        );
+        let s = app.signed_in(&sol).await;
+        assert!(!s.get("/account").await.text.contains("Ashby Trust"));
+        assert_eq!(c.post(&withdraw, &[]).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            memberships_in(&app, asking, "sol@fernhill.example").await,
+            0
+        );
+        let audited: i64 = with_db!(app.db(), |pool| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE event = 'membership.invitation_withdrawn'"
+        )
+        .fetch_one(pool)
+        .await)
+        .expect("count");
+        assert_eq!(audited, 1);
+    }
+);
