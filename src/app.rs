@@ -17,14 +17,14 @@ use tower_http::{catch_panic::CatchPanicLayer, trace::TraceLayer};
 use crate::{
     alerts, api, audit, identity, knowledge, organisations, pages,
     platform::{
-        AppState,
-        authz::Rule,
+        self, AppState,
         config::Config,
         db::Db,
         email::Mailer,
         error::AppError,
         jobs, ops,
         secrets::SecretBox,
+        service::{Service, Services},
         web::{
             assets, cookies, csrf, headers,
             page::render_error_page,
@@ -35,40 +35,38 @@ use crate::{
     staff,
 };
 
-/// The largest request body accepted (CSV imports are the largest legitimate uploads).
-pub const MAX_BODY_BYTES: usize = 12 * 1024 * 1024;
+/// The services the application is made of, in the order their menu entries, home panels,
+/// start-up work and demonstration data come. Adding a service is adding it here.
+pub fn services() -> Vec<Service> {
+    vec![
+        platform::service(),
+        pages::service(),
+        identity::service(),
+        organisations::service(),
+        staff::service(),
+        audit::service(),
+        api::service(),
+        knowledge::service(),
+        alerts::service(),
+    ]
+}
 
-/// Every route of the application with its rule.
-pub fn all_routes() -> Vec<Route> {
-    let mut all = vec![
-        Route::get("/healthz", Rule::Public, ops::healthz),
-        Route::get("/readyz", Rule::Public, ops::readyz),
-        Route::get("/metrics", Rule::Public, ops::metrics),
-    ];
-    all.extend(pages::routes());
-    all.extend(knowledge::routes());
-    all.extend(knowledge::quiz::routes());
-    all.extend(knowledge::needs::routes());
-    all.extend(knowledge::dashboard::routes());
-    all.extend(knowledge::national::routes());
-    all.extend(knowledge::admin::routes());
-    all.extend(alerts::routes());
-    all.extend(identity::routes());
-    all.extend(organisations::routes());
-    all.extend(staff::routes());
-    all.extend(audit::routes());
-    all.extend(api::routes());
-    all
+/// The composed services, and every route with the name of the service that registered it.
+pub fn compose() -> (Services, Vec<(&'static str, Route)>) {
+    Services::compose(services())
 }
 
 /// The route table without handlers, for the authorisation walk in the test suite.
 pub fn route_specs() -> Vec<RouteSpec> {
-    routes::specs(&all_routes())
+    let (_, routes) = compose();
+    let routes: Vec<Route> = routes.into_iter().map(|(_, r)| r).collect();
+    routes::specs(&routes)
 }
 
-pub fn router(state: AppState) -> Router {
+/// The application's router: every service's routes behind the shared layers.
+pub fn router(state: AppState, routes: Vec<Route>) -> Router {
     let https = state.config.is_https();
-    routes::build(&state, all_routes())
+    routes::build(&state, routes)
         .merge(assets::router())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), csrf::protect))
@@ -85,7 +83,7 @@ pub fn router(state: AppState) -> Router {
             headers::security_headers,
         ))
         .layer(middleware::from_fn(ops::track))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(DefaultBodyLimit::max(platform::web::upload::MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(move |_| panic_response(https)))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
@@ -100,7 +98,9 @@ fn request_span(request: &Request) -> tracing::Span {
 
 async fn not_found(request: Request) -> Response {
     if request.uri().path().starts_with("/api/") {
-        return api::not_found(request.uri().clone()).await.into_response();
+        return platform::api::not_found(request.uri().clone())
+            .await
+            .into_response();
     }
     AppError::NotFound.into_response()
 }
@@ -114,28 +114,12 @@ fn panic_response(_https: bool) -> Response {
     (StatusCode::INTERNAL_SERVER_ERROR, html).into_response()
 }
 
-/// Seals secrets a database holds from before they were encrypted (idempotent; instances
-/// starting together seal each value once), then checks the key opens those stored.
-async fn prepare_secrets(db: &Db, secrets: &SecretBox) -> anyhow::Result<()> {
-    use crate::{alerts::store::channels, identity::store as people};
-    let sealed_people = people::seal_plain_totp_secrets(db, secrets).await?;
-    let sealed_hooks = channels::seal_plain_webhook_secrets(db, secrets).await?;
-    if sealed_people + sealed_hooks > 0 {
-        tracing::info!(
-            sealed_people,
-            sealed_hooks,
-            "sealed secrets stored in plain text"
-        );
-    }
-    people::check_totp_key(db, secrets).await?;
-    channels::check_webhook_key(db, secrets).await
-}
-
 /// A built application, listening but not yet serving.
 pub struct App {
     listener: TcpListener,
     state: AppState,
     mailer: Mailer,
+    routes: Vec<Route>,
 }
 
 impl App {
@@ -151,8 +135,8 @@ impl App {
         let secrets = SecretBox::from_config(&config)?;
         let db = Db::connect(&config.database_url).await?;
         db.migrate().await?;
-        prepare_secrets(&db, &secrets).await?;
-        crate::knowledge::prepare(&db).await?;
+        let (services, routes) = compose();
+        services.prepare(&db, &secrets).await?;
         let mailer = Mailer::from_config(&config)?;
         ops::metrics_handle();
         Ok(App {
@@ -161,8 +145,10 @@ impl App {
                 db,
                 config: Arc::new(config),
                 secrets,
+                services: Arc::new(services),
             },
             mailer,
+            routes: routes.into_iter().map(|(_, r)| r).collect(),
         })
     }
 
@@ -190,7 +176,7 @@ impl App {
             self.mailer.clone(),
             stop_rx,
         ));
-        let app = router(self.state.clone());
+        let app = router(self.state.clone(), self.routes);
         axum::serve(
             self.listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),
@@ -225,4 +211,375 @@ pub async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down: finishing requests in progress");
+}
+
+#[cfg(test)]
+mod tests {
+    //! The shape of the application: the services, what they register, and the rule that
+    //! the platform never names a service.
+
+    use std::{collections::BTreeSet, fs, path::Path};
+
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::platform::{
+        api::openapi::SECURITY_SCHEME,
+        authz::{Membership, Principal, Role},
+        service::mark_current,
+    };
+
+    fn person(role: Role) -> Principal {
+        Principal {
+            user_id: Uuid::nil(),
+            name: "Ann".into(),
+            email: "ann@example.org".into(),
+            memberships: vec![Membership {
+                organisation_id: Uuid::nil(),
+                organisation_name: "Trust".into(),
+                role,
+            }],
+            two_step_enrolled: true,
+            two_step_verified: true,
+        }
+    }
+
+    fn navigation(p: &Principal, path: &str) -> Vec<crate::platform::web::shell::NavItem> {
+        mark_current(compose().0.navigation(p), path)
+    }
+
+    fn labels(role: Role) -> Vec<String> {
+        navigation(&person(role), "/")
+            .into_iter()
+            .map(|i| i.label)
+            .collect()
+    }
+
+    #[test]
+    fn the_menu_fits_the_role() {
+        assert_eq!(
+            labels(Role::Staff),
+            ["Home", "My training", "Alerts", "Your account"]
+        );
+        assert_eq!(
+            labels(Role::SecurityLead),
+            [
+                "Home",
+                "My training",
+                "Alerts",
+                "Your organisation",
+                "Training",
+                "Your account"
+            ]
+        );
+        assert_eq!(
+            labels(Role::NationalAnalyst),
+            [
+                "Home",
+                "My training",
+                "Advisories",
+                "Organisations",
+                "Training coverage",
+                "Your account"
+            ]
+        );
+        assert_eq!(
+            labels(Role::NationalAdmin),
+            [
+                "Home",
+                "My training",
+                "Advisories",
+                "Organisations",
+                "Training coverage",
+                "Courses",
+                "Audit log",
+                "Your account"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_lead_of_two_organisations_sees_each_with_its_training() {
+        let mut p = person(Role::SecurityLead);
+        let other = Uuid::from_u128(7);
+        p.memberships.push(Membership {
+            organisation_id: other,
+            organisation_name: "Practice".into(),
+            role: Role::SecurityLead,
+        });
+        let nav = navigation(&p, "/");
+        let labels: Vec<_> = nav.iter().map(|i| i.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "Home",
+                "My training",
+                "Alerts",
+                "Trust",
+                "Training: Trust",
+                "Practice",
+                "Training: Practice",
+                "Your account"
+            ]
+        );
+        assert_eq!(nav[5].href, format!("/organisations/{other}"));
+    }
+
+    #[test]
+    fn only_the_most_specific_section_is_current() {
+        let path = format!("/organisations/{}/training", Uuid::nil());
+        let nav = navigation(&person(Role::SecurityLead), &path);
+        let current: Vec<_> = nav.iter().filter(|i| i.current).map(|i| &i.label).collect();
+        assert_eq!(current, ["Training"]);
+        let staff = format!("/organisations/{}/staff", Uuid::nil());
+        let nav = navigation(&person(Role::SecurityLead), &staff);
+        let current: Vec<_> = nav.iter().filter(|i| i.current).map(|i| &i.label).collect();
+        assert_eq!(current, ["Your organisation"]);
+    }
+
+    #[test]
+    fn the_current_section_is_marked() {
+        let nav = navigation(&person(Role::NationalAdmin), "/admin/organisations/new");
+        let current: Vec<_> = nav.iter().filter(|i| i.current).map(|i| &i.label).collect();
+        assert_eq!(current, ["Organisations"]);
+    }
+
+    #[test]
+    fn the_openapi_document_describes_the_endpoints_and_bearer_auth() {
+        let (services, _) = compose();
+        let doc: serde_json::Value = serde_json::from_str(services.openapi_json()).unwrap();
+        assert_eq!(doc["info"]["title"], "CareCERT API");
+        assert_eq!(doc["info"]["version"], env!("CARGO_PKG_VERSION"));
+        assert!(doc["paths"]["/api/v1/organisation"]["get"].is_object());
+        let staff = &doc["paths"]["/api/v1/staff"]["get"];
+        assert!(staff.is_object());
+        let params: Vec<_> = staff["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(params, ["page", "per_page"]);
+        assert_eq!(staff["security"][0][SECURITY_SCHEME], serde_json::json!([]));
+        let scheme = &doc["components"]["securitySchemes"][SECURITY_SCHEME];
+        assert_eq!(scheme["type"], "http");
+        assert_eq!(scheme["scheme"], "bearer");
+        for schema in [
+            "Organisation",
+            "StaffMember",
+            "StaffPage",
+            "Problem",
+            "Role",
+            "StaffGroup",
+            "OrgType",
+        ] {
+            assert!(doc["components"]["schemas"][schema].is_object(), "{schema}");
+        }
+        let problem = &staff["responses"]["422"]["content"]["application/problem+json"];
+        assert!(problem.is_object());
+    }
+
+    #[test]
+    fn the_openapi_document_has_every_services_part() {
+        let (services, _) = compose();
+        let doc: serde_json::Value = serde_json::from_str(services.openapi_json()).unwrap();
+        for path in [
+            "/api/v1/organisation",
+            "/api/v1/staff",
+            "/api/v1/training/completions",
+            "/api/v1/alerts/advisories",
+        ] {
+            assert!(doc["paths"][path].is_object(), "{path}");
+        }
+        let tags: Vec<_> = doc["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(tags, ["Organisation", "Staff", "Training", "Alerts"]);
+    }
+
+    /// Every `.rs` file under `dir`, with its path relative to `src/`.
+    fn rust_files(dir: &Path, out: &mut Vec<(String, String)>) {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                rust_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let relative = path.strip_prefix(&src).unwrap().display().to_string();
+                out.push((relative, fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+
+    /// The top-level modules of the crate other than the platform: the services, and what
+    /// composes them.
+    fn other_modules() -> BTreeSet<String> {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let lib = fs::read_to_string(src.join("lib.rs")).unwrap();
+        lib.lines()
+            .filter_map(|l| l.trim().strip_prefix("pub mod "))
+            .map(|m| m.trim_end_matches(';').to_owned())
+            .filter(|m| m != "platform")
+            .collect()
+    }
+
+    /// The first segment of every path a file names from the crate root: in `crate::a::b`
+    /// and in each item of `crate::{a, b::c, …}` groups (the same in `carecert::`).
+    fn crate_paths_named(text: &str) -> Vec<(usize, String)> {
+        let code: String = text
+            .lines()
+            .map(|l| l.split("//").next().unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let line_of = |at: usize| code[..at].matches('\n').count() + 1;
+        let mut named = vec![];
+        for root in ["crate::", "carecert::"] {
+            for (at, _) in code.match_indices(root) {
+                let rest = &code[at + root.len()..];
+                if let Some(group) = rest.strip_prefix('{') {
+                    let (mut depth, mut item) = (0, String::new());
+                    for ch in group.chars() {
+                        match ch {
+                            '{' => depth += 1,
+                            '}' if depth == 0 => break,
+                            '}' => depth -= 1,
+                            ',' if depth == 0 => {
+                                named.push((line_of(at), std::mem::take(&mut item)));
+                                continue;
+                            }
+                            _ => {}
+                        }
+                        item.push(ch);
+                    }
+                    named.push((line_of(at), item));
+                } else {
+                    named.push((line_of(at), rest.to_owned()));
+                }
+            }
+        }
+        named
+            .into_iter()
+            .filter_map(|(line, path)| {
+                let first: String = path
+                    .trim()
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                (!first.is_empty()).then_some((line, first))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_platform_never_names_a_service() {
+        let modules = other_modules();
+        assert!(modules.contains("knowledge") && modules.contains("alerts"));
+        let mut files = vec![];
+        rust_files(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/platform"),
+            &mut files,
+        );
+        assert!(files.len() > 10);
+        let mut found = vec![];
+        for (file, text) in &files {
+            for (line, module) in crate_paths_named(text) {
+                if modules.contains(&module) {
+                    found.push(format!("src/{file}:{line} names `{module}`"));
+                }
+            }
+        }
+        assert!(
+            found.is_empty(),
+            "the platform must not name a service; register through `Service` instead:\n{}",
+            found.join("\n")
+        );
+    }
+
+    #[test]
+    fn naming_a_service_from_the_platform_is_noticed() {
+        let text = "use crate::{\n    platform::db,\n    knowledge::quiz,\n};\nfn f() { crate::alerts::x(); }\n// crate::staff::y\n";
+        let named: Vec<_> = crate_paths_named(text);
+        assert_eq!(
+            named,
+            [
+                (1, "platform".to_owned()),
+                (1, "knowledge".to_owned()),
+                (5, "alerts".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn every_route_comes_from_a_service_once() {
+        let listed: BTreeSet<_> = services().iter().map(|s| s.name).collect();
+        assert_eq!(listed.len(), services().len(), "service names are unique");
+        let (_, routes) = compose();
+        let mut seen = BTreeSet::new();
+        for (service, route) in &routes {
+            assert!(listed.contains(service));
+            assert!(
+                seen.insert((route.method.to_string(), route.path)),
+                "{} {} is registered twice",
+                route.method,
+                route.path
+            );
+        }
+        assert_eq!(route_specs().len(), routes.len());
+    }
+
+    #[test]
+    fn every_job_kind_and_scan_is_registered_through_a_service() {
+        let (services, _) = compose();
+        let mut files = vec![];
+        rust_files(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
+        // Every job kind the code can enqueue is a `…JOB_KIND` constant; each must have a
+        // handler, or its jobs would fail forever.
+        let mut kinds = vec![];
+        for (file, text) in &files {
+            for line in text.lines() {
+                if let Some(rest) = line.trim().strip_prefix("pub const ")
+                    && rest.contains("JOB_KIND: &str = \"")
+                {
+                    let kind = rest.split('"').nth(1).unwrap().to_owned();
+                    kinds.push((file.clone(), kind));
+                }
+                let enqueues = ["enqueue(", "enqueue_as(", "enqueue_many("]
+                    .iter()
+                    .any(|c| line.contains(&format!("jobs::{c}")));
+                assert!(
+                    !enqueues || line.contains("JOB_KIND"),
+                    "{file}: jobs are enqueued by a registered JOB_KIND constant: {line}"
+                );
+            }
+        }
+        assert!(kinds.len() >= 2);
+        for (file, kind) in &kinds {
+            assert!(
+                services.job(kind).is_some(),
+                "{file}: job kind {kind:?} has no handler registered by a service"
+            );
+        }
+        assert_eq!(services.jobs().len(), kinds.len());
+        let names: BTreeSet<_> = services.scans().iter().map(|s| s.name).collect();
+        assert_eq!(names.len(), services.scans().len(), "scan names are unique");
+        for expected in [
+            "training reminders",
+            "advisory escalation",
+            "recording the audit log head",
+        ] {
+            assert!(names.contains(expected), "{expected}");
+        }
+    }
+
+    #[test]
+    fn the_built_in_content_of_every_service_is_valid() {
+        let (services, _) = compose();
+        assert_eq!(services.content_problems(), Vec::<String>::new());
+    }
 }

@@ -21,6 +21,7 @@ use crate::{
         config::Config,
         db::{Db, Tx, now},
         secrets::SecretBox,
+        service::DemoContext,
     },
     staff::store::{self as staff_store, NewMembership},
     with_db,
@@ -410,8 +411,15 @@ pub async fn load(
         }
     }
     tx.commit().await?;
-    crate::knowledge::demo::load(db).await?;
-    crate::alerts::demo::load(db, secrets, public_url).await?;
+    // Then each service's own demonstration data, in the order the application lists them.
+    let (services, _) = crate::app::compose();
+    services
+        .load_demo(&DemoContext {
+            db,
+            secrets,
+            public_url,
+        })
+        .await?;
     Ok(Some(accounts))
 }
 

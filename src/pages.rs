@@ -8,8 +8,9 @@ use axum::{
 
 use crate::platform::{
     AppState,
-    authz::{Membership, Rule},
+    authz::{Membership, Principal, Rule},
     error::AppResult,
+    service::{NavLink, Service},
     web::{
         page::render,
         routes::Route,
@@ -17,7 +18,16 @@ use crate::platform::{
     },
 };
 
-pub fn routes() -> Vec<Route> {
+/// These pages as the platform composes them, with the first entry of the menu.
+pub fn service() -> Service {
+    Service::new("pages").routes(routes()).nav(nav)
+}
+
+fn nav(_: &Principal) -> Vec<NavLink> {
+    vec![NavLink::new("Home", "/", 0)]
+}
+
+fn routes() -> Vec<Route> {
     vec![
         Route::get("/", Rule::Public, home),
         Route::get("/accessibility", Rule::Public, accessibility),

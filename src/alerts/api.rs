@@ -44,11 +44,11 @@ use crate::{
         },
         withheld,
     },
-    api::{
+    audit::{self, NewEvent},
+    platform::api::{
         ApiClient, ApiError, ApiJson, ApiQuery, api_get, api_post, problem::FieldProblem,
         problem::Problem,
     },
-    audit::{self, NewEvent},
     platform::{
         AppState,
         authz::Rule,
@@ -1329,7 +1329,7 @@ mod tests {
 
     #[test]
     fn the_openapi_document_describes_the_alerts_endpoints() {
-        let doc = serde_json::to_value(crate::api::openapi()).unwrap();
+        let doc = serde_json::to_value(crate::app::compose().0.openapi_document()).unwrap();
         let paths = &doc["paths"];
         for (path, method) in [
             ("/api/v1/alerts/advisories", "get"),

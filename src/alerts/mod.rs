@@ -34,6 +34,7 @@ pub mod public;
 pub mod publishing;
 pub mod responding;
 pub mod rules;
+pub mod service;
 pub mod store;
 pub mod views;
 pub mod webhooks;
@@ -41,8 +42,10 @@ pub mod withheld;
 
 use crate::platform::web::routes::Route;
 
+pub use service::service;
+
 /// Every route of the Alerts service.
-pub fn routes() -> Vec<Route> {
+fn routes() -> Vec<Route> {
     let mut all = manage::routes();
     all.extend(dashboard::routes());
     all.extend(kev_import::routes());

@@ -16,11 +16,12 @@ use uuid::Uuid;
 use crate::platform::scratch::{drop_postgres, postgres, sqlite};
 
 use crate::{
-    api::{self, tokens},
+    api::tokens,
     organisations::{
         domain::OrgType,
         store::{self as org_store, NewOrganisation},
     },
+    platform::api::client::authenticate,
     platform::{
         AppState,
         authz::{CurrentUser, Membership, Principal, Role},
@@ -168,14 +169,22 @@ fn state(db: &Db) -> AppState {
         db: db.clone(),
         config: Arc::new(Config::resolve(&ServerArgs::default()).expect("default config")),
         secrets: crate::platform::secrets::SecretBox::random(),
+        services: Arc::new(crate::app::compose().0),
     }
 }
 
 /// The API's routes (and the token pages, seen by `viewer`), as the app builds them.
 fn app(db: &Db, viewer: Option<&Principal>) -> Router {
     let state = state(db);
-    routes::build(&state, api::routes())
-        .fallback(api::not_found)
+    // The API's own routes and the platform's (which serve the OpenAPI document).
+    let routes = crate::app::compose()
+        .1
+        .into_iter()
+        .filter(|(service, _)| ["api", "platform"].contains(service))
+        .map(|(_, route)| route)
+        .collect();
+    routes::build(&state, routes)
+        .fallback(crate::platform::api::not_found)
         .layer(Extension(CurrentUser(viewer.cloned())))
         .with_state(state)
 }
@@ -243,12 +252,11 @@ async fn token_store_rules(db: &Db) {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    assert!(tokens::looks_like_api_token(&created.secret));
+    assert!(crate::platform::api::client::looks_like_api_token(
+        &created.secret
+    ));
 
-    let client = tokens::authenticate(db, &created.secret)
-        .await
-        .unwrap()
-        .unwrap();
+    let client = authenticate(db, &created.secret).await.unwrap().unwrap();
     assert_eq!(
         (client.token_id, client.organisation_id),
         (created.id, w.org)
@@ -258,10 +266,7 @@ async fn token_store_rules(db: &Db) {
     assert_eq!(listed[0].created_by_name, "Lee Lead");
     assert_eq!(listed[0].prefix, created.prefix);
     let first_use = listed[0].last_used_at.expect("last use noted");
-    tokens::authenticate(db, &created.secret)
-        .await
-        .unwrap()
-        .unwrap();
+    authenticate(db, &created.secret).await.unwrap().unwrap();
     let again = tokens::list(db, w.org).await.unwrap();
     assert_eq!(
         again[0].last_used_at,
@@ -295,17 +300,14 @@ async fn token_store_rules(db: &Db) {
         .unwrap();
     assert!(twice.already);
     tx.commit().await.unwrap();
+    assert_eq!(authenticate(db, &created.secret).await.unwrap(), None);
     assert_eq!(
-        tokens::authenticate(db, &created.secret).await.unwrap(),
-        None
-    );
-    assert_eq!(
-        tokens::authenticate(db, &tokens::issue_secret().secret)
+        authenticate(db, &tokens::issue_secret().secret)
             .await
             .unwrap(),
         None
     );
-    assert_eq!(tokens::authenticate(db, "cc_short").await.unwrap(), None);
+    assert_eq!(authenticate(db, "cc_short").await.unwrap(), None);
 
     // A revoked token's name may be used again.
     let mut tx = db.begin().await.unwrap();
@@ -362,7 +364,7 @@ async fn api_end_to_end(db: &Db) {
     let html = text(created).await;
     assert!(html.contains("nhsuk-warning-callout"));
     let secret = shown_secret(&html);
-    assert!(tokens::looks_like_api_token(&secret));
+    assert!(crate::platform::api::client::looks_like_api_token(&secret));
     assert_eq!(audit_count(db, "api_token.created", w.org).await, 1);
     let listing = text(
         send(

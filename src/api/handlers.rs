@@ -1,40 +1,26 @@
 //! The JSON endpoints. Each takes an [`ApiClient`], so it answers only requests with a valid
 //! token, and reads only the data of that token's organisation.
 
-use std::sync::LazyLock;
-
-use axum::{
-    extract::State,
-    http::{HeaderValue, header},
-    response::{IntoResponse, Response},
-};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
-use utoipa::{
-    IntoParams, Modify, OpenApi, ToSchema,
-    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
-};
+use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
 use crate::{
-    alerts::api as alerts,
-    api::{
-        auth::ApiClient,
-        problem::{ApiError, ApiJson, ApiQuery, FieldProblem, Problem},
-    },
     organisations::{domain::OrgType, store as org_store},
-    platform::{AppState, authz::Role, db::Db},
+    platform::{
+        AppState,
+        api::{
+            ApiClient, ApiError, ApiJson, ApiQuery,
+            paging::{PageQuery, Paging, parse_paging},
+            problem::Problem,
+        },
+        authz::Role,
+        db::Db,
+    },
     staff::groups::StaffGroup,
     with_db,
 };
-
-/// The name of the bearer security scheme in the OpenAPI document.
-pub const SECURITY_SCHEME: &str = "bearer_token";
-
-/// Default and largest page sizes for lists.
-pub const DEFAULT_PER_PAGE: u32 = 100;
-pub const MAX_PER_PAGE: u32 = 500;
-/// The highest page number accepted (500 × 1,000,000 rows is far beyond any organisation).
-pub const MAX_PAGE: u32 = 1_000_000;
 
 /// The organisation an API token belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -104,74 +90,6 @@ pub struct StaffPage {
     /// How many pages of `per_page` there are (at least 1).
     #[schema(example = 3)]
     pub total_pages: u64,
-}
-
-/// Which page of a list to return.
-#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    /// The page number, from 1. Defaults to 1.
-    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000000, example = 1)]
-    pub page: Option<String>,
-    /// How many items per page, from 1 to 500. Defaults to 100.
-    #[param(value_type = Option<u32>, minimum = 1, maximum = 500, example = 100)]
-    pub per_page: Option<String>,
-}
-
-/// A page number and size that have been checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Paging {
-    pub page: u32,
-    pub per_page: u32,
-}
-
-impl Paging {
-    pub fn offset(self) -> i64 {
-        i64::from(self.page - 1) * i64::from(self.per_page)
-    }
-
-    pub fn limit(self) -> i64 {
-        i64::from(self.per_page)
-    }
-
-    pub fn total_pages(self, total: u64) -> u64 {
-        total.div_ceil(u64::from(self.per_page)).max(1)
-    }
-}
-
-/// Checks the paging parameters, naming each one that is wrong.
-pub fn parse_paging(
-    page: Option<&str>,
-    per_page: Option<&str>,
-) -> Result<Paging, Vec<FieldProblem>> {
-    fn number(raw: Option<&str>, default: u32, max: u32) -> Option<u32> {
-        match raw {
-            None => Some(default),
-            Some(s) if !s.is_empty() && s.len() <= 10 && s.bytes().all(|b| b.is_ascii_digit()) => {
-                s.parse::<u32>().ok().filter(|n| (1..=max).contains(n))
-            }
-            Some(_) => None,
-        }
-    }
-    let mut errors = vec![];
-    let page = number(page, 1, MAX_PAGE);
-    if page.is_none() {
-        errors.push(FieldProblem::new(
-            "page",
-            format!("page must be a whole number from 1 to {MAX_PAGE}"),
-        ));
-    }
-    let per_page = number(per_page, DEFAULT_PER_PAGE, MAX_PER_PAGE);
-    if per_page.is_none() {
-        errors.push(FieldProblem::new(
-            "per_page",
-            format!("per_page must be a whole number from 1 to {MAX_PER_PAGE}"),
-        ));
-    }
-    match (page, per_page) {
-        (Some(page), Some(per_page)) => Ok(Paging { page, per_page }),
-        _ => Err(errors),
-    }
 }
 
 /// The organisation this token belongs to.
@@ -311,86 +229,20 @@ async fn staff_rows(
     Ok((rows, total))
 }
 
-/// Adds the bearer token scheme the endpoints refer to.
-struct BearerToken;
-
-impl Modify for BearerToken {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            SECURITY_SCHEME,
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("CareCERT API token (cc_…)")
-                    .description(Some(
-                        "An organisation's API token, created by one of its security leads in \
-                         CareCERT. Send it as `Authorization: Bearer cc_…`.",
-                    ))
-                    .build(),
-            ),
-        );
-    }
-}
-
-/// The OpenAPI description of the API, generated from the handlers and types above.
+/// This part of the OpenAPI document: the organisation and staff endpoints.
 #[derive(OpenApi)]
 #[openapi(
-    info(
-        title = "CareCERT API",
-        version = env!("CARGO_PKG_VERSION"),
-        description = "Read your organisation's CareCERT data from your own systems. Every \
-                       request needs an API token for your organisation, which a security lead \
-                       can create in CareCERT. Errors are RFC 9457 problem details \
-                       (`application/problem+json`)."
-    ),
-    paths(organisation, staff, crate::knowledge::api::completions,
-        alerts::list_advisories, alerts::read_advisory, alerts::acknowledge,
-        alerts::change_state, alerts::read_inventory, alerts::replace_inventory),
-    components(schemas(Organisation, StaffMember, StaffPage, MemberStatus, Problem, FieldProblem,
-        crate::knowledge::api::Completion, crate::knowledge::api::CompletionPage,
-        alerts::AdvisoryList, alerts::AdvisorySummary, alerts::AdvisoryDetail,
-        alerts::AdvisoryResponse, alerts::StateChange,
-        alerts::InventoryList, alerts::InventoryReplaced,
-        crate::alerts::inventory_schema::InventoryCsv,
-        crate::alerts::inventory_schema::InventorySbom)),
-    modifiers(&BearerToken),
-    security(("bearer_token" = [])),
+    paths(organisation, staff),
+    components(schemas(Organisation, StaffMember, StaffPage, MemberStatus)),
     tags(
         (name = "Organisation", description = "The organisation a token belongs to"),
         (name = "Staff", description = "The organisation's staff"),
-        (name = "Training", description = "Training completions of the organisation's staff"),
-        (name = "Alerts", description = "Threat advisories addressed to the organisation, its \
-            responses to them, and its software inventory"),
     )
 )]
 struct ApiDoc;
 
-/// The OpenAPI document.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
-}
-
-static OPENAPI_JSON: LazyLock<String> = LazyLock::new(|| {
-    openapi().to_pretty_json().unwrap_or_else(|e| {
-        tracing::error!(error = %e, "OpenAPI document failed to serialise");
-        "{}".to_owned()
-    })
-});
-
-/// `GET /api/v1/openapi.json`: the OpenAPI document, public.
-pub async fn openapi_json() -> Response {
-    let mut response = OPENAPI_JSON.as_str().into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=300"),
-    );
-    response
 }
 
 #[cfg(test)]
@@ -398,101 +250,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn paging_defaults_and_limits() {
-        assert_eq!(
-            parse_paging(None, None),
-            Ok(Paging {
-                page: 1,
-                per_page: 100
-            })
-        );
-        assert_eq!(
-            parse_paging(Some("3"), Some("500")),
-            Ok(Paging {
-                page: 3,
-                per_page: 500
-            })
-        );
-        let p = parse_paging(Some("3"), Some("50")).unwrap();
-        assert_eq!((p.offset(), p.limit()), (100, 50));
-        assert_eq!(p.total_pages(0), 1);
-        assert_eq!(p.total_pages(100), 2);
-        assert_eq!(p.total_pages(101), 3);
-        let last = parse_paging(Some("1000000"), Some("500")).unwrap();
-        assert_eq!(last.offset(), 999_999 * 500);
-    }
-
-    #[test]
-    fn bad_paging_names_each_field() {
-        for bad in [
-            "0",
-            "-1",
-            "abc",
-            "",
-            "1.5",
-            "+2",
-            " 2",
-            "1000001",
-            "99999999999999999999",
-        ] {
-            let errors = parse_paging(Some(bad), None).unwrap_err();
-            assert_eq!(errors.len(), 1, "{bad:?}");
-            assert_eq!(errors[0].field, "page");
-        }
-        for bad in ["0", "501", "many"] {
-            let errors = parse_paging(None, Some(bad)).unwrap_err();
-            assert_eq!(errors[0].field, "per_page", "{bad:?}");
-            assert_eq!(
-                errors[0].message,
-                "per_page must be a whole number from 1 to 500"
-            );
-        }
-        let both = parse_paging(Some("x"), Some("y")).unwrap_err();
-        assert_eq!(
-            both.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
-            ["page", "per_page"]
-        );
-    }
-
-    #[test]
     fn member_status_follows_activity_and_sign_up() {
         assert_eq!(MemberStatus::of(true, true), MemberStatus::Active);
         assert_eq!(MemberStatus::of(true, false), MemberStatus::Invited);
         assert_eq!(MemberStatus::of(false, true), MemberStatus::Deactivated);
-    }
-
-    #[test]
-    fn the_openapi_document_describes_the_endpoints_and_bearer_auth() {
-        let doc: serde_json::Value = serde_json::from_str(&OPENAPI_JSON).unwrap();
-        assert_eq!(doc["info"]["title"], "CareCERT API");
-        assert_eq!(doc["info"]["version"], env!("CARGO_PKG_VERSION"));
-        assert!(doc["paths"]["/api/v1/organisation"]["get"].is_object());
-        let staff = &doc["paths"]["/api/v1/staff"]["get"];
-        assert!(staff.is_object());
-        let params: Vec<_> = staff["parameters"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p["name"].as_str().unwrap())
-            .collect();
-        assert_eq!(params, ["page", "per_page"]);
-        assert_eq!(staff["security"][0][SECURITY_SCHEME], serde_json::json!([]));
-        let scheme = &doc["components"]["securitySchemes"][SECURITY_SCHEME];
-        assert_eq!(scheme["type"], "http");
-        assert_eq!(scheme["scheme"], "bearer");
-        for schema in [
-            "Organisation",
-            "StaffMember",
-            "StaffPage",
-            "Problem",
-            "Role",
-            "StaffGroup",
-            "OrgType",
-        ] {
-            assert!(doc["components"]["schemas"][schema].is_object(), "{schema}");
-        }
-        let problem = &staff["responses"]["422"]["content"]["application/problem+json"];
-        assert!(problem.is_object());
     }
 
     #[test]

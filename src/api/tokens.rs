@@ -7,20 +7,18 @@
 //! [`SHOWN_CHARS`] characters after `cc_` are kept in clear so people can tell their
 //! tokens apart. Revoking a token stops it working at once; revoked tokens stay listed.
 
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{
-    exec_db, exec_tx,
+    exec_tx,
     platform::{
+        api::client::TOKEN_PREFIX,
         db::{Db, Tx, new_id, now},
         tokens,
     },
     with_db, with_tx,
 };
-
-/// What every API token starts with.
-pub const TOKEN_PREFIX: &str = "cc_";
 
 /// How many characters of the secret after [`TOKEN_PREFIX`] are kept to tell tokens apart.
 pub const SHOWN_CHARS: usize = 8;
@@ -30,17 +28,6 @@ pub const NAME_MAX_CHARS: usize = 100;
 
 /// How many unrevoked tokens one organisation may have at once.
 pub const MAX_ACTIVE_TOKENS: i64 = 50;
-
-/// How often, at most, a token's "last used" time is written.
-const LAST_USED_RESOLUTION: Duration = Duration::minutes(1);
-
-/// The API client a request was made by: the token it presented and the organisation that
-/// token belongs to. Every API query is scoped to `organisation_id`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ApiClient {
-    pub token_id: Uuid,
-    pub organisation_id: Uuid,
-}
 
 /// A newly made secret and the part of it kept for display.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,13 +50,6 @@ pub fn issue_secret() -> IssuedSecret {
 /// How a stored prefix is shown, like `cc_AbCd1234…`.
 pub fn display_prefix(prefix: &str) -> String {
     format!("{TOKEN_PREFIX}{prefix}…")
-}
-
-/// Whether `secret` has the shape of a token we issue, checked before any database lookup.
-pub fn looks_like_api_token(secret: &str) -> bool {
-    secret
-        .strip_prefix(TOKEN_PREFIX)
-        .is_some_and(tokens::looks_valid)
 }
 
 /// Checks a token's name and returns it trimmed, or a message saying what to change.
@@ -246,58 +226,6 @@ pub async fn revoke(
     }))
 }
 
-/// What [`authenticate`] reads about a token.
-#[derive(sqlx::FromRow)]
-struct StoredToken {
-    id: Uuid,
-    organisation_id: Uuid,
-    token_hash: String,
-    last_used_at: Option<OffsetDateTime>,
-    revoked_at: Option<OffsetDateTime>,
-}
-
-/// Finds the client a bearer token belongs to. `None` for a token that is malformed,
-/// unknown or revoked. Notes when the token was used, at most once a minute.
-pub async fn authenticate(db: &Db, bearer: &str) -> Result<Option<ApiClient>, sqlx::Error> {
-    if !looks_like_api_token(bearer) {
-        return Ok(None);
-    }
-    let hash = tokens::hash(bearer);
-    let found = with_db!(db, |pool| sqlx::query_as::<_, StoredToken>(
-        "SELECT id, organisation_id, token_hash, last_used_at, revoked_at \
-         FROM api_tokens WHERE token_hash = $1"
-    )
-    .bind(&hash)
-    .fetch_optional(pool)
-    .await)?;
-    let Some(token) = found else {
-        return Ok(None);
-    };
-    if token.revoked_at.is_some() || !tokens::equal(&token.token_hash, &hash) {
-        return Ok(None);
-    }
-    let (token_id, organisation_id) = (token.id, token.organisation_id);
-    let at = now();
-    if needs_last_used_update(token.last_used_at, at) {
-        exec_db!(db, |pool| sqlx::query(
-            "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND revoked_at IS NULL"
-        )
-        .bind(at)
-        .bind(token_id)
-        .execute(pool)
-        .await)?;
-    }
-    Ok(Some(ApiClient {
-        token_id,
-        organisation_id,
-    }))
-}
-
-/// Whether the "last used" time is stale enough to be written again.
-fn needs_last_used_update(last_used_at: Option<OffsetDateTime>, at: OffsetDateTime) -> bool {
-    last_used_at.is_none_or(|last| at - last >= LAST_USED_RESOLUTION || last > at)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,22 +237,11 @@ mod tests {
         assert_eq!(issued.secret.len(), 3 + 43);
         assert_eq!(issued.prefix.len(), SHOWN_CHARS);
         assert_eq!(&issued.secret[3..3 + SHOWN_CHARS], issued.prefix);
-        assert!(looks_like_api_token(&issued.secret));
+        assert!(crate::platform::api::client::looks_like_api_token(
+            &issued.secret
+        ));
         assert_ne!(issued.secret, issue_secret().secret);
         assert_eq!(display_prefix("AbCd1234"), "cc_AbCd1234…");
-    }
-
-    #[test]
-    fn only_our_token_shape_is_looked_up() {
-        let issued = issue_secret();
-        assert!(!looks_like_api_token(&issued.secret[3..]));
-        assert!(!looks_like_api_token(&format!(
-            "xx_{}",
-            &issued.secret[3..]
-        )));
-        assert!(!looks_like_api_token(&issued.secret[..20]));
-        assert!(!looks_like_api_token(&format!("{}=", issued.secret)));
-        assert!(!looks_like_api_token(""));
     }
 
     #[test]
@@ -345,17 +262,5 @@ mod tests {
         );
         assert!(validate_name(&"é".repeat(NAME_MAX_CHARS)).is_ok());
         assert!(validate_name("two\nlines").is_err());
-    }
-
-    #[test]
-    fn last_used_is_written_at_most_once_a_minute() {
-        let at = now();
-        assert!(needs_last_used_update(None, at));
-        assert!(!needs_last_used_update(
-            Some(at - Duration::seconds(59)),
-            at
-        ));
-        assert!(needs_last_used_update(Some(at - Duration::seconds(60)), at));
-        assert!(needs_last_used_update(Some(at + Duration::hours(1)), at));
     }
 }

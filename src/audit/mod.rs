@@ -20,6 +20,7 @@
 
 pub mod chain;
 pub mod handlers;
+pub mod service;
 pub mod store;
 
 use serde_json::Value;
@@ -173,8 +174,10 @@ pub async fn record_now(
     tx.commit().await
 }
 
+pub use service::service;
+
 /// The audit log pages.
-pub fn routes() -> Vec<Route> {
+fn routes() -> Vec<Route> {
     handlers::routes()
 }
 

@@ -3,9 +3,11 @@
 
 pub mod device;
 pub mod handlers;
+pub mod housekeeping;
 pub mod invitations;
 pub mod password_policy;
 pub mod passwords;
+pub mod service;
 pub mod session;
 pub mod store;
 pub mod throttle;
@@ -13,7 +15,9 @@ pub mod two_step;
 
 use crate::platform::{authz::Rule, web::routes::Route};
 
-pub fn routes() -> Vec<Route> {
+pub use service::service;
+
+fn routes() -> Vec<Route> {
     use handlers::{account, invitation, reset, sign_in, two_step as ts};
     vec![
         Route::get("/sign-in", Rule::Public, sign_in::form),

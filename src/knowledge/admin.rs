@@ -42,7 +42,7 @@ const FILE_FIELD: &str = "archive";
 
 /// The largest archive accepted. A course is text (its zip is well under 1 MB), so this
 /// leaves room while refusing, before unzipping, anything that is clearly not a course.
-/// It sits below the application's request limit ([`crate::app::MAX_BODY_BYTES`]) so an
+/// It sits below the application's request limit ([`crate::platform::web::upload::MAX_BODY_BYTES`]) so an
 /// archive a little too large is read to its end and answered with a clear message.
 pub const MAX_ARCHIVE_BYTES: usize = 5 * 1024 * 1024;
 

@@ -13,11 +13,11 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::{
-    api::{
-        ApiClient, ApiError, ApiJson, ApiQuery,
-        handlers::{PageQuery, parse_paging},
-    },
     knowledge::store::learning,
+    platform::api::{
+        ApiClient, ApiError, ApiJson, ApiQuery,
+        paging::{PageQuery, parse_paging},
+    },
     platform::{AppState, db::now, error::AppResult, web::shell::Viewer},
     with_db,
 };
@@ -116,13 +116,13 @@ pub struct CompletionPage {
         (status = 200, description = "One page of completions", body = CompletionPage),
         (status = 400, description = "The query string could not be read (for example, a \
             parameter given twice)",
-            body = crate::api::problem::Problem, content_type = "application/problem+json"),
+            body = crate::platform::api::problem::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No token, or a token that is unknown or revoked",
-            body = crate::api::problem::Problem, content_type = "application/problem+json"),
+            body = crate::platform::api::problem::Problem, content_type = "application/problem+json"),
         (status = 422, description = "`page` or `per_page` is out of range; `errors` names each",
-            body = crate::api::problem::Problem, content_type = "application/problem+json"),
+            body = crate::platform::api::problem::Problem, content_type = "application/problem+json"),
         (status = 500, description = "Something went wrong on our side",
-            body = crate::api::problem::Problem, content_type = "application/problem+json"),
+            body = crate::platform::api::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn completions(

@@ -8,12 +8,15 @@
 pub mod content;
 pub mod quiz;
 pub mod rules;
+pub mod service;
 pub mod store;
 
 use crate::platform::{authz::Rule, db::Db, web::routes::Route};
 
+pub use service::service;
+
 /// The learner's pages and the public certificate check.
-pub fn routes() -> Vec<Route> {
+fn routes() -> Vec<Route> {
     vec![
         Route::get("/training", Rule::SignedIn, learner::my_training),
         Route::get("/training/{slug}", Rule::SignedIn, learner::course),
@@ -65,7 +68,7 @@ pub fn routes() -> Vec<Route> {
         ),
         Route::get("/verify/{code}", Rule::Public, assessment::verify),
         Route::get("/training/record.json", Rule::SignedIn, api::my_record),
-        crate::api::api_get(
+        crate::platform::api::api_get(
             "/api/v1/training/completions",
             Rule::ApiToken,
             api::completions,

@@ -3,6 +3,7 @@
 
 pub mod domain;
 pub mod handlers;
+pub mod service;
 pub mod store;
 
 use uuid::Uuid;
@@ -20,7 +21,9 @@ pub async fn load(state: &AppState, id: Uuid) -> AppResult<store::OrgRow> {
     store::by_id(&state.db, id).await?.ok_or(AppError::NotFound)
 }
 
-pub fn routes() -> Vec<Route> {
+pub use service::service;
+
+fn routes() -> Vec<Route> {
     use handlers as h;
     vec![
         Route::get("/admin/organisations", Rule::NationalStaff, h::list),

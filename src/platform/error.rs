@@ -1,5 +1,5 @@
 //! Errors, mapped once to HTTP: an HTML error page for people and
-//! `application/problem+json` for machines (see [`crate::api::ApiError`]).
+//! `application/problem+json` for machines (see [`crate::platform::api::ApiError`]).
 
 use axum::{
     http::StatusCode,

@@ -21,6 +21,7 @@ use crate::{
         AppState,
         db::{Db, Tx, new_id, now},
         email::Mailer,
+        service::JobContext,
     },
     with_db,
 };
@@ -163,16 +164,14 @@ pub fn backoff(attempt: i64) -> time::Duration {
     time::Duration::seconds(seconds)
 }
 
-/// Runs jobs until `shutdown` turns true, finishing the job in hand first.
+/// Runs jobs until `shutdown` turns true, finishing the job in hand first. Between jobs it
+/// runs each service's scheduled scans when they are due.
 pub async fn run_worker(state: AppState, mailer: Mailer, mut shutdown: watch::Receiver<bool>) {
     let worker = format!("{}-{}", hostname(), Uuid::new_v4());
-    let poll = Duration::from_millis(state.config.job_poll_ms);
-    let mut last_housekeeping = OffsetDateTime::UNIX_EPOCH;
-    let mut last_scan = OffsetDateTime::UNIX_EPOCH;
-    // Scheduled scans (training expiry reminders, the advisory escalation ladder, the audit
-    // log's hourly head) run every 20 polls: 20 seconds by default.
-    let scan_every =
-        time::Duration::milliseconds(state.config.job_poll_ms.saturating_mul(20) as i64);
+    let poll_ms = state.config.job_poll_ms;
+    let poll = Duration::from_millis(poll_ms);
+    let scans = state.services.scans().to_vec();
+    let mut last_run = vec![OffsetDateTime::UNIX_EPOCH; scans.len()];
     loop {
         if *shutdown.borrow() {
             break;
@@ -185,28 +184,15 @@ pub async fn run_worker(state: AppState, mailer: Mailer, mut shutdown: watch::Re
             Ok(None) => {}
             Err(e) => tracing::warn!(error = %e, "could not claim a job"),
         }
-        if now() - last_scan > scan_every {
-            last_scan = now();
-            if let Err(e) =
-                crate::knowledge::reminders::scan(&state.db, &state.config.public_url, now()).await
-            {
-                tracing::warn!(error = %e, "training reminder scan failed");
-            }
-            if let Err(e) =
-                crate::alerts::escalation::scan(&state.db, &state.config.public_url, now()).await
-            {
-                tracing::warn!(error = %e, "advisory escalation scan failed");
-            }
-            // Hourly across all instances: the database says when the head was last recorded.
-            if let Err(e) = crate::audit::record_head_if_due(&state.db, &state.secrets, now()).await
-            {
-                tracing::warn!(error = %e, "recording the audit log head failed");
-            }
-        }
-        if now() - last_housekeeping > time::Duration::minutes(10) {
-            last_housekeeping = now();
-            if let Err(e) = housekeeping(&state.db).await {
-                tracing::warn!(error = %e, "housekeeping failed");
+        for (scan, last) in scans.iter().zip(last_run.iter_mut()) {
+            let every = time::Duration::milliseconds(
+                poll_ms.saturating_mul(u64::from(scan.every_polls)) as i64,
+            );
+            if now() - *last > every {
+                *last = now();
+                if let Err(e) = (scan.run)(&state, now()).await {
+                    tracing::warn!(scan = scan.name, error = %e, "a scheduled scan failed");
+                }
             }
         }
         tokio::select! {
@@ -217,19 +203,18 @@ pub async fn run_worker(state: AppState, mailer: Mailer, mut shutdown: watch::Re
 }
 
 async fn run_one(state: &AppState, mailer: &Mailer, job: Job) {
-    use crate::platform::email;
-    // What of the payload may stay once done: an email's body never does.
-    let result = match job.kind.as_str() {
-        email::JOB_KIND => mailer
-            .send_job(&state.secrets, job.id, &job.payload.0)
+    // The handler says what of the payload may stay once done: an email's body never does.
+    let result = match state.services.job(&job.kind) {
+        Some(handler) => {
+            (handler.run)(JobContext {
+                state,
+                mailer,
+                id: job.id,
+                payload: &job.payload.0,
+            })
             .await
-            .map(|()| Some(email::sent_record(&job.payload.0))),
-        crate::alerts::webhooks::JOB_KIND => {
-            crate::alerts::webhooks::deliver(state, &job.payload.0)
-                .await
-                .map(|()| None)
         }
-        other => Err(anyhow::anyhow!("unknown job kind {other:?}")),
+        None => Err(anyhow::anyhow!("unknown job kind {:?}", job.kind)),
     };
     let outcome = match result {
         Ok(record) => complete(&state.db, job.id, record.as_ref()).await,
@@ -243,29 +228,14 @@ async fn run_one(state: &AppState, mailer: &Mailer, job: Job) {
     }
 }
 
-/// Removes what has served its purpose: finished jobs after a week, expired sessions,
-/// one-time tokens and sign-in attempts.
-async fn housekeeping(db: &Db) -> Result<(), sqlx::Error> {
-    let at = now();
-    let week_ago = at - time::Duration::days(7);
-    exec_db!(db, |pool| {
-        sqlx::query("DELETE FROM jobs WHERE done_at < $1")
-            .bind(week_ago)
-            .execute(pool)
-            .await?;
-        sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
-            .bind(at)
-            .execute(pool)
-            .await?;
-        sqlx::query("DELETE FROM one_time_tokens WHERE expires_at < $1")
-            .bind(week_ago)
-            .execute(pool)
-            .await?;
-        sqlx::query("DELETE FROM sign_in_attempts WHERE attempted_at < $1")
-            .bind(at - time::Duration::days(1))
-            .execute(pool)
-            .await
-    })?;
+/// Removes finished jobs after a week (a scan of the platform's own).
+pub async fn remove_finished(db: &Db, at: OffsetDateTime) -> Result<(), sqlx::Error> {
+    exec_db!(db, |pool| sqlx::query(
+        "DELETE FROM jobs WHERE done_at < $1"
+    )
+    .bind(at - time::Duration::days(7))
+    .execute(pool)
+    .await)?;
     Ok(())
 }
 

@@ -1,5 +1,6 @@
 //! The shared platform every service stands on.
 
+pub mod api;
 pub mod authz;
 pub mod config;
 pub mod db;
@@ -11,6 +12,7 @@ pub mod ops;
 #[cfg(test)]
 pub mod scratch;
 pub mod secrets;
+pub mod service;
 pub mod snapshots;
 pub mod text;
 pub mod tokens;
@@ -18,7 +20,7 @@ pub mod web;
 
 use std::sync::Arc;
 
-use self::{config::Config, db::Db, secrets::SecretBox};
+use self::{config::Config, db::Db, secrets::SecretBox, service::Services};
 
 /// What every request handler can reach. Holds no per-user state: any instance can serve
 /// any request because everything that persists lives in the database.
@@ -28,4 +30,48 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Opens and seals the secrets stored in the database.
     pub secrets: SecretBox,
+    /// The services the application is composed of.
+    pub services: Arc<Services>,
+}
+
+/// The platform's own part of the application: health and metrics endpoints, the OpenAPI
+/// document, sending queued email and clearing finished jobs.
+pub fn service() -> service::Service {
+    use self::{
+        api::{api_get, openapi},
+        authz::Rule,
+        service::{BoxFuture, HOUSEKEEPING_EVERY, JobContext, Service},
+        web::routes::Route,
+    };
+
+    fn send_email(job: JobContext<'_>) -> BoxFuture<'_, anyhow::Result<Option<serde_json::Value>>> {
+        Box::pin(async move {
+            job.mailer
+                .send_job(&job.state.secrets, job.id, job.payload)
+                .await?;
+            // An email's body never stays in the database once sent.
+            Ok(Some(email::sent_record(job.payload)))
+        })
+    }
+
+    fn remove_finished_jobs(
+        state: &AppState,
+        at: time::OffsetDateTime,
+    ) -> BoxFuture<'_, anyhow::Result<()>> {
+        Box::pin(async move { Ok(jobs::remove_finished(&state.db, at).await?) })
+    }
+
+    Service::new("platform")
+        .routes(vec![
+            Route::get("/healthz", Rule::Public, ops::healthz),
+            Route::get("/readyz", Rule::Public, ops::readyz),
+            Route::get("/metrics", Rule::Public, ops::metrics),
+            api_get("/api/v1/openapi.json", Rule::Public, openapi::serve),
+        ])
+        .job(email::JOB_KIND, send_email)
+        .scan(
+            "removing finished jobs",
+            HOUSEKEEPING_EVERY,
+            remove_finished_jobs,
+        )
 }

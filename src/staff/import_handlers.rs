@@ -343,6 +343,7 @@ mod tests {
         })
         .expect("config");
         let state = AppState {
+            services: Default::default(),
             db: db.clone(),
             secrets: crate::platform::secrets::SecretBox::random(),
             config: Arc::new(config),
@@ -363,7 +364,9 @@ mod tests {
             .with_state(state)
             .layer(Extension(CurrentUser(Some(lead))))
             .layer(Extension(CsrfToken("csrf-token".into())))
-            .layer(DefaultBodyLimit::max(crate::app::MAX_BODY_BYTES));
+            .layer(DefaultBodyLimit::max(
+                crate::platform::web::upload::MAX_BODY_BYTES,
+            ));
         Harness {
             _dir: dir,
             db,
@@ -467,7 +470,7 @@ mod tests {
         // Over the limit for files, over the application's limit for requests, and over
         // this route's limit (so the upload is cut off part-way).
         let too_big = sample_csv(300_000, 1);
-        assert!(too_big.len() > crate::app::MAX_BODY_BYTES);
+        assert!(too_big.len() > crate::platform::web::upload::MAX_BODY_BYTES);
         let far_too_big = vec![b'x'; UPLOAD_BODY_LIMIT + 1];
         let cases: [(&str, &[u8], &str); 6] = [
             ("", b"", "Select a CSV file of staff to import"),

@@ -10,6 +10,7 @@ pub mod import_store;
 pub mod joining;
 pub mod joining_handlers;
 pub mod joining_store;
+pub mod service;
 pub mod store;
 pub mod unlock;
 
@@ -17,7 +18,9 @@ pub use import_handlers::routes as import_routes;
 
 use crate::platform::{authz::Rule, web::routes::Route};
 
-pub fn routes() -> Vec<Route> {
+pub use service::service;
+
+fn routes() -> Vec<Route> {
     use handlers as h;
     let mut routes = vec![
         Route::get("/organisations/{org_id}/staff", Rule::OrgLead, h::list),

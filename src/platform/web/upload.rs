@@ -3,6 +3,9 @@
 
 use axum::{extract::Multipart, extract::multipart::MultipartError, http::StatusCode};
 
+/// The largest request body accepted (CSV imports are the largest legitimate uploads).
+pub const MAX_BODY_BYTES: usize = 12 * 1024 * 1024;
+
 /// An uploaded file.
 pub struct Upload {
     pub filename: String,

@@ -1,0 +1,86 @@
+//! Knowledge as the platform composes it: its pages, the training reminder scan, its part
+//! of the API, its menu entries, demonstration data, start-up content sync and the check
+//! of its built-in courses and quiz.
+
+use time::OffsetDateTime;
+use utoipa::OpenApi;
+
+use crate::{
+    knowledge::{admin, api, content, dashboard, demo, national, needs, quiz, reminders},
+    platform::{
+        AppState,
+        authz::Principal,
+        db::Db,
+        secrets::SecretBox,
+        service::{BoxFuture, DemoContext, NavLink, SCAN_EVERY, Service},
+    },
+};
+
+pub fn service() -> Service {
+    Service::new("knowledge")
+        .routes(super::routes())
+        .routes(quiz::routes())
+        .routes(needs::routes())
+        .routes(dashboard::routes())
+        .routes(national::routes())
+        .routes(admin::routes())
+        .scan("training reminders", SCAN_EVERY, remind)
+        .openapi(TrainingApi::openapi)
+        .nav(nav)
+        .demo(load_demo)
+        .prepare(prepare)
+        .content_check(check_builtin)
+}
+
+/// Knowledge's part of the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    paths(api::completions),
+    components(schemas(api::Completion, api::CompletionPage)),
+    tags((name = "Training", description = "Training completions of the organisation's staff"))
+)]
+struct TrainingApi;
+
+fn remind(state: &AppState, at: OffsetDateTime) -> BoxFuture<'_, anyhow::Result<()>> {
+    Box::pin(async move {
+        reminders::scan(&state.db, &state.config.public_url, at).await?;
+        Ok(())
+    })
+}
+
+/// Everyone is a learner; the national team sees coverage, administrators the courses,
+/// and a security lead their organisation's training beside the organisation itself.
+fn nav(p: &Principal) -> Vec<NavLink> {
+    let mut links = vec![NavLink::new("My training", "/training", 10)];
+    if p.is_national() {
+        links.push(NavLink::new("Training coverage", "/national/training", 40));
+    }
+    if p.is_national_admin() {
+        links.push(NavLink::new("Courses", "/admin/courses", 50));
+    }
+    links.extend(NavLink::per_led_organisation(
+        p,
+        1,
+        |m, only_one| match only_one {
+            true => "Training".to_owned(),
+            false => format!("Training: {}", m.organisation_name),
+        },
+        |m| format!("/organisations/{}/training", m.organisation_id),
+    ));
+    links
+}
+
+fn load_demo<'a>(demo: &'a DemoContext<'a>) -> BoxFuture<'a, anyhow::Result<()>> {
+    Box::pin(demo::load(demo.db))
+}
+
+fn prepare<'a>(db: &'a Db, _: &'a SecretBox) -> BoxFuture<'a, anyhow::Result<()>> {
+    Box::pin(super::prepare(db))
+}
+
+fn check_builtin() -> Vec<String> {
+    match content::load::builtin() {
+        Ok(_) => vec![],
+        Err(e) => e.problems(),
+    }
+}
