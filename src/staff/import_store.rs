@@ -150,8 +150,8 @@ pub async fn import(
     Ok(summary)
 }
 
-/// Takes the organisation's row lock until the transaction ends (a portable
-/// `SELECT … FOR UPDATE`), so imports into one organisation do not interleave.
+/// Takes the organisation's row lock until the transaction ends (a no-op write, which locks
+/// the row on both engines alike), so imports into one organisation do not interleave.
 async fn lock_organisation(tx: &mut Tx, organisation_id: Uuid) -> Result<(), sqlx::Error> {
     let locked = with_tx!(tx, |c| sqlx::query(
         "UPDATE organisations SET name = name WHERE id = $1"
