@@ -116,7 +116,7 @@ async fn run() {
     }
 
     let org = org_of_lead(&client, &base).await;
-    let csv = carecert::staff::import::sample_csv(20_000, 7);
+    let csv = carecert::staff::import_sample::sample_csv(20_000, 7);
     for label in ["first upload", "same file again"] {
         let started = Instant::now();
         let status = upload(&client, &base, &org, csv.clone()).await;

@@ -12,6 +12,10 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::platform::web::{
+    csv::{csv_response, safe_cell},
+    format::date_and_time,
+};
 use crate::{
     alerts::{
         escalation::{self, Chased},
@@ -27,7 +31,6 @@ use crate::{
         views,
     },
     audit::{self, NewEvent},
-    knowledge::dashboard::{csv_response, date_and_time, safe_cell},
     organisations::domain::OrgType,
     platform::{
         AppState,

@@ -3,13 +3,13 @@
 
 use time::OffsetDateTime;
 
+use crate::platform::web::format::long_date;
 use crate::{
     alerts::{
         access::{self, Reader},
         model::{AdvisoryContent, Tlp},
         withheld,
     },
-    knowledge::learner::long_date,
     platform::email::Email,
 };
 

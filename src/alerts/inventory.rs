@@ -15,6 +15,10 @@ use axum::{
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::platform::web::{
+    csv::{csv_response, safe_cell},
+    paging::{Pagination, page_count, page_number},
+};
 use crate::{
     alerts::{
         inventory_files::{self, Format, MAX_BYTES, MAX_ITEMS},
@@ -23,9 +27,7 @@ use crate::{
         store::{inventory as store, responses},
         views,
     },
-    audit::handlers::{PageItem, PageLink, Pagination, page_items},
     audit::{self, NewEvent},
-    knowledge::dashboard::{csv_response, page_count, page_number, safe_cell},
     organisations::store::OrgRow,
     platform::{
         AppState,
@@ -173,27 +175,7 @@ fn format_label(stored: &str) -> &'static str {
 
 fn pagination(org: Uuid, page: i64, last_page: i64) -> Option<Pagination> {
     let link = |n: i64| format!("{}?page={n}", inventory_path(org));
-    (last_page > 1).then(|| Pagination {
-        previous: (page > 1).then(|| link(page - 1)),
-        next: (page < last_page).then(|| link(page + 1)),
-        items: page_items(page, last_page)
-            .into_iter()
-            .map(|item| match item {
-                PageItem::Page { number, current } => PageLink {
-                    number,
-                    href: link(number),
-                    current,
-                    ellipsis: false,
-                },
-                PageItem::Ellipsis => PageLink {
-                    number: 0,
-                    href: String::new(),
-                    current: false,
-                    ellipsis: true,
-                },
-            })
-            .collect(),
-    })
+    Pagination::new(page, last_page, link)
 }
 
 async fn affected(state: &AppState, org: Uuid) -> Result<Vec<AffectedView>, sqlx::Error> {

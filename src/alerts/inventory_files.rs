@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::alerts::model::InventoryItem;
+use crate::{alerts::model::InventoryItem, platform::web::format::thousands};
 
 /// Larger than any realistic inventory, small enough to check in one request.
 pub const MAX_BYTES: usize = 5 * 1024 * 1024;
@@ -377,7 +377,7 @@ fn read_count(raw: &str) -> Result<i64, String> {
         Ok(count) if (0..=MAX_COUNT).contains(&count) => Ok(count),
         _ => Err(format!(
             "count must be between 0 and {} (you entered '{}')",
-            grouped(MAX_COUNT.unsigned_abs()),
+            thousands(MAX_COUNT.unsigned_abs()),
             quote(raw)
         )),
     }
@@ -754,7 +754,7 @@ fn too_many(what: &str) -> InventoryError {
     InventoryError::one(format!(
         "The file has more than {} {what}, the most CareCERT accepts in one upload. Split it \
          into smaller files and upload each one",
-        grouped(MAX_ITEMS as u64)
+        thousands(MAX_ITEMS as u64)
     ))
 }
 
@@ -789,19 +789,6 @@ impl Problems {
             problems: self.shown,
         })
     }
-}
-
-/// A number with thousands separators, e.g. 20,000.
-fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// A value quoted back to the person, cut short if long.

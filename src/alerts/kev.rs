@@ -11,6 +11,7 @@ use time::{Date, Month};
 use crate::alerts::model::{
     AdvisoryContent, AffectedProduct, Audience, Cve, Reference, Severity, Tlp,
 };
+use crate::platform::web::format::long_date;
 
 /// The published catalogue is about 1.5 MB; this leaves room for years of growth while
 /// refusing anything absurd before it is parsed.
@@ -538,11 +539,6 @@ fn limit_chars(text: &str, max: usize) -> String {
 /// A value quoted back to the reader, cut short if long.
 fn quote(text: &str) -> String {
     limit_chars(text, MAX_QUOTED_CHARS)
-}
-
-/// The date as written in UK prose, e.g. "1 May 2024".
-fn long_date(date: Date) -> String {
-    format!("{} {} {}", date.day(), date.month(), date.year())
 }
 
 fn describe_json_error(error: &serde_json::Error) -> String {

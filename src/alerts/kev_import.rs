@@ -12,6 +12,7 @@ use axum::{
 use time::{Date, Duration};
 use uuid::Uuid;
 
+use crate::platform::web::format::long_date;
 use crate::{
     alerts::{
         kev::{self, KevCatalogue},
@@ -175,9 +176,7 @@ pub async fn upload_catalogue(
             done.created,
             done.already,
             done.older,
-            since
-                .map(|d| format!("{} {} {}", d.day(), d.month(), d.year()))
-                .unwrap_or_default()
+            since.map(long_date).unwrap_or_default()
         ),
     ))
 }

@@ -1,21 +1,14 @@
 //! What the pages show of an advisory, prepared once for every page that shows one (the
 //! analyst's preview, an organisation's response page, the public page).
 
-use time::OffsetDateTime;
-
-use crate::{
-    alerts::{
-        model::{AdvisoryContent, Audience, Severity, Tlp},
-        rules::versions,
-        store::advisories::{AdvisoryRow, RevisionRow},
-    },
-    knowledge::learner::long_date,
+use crate::alerts::{
+    model::{AdvisoryContent, Audience, Severity, Tlp},
+    rules::versions,
+    store::advisories::{AdvisoryRow, RevisionRow},
 };
 
-/// "29 November 2026 at 14:05" (UTC).
-pub fn date_time(t: OffsetDateTime) -> String {
-    format!("{} at {:02}:{:02} UTC", long_date(t), t.hour(), t.minute())
-}
+/// "29 November 2026 at 14:05 UTC": the platform's way, under the name these pages use.
+pub use crate::platform::web::format::date_and_time as date_time;
 
 /// The NHS.UK tag colour for a severity.
 pub fn severity_tag(s: Severity) -> &'static str {

@@ -14,7 +14,7 @@ use crate::{
     exec_tx,
     platform::{
         api::client::TOKEN_PREFIX,
-        db::{Db, Tx, new_id, now},
+        db::{Db, RowLock, Tx, new_id, now},
         tokens,
     },
     with_db, with_tx,
@@ -131,16 +131,15 @@ pub async fn create(
     name: &str,
     created_by: Uuid,
 ) -> Result<CreatedToken, CreateError> {
-    if tx.is_postgres() {
-        // Serialise creation per organisation so the checks below hold (SQLite transactions
-        // are already serialised by `BEGIN IMMEDIATE`).
-        exec_tx!(tx, |c| sqlx::query(
-            "SELECT id FROM organisations WHERE id = $1 FOR UPDATE"
-        )
-        .bind(organisation_id)
-        .execute(c)
-        .await)?;
-    }
+    // Serialise creation per organisation so the checks below hold (on SQLite the lock is
+    // empty: `BEGIN IMMEDIATE` already serialises transactions).
+    let lock = tx.row_lock(RowLock::Update);
+    exec_tx!(tx, |c| sqlx::query(&format!(
+        "SELECT id FROM organisations WHERE id = $1{lock}"
+    ))
+    .bind(organisation_id)
+    .execute(c)
+    .await)?;
     let (active, same_name): (i64, i64) = with_tx!(tx, |c| {
         sqlx::query_as(
         "SELECT COUNT(*), COALESCE(SUM(CASE WHEN lower(name) = lower($2) THEN 1 ELSE 0 END), 0) \

@@ -19,8 +19,10 @@ use crate::{
         authz::Rule,
         error::{AppError, AppResult, urlencode},
         web::{
+            format::thousands,
             forms::FormErrors,
             page::render,
+            paging::{Pagination, page_count, page_number},
             routes::Route,
             shell::{Shell, Viewer},
         },
@@ -76,68 +78,11 @@ impl Params {
             }
         }
         Params {
-            page: parse_page(page.as_deref()),
+            page: page_number(page.as_deref()),
             event: event.unwrap_or_default(),
             organisation: organisation.unwrap_or_default().to_ascii_uppercase(),
         }
     }
-}
-
-/// A page number: a whole number from 1. Anything else means page 1.
-pub fn parse_page(value: Option<&str>) -> i64 {
-    value
-        .and_then(|v| v.parse::<i64>().ok())
-        .filter(|&n| n >= 1)
-        .unwrap_or(1)
-}
-
-/// One link (or gap) in the numbered pagination.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PageItem {
-    Page { number: i64, current: bool },
-    Ellipsis,
-}
-
-/// The numbered links for page `current` of `last`: the first and last pages, the current
-/// page and its neighbours, with an ellipsis for each gap of more than one page.
-pub fn page_items(current: i64, last: i64) -> Vec<PageItem> {
-    let mut shown: Vec<i64> = [1, current - 1, current, current + 1, last]
-        .into_iter()
-        .filter(|&n| n >= 1 && n <= last)
-        .collect();
-    shown.sort_unstable();
-    shown.dedup();
-    let mut items = Vec::new();
-    let mut previous = 0;
-    for n in shown {
-        if n - previous == 2 {
-            items.push(PageItem::Page {
-                number: n - 1,
-                current: false,
-            });
-        } else if n - previous > 2 {
-            items.push(PageItem::Ellipsis);
-        }
-        items.push(PageItem::Page {
-            number: n,
-            current: n == current,
-        });
-        previous = n;
-    }
-    items
-}
-
-pub struct PageLink {
-    pub number: i64,
-    pub href: String,
-    pub current: bool,
-    pub ellipsis: bool,
-}
-
-pub struct Pagination {
-    pub previous: Option<String>,
-    pub next: Option<String>,
-    pub items: Vec<PageLink>,
 }
 
 /// One entry as shown in the table.
@@ -186,19 +131,6 @@ pub fn detail_text(detail: &str) -> String {
         Ok(serde_json::Value::Null) => String::new(),
         _ => detail.to_owned(),
     }
-}
-
-/// A count with thousands separators, e.g. "12,345".
-pub fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
 }
 
 impl EntryView {
@@ -334,7 +266,7 @@ async fn build_page(
         event: applied.event.as_deref(),
     };
     let total = store::count(&state.db, &filter).await?;
-    let last_page = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let last_page = page_count(u64::try_from(total).unwrap_or(0), PAGE_SIZE);
     // A page past the end (or any bad number) shows the first page.
     let page = if listing.params.page > last_page {
         1
@@ -356,27 +288,7 @@ async fn build_page(
             n,
         )
     };
-    let pagination = (last_page > 1).then(|| Pagination {
-        previous: (page > 1).then(|| link(page - 1)),
-        next: (page < last_page).then(|| link(page + 1)),
-        items: page_items(page, last_page)
-            .into_iter()
-            .map(|item| match item {
-                PageItem::Page { number, current } => PageLink {
-                    number,
-                    href: link(number),
-                    current,
-                    ellipsis: false,
-                },
-                PageItem::Ellipsis => PageLink {
-                    number: 0,
-                    href: String::new(),
-                    current: false,
-                    ellipsis: true,
-                },
-            })
-            .collect(),
-    });
+    let pagination = Pagination::new(page, last_page, link);
 
     let filtered = applied.event.is_some() || applied.organisation_code.is_some();
     let summary = if total == 0 {
@@ -480,37 +392,7 @@ mod tests {
     use time::macros::datetime;
 
     use super::*;
-
-    fn pages(items: &[PageItem]) -> String {
-        items
-            .iter()
-            .map(|i| match i {
-                PageItem::Page {
-                    number,
-                    current: true,
-                } => format!("[{number}]"),
-                PageItem::Page { number, .. } => number.to_string(),
-                PageItem::Ellipsis => "…".to_owned(),
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-
-    #[test]
-    fn bad_page_numbers_mean_page_one() {
-        for bad in [
-            None,
-            Some(""),
-            Some("0"),
-            Some("-3"),
-            Some("two"),
-            Some("1.5"),
-            Some("99999999999999999999"),
-        ] {
-            assert_eq!(parse_page(bad), 1, "{bad:?}");
-        }
-        assert_eq!(parse_page(Some("7")), 7);
-    }
+    use crate::platform::web::paging::PageLink;
 
     #[test]
     fn query_parameters_are_read_leniently() {
@@ -533,18 +415,6 @@ mod tests {
             }
         );
         assert_eq!(Params::parse(Some("%ZZ&&=&page")).page, 1);
-    }
-
-    #[test]
-    fn pagination_shows_ends_neighbours_and_gaps() {
-        assert_eq!(pages(&page_items(1, 1)), "[1]");
-        assert_eq!(pages(&page_items(1, 3)), "[1] 2 3");
-        assert_eq!(pages(&page_items(2, 3)), "1 [2] 3");
-        assert_eq!(pages(&page_items(1, 10)), "[1] 2 … 10");
-        assert_eq!(pages(&page_items(5, 10)), "1 … 4 [5] 6 … 10");
-        assert_eq!(pages(&page_items(3, 10)), "1 2 [3] 4 … 10");
-        assert_eq!(pages(&page_items(10, 10)), "1 … 9 [10]");
-        assert_eq!(pages(&page_items(4, 5)), "1 2 3 [4] 5");
     }
 
     #[test]
@@ -578,10 +448,6 @@ mod tests {
         assert_eq!(detail_text("{}"), "");
         assert_eq!(detail_text("null"), "");
         assert_eq!(detail_text("not json"), "not json");
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(1234567), "1,234,567");
     }
 
     #[test]

@@ -13,11 +13,11 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
+use crate::platform::web::format::date_and_time;
 use crate::{
     audit::{self, NewEvent},
     knowledge::{
         content::{load, model::Course},
-        dashboard::date_and_time,
         store::courses::{self, ImportError, ListedVersion, Origin},
     },
     platform::{

@@ -15,11 +15,11 @@ use axum::{
 use rand::Rng;
 use uuid::Uuid;
 
+use crate::platform::web::format::long_date;
 use crate::{
     knowledge::{
         certificate::{CertificateData, render_pdf},
         content::model::Course,
-        learner::long_date,
         rules::draw,
         store::{
             attempts::{self, AttemptError, AttemptRow, NewAttempt, PassContext},

@@ -16,6 +16,8 @@ use pdf_writer::types::{ActionType, AnnotationType};
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use time::Date;
 
+use crate::platform::web::format::long_date;
+
 /// Everything printed on a certificate.
 #[derive(Debug, Clone)]
 pub struct CertificateData<'a> {
@@ -144,8 +146,8 @@ fn page_content(data: &CertificateData) -> (Vec<u8>, Option<Rect>) {
 
     let score = format!("with a score of {}%", data.score_percent);
     let version = format!("version {}", data.version);
-    let passed = format!("Passed on {}", uk_long_date(data.passed_on));
-    let valid = format!("Valid until {}", uk_long_date(data.expires_on));
+    let passed = format!("Passed on {}", long_date(data.passed_on));
+    let valid = format!("Valid until {}", long_date(data.expires_on));
     let code = format!("Verification code: {}", data.code);
     let check = format!("Check this certificate at {}", data.verify_url);
 
@@ -199,11 +201,6 @@ fn page_content(data: &CertificateData) -> (Vec<u8>, Option<Rect>) {
 fn is_linkable(url: &str) -> bool {
     (url.starts_with("https://") || url.starts_with("http://"))
         && url.bytes().all(|b| b.is_ascii_graphic())
-}
-
-/// A date the way the NHS writes dates in full: "29 November 2026".
-pub fn uk_long_date(date: Date) -> String {
-    format!("{} {} {}", date.day(), date.month(), date.year())
 }
 
 /// A line of WinAnsi text made to fit a width: its bytes, font size and printed width.
@@ -603,11 +600,5 @@ mod tests {
         assert_eq!(win_ansi("Űű"), b"Uu");
         assert_eq!(win_ansi("Żż"), b"Zz");
         assert_eq!(win_ansi("ſ"), b"s");
-    }
-
-    #[test]
-    fn writes_uk_long_dates() {
-        assert_eq!(uk_long_date(date!(2026 - 11 - 29)), "29 November 2026");
-        assert_eq!(uk_long_date(date!(2027 - 01 - 05)), "5 January 2027");
     }
 }

@@ -12,7 +12,7 @@ use askama::Template;
 use axum::{
     Form,
     extract::{Path, Query, State},
-    http::{StatusCode, header},
+    http::StatusCode,
     response::{IntoResponse, Response},
 };
 use serde::Deserialize;
@@ -44,8 +44,11 @@ use crate::{
         web::{
             client::ClientIp,
             cookies::redirect_with_notice,
+            csv::{csv_response, safe_cell},
+            format::long_date,
             forms::FormErrors,
             page::render,
+            paging::{page_count, page_number},
             routes::Route,
             shell::{Shell, Viewer},
         },
@@ -204,32 +207,6 @@ pub fn parse_target(raw: &str) -> Result<u32, &'static str> {
     }
 }
 
-/// A spreadsheet cell that cannot run as a formula: text starting with `=`, `+`, `-` or
-/// `@` (or a tab or carriage return, which some spreadsheets skip before reading a formula)
-/// gets a leading apostrophe, which spreadsheets show as text.
-pub fn safe_cell(value: &str) -> String {
-    match value.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
-        _ => value.to_owned(),
-    }
-}
-
-/// A date as people read it: "5 March 2026".
-pub fn long_date(t: OffsetDateTime) -> String {
-    t.format(format_description!(
-        "[day padding:none] [month repr:long] [year]"
-    ))
-    .unwrap_or_default()
-}
-
-/// A moment as people read it: "5 March 2026 at 14:05 UTC".
-pub fn date_and_time(t: OffsetDateTime) -> String {
-    t.format(format_description!(
-        "[day padding:none] [month repr:long] [year] at [hour]:[minute] UTC"
-    ))
-    .unwrap_or_default()
-}
-
 /// A date for spreadsheets: "2026-03-05".
 pub fn iso_date(t: OffsetDateTime) -> String {
     t.format(format_description!("[year]-[month]-[day]"))
@@ -278,19 +255,6 @@ pub fn chart(title: &str, months: &[MonthRow], target: u32) -> String {
     coverage_svg(title, &points, target)
 }
 
-/// The page number in a query string: 1 unless it is a number of at least 1.
-pub fn page_number(raw: Option<&str>) -> i64 {
-    raw.and_then(|p| p.trim().parse::<i64>().ok())
-        .filter(|p| *p >= 1)
-        .unwrap_or(1)
-}
-
-/// How many pages `total` rows fill (at least one).
-pub fn page_count(total: u64, size: i64) -> i64 {
-    let size = size.max(1) as u64;
-    total.div_ceil(size).max(1) as i64
-}
-
 /// The CSV of every member's standing: a header row, then one row per member.
 pub fn staff_csv(records: &[StaffRecord], now: OffsetDateTime) -> Result<Vec<u8>, csv::Error> {
     // A byte order mark, so spreadsheet programs read names as UTF-8.
@@ -319,25 +283,6 @@ pub fn staff_csv(records: &[StaffRecord], now: OffsetDateTime) -> Result<Vec<u8>
         ])?;
     }
     out.into_inner().map_err(|e| e.into_error().into())
-}
-
-/// A CSV download named `filename` (letters, digits, hyphens and dots only).
-pub fn csv_response(filename: &str, body: Vec<u8>) -> Response {
-    let filename: String = filename
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
-        .collect();
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response()
 }
 
 /// The reminder sent to one member of staff whose training is overdue.
@@ -739,20 +684,8 @@ mod tests {
     }
 
     #[test]
-    fn cells_that_could_be_formulas_become_text() {
-        assert_eq!(safe_cell("=SUM(A1)"), "'=SUM(A1)");
-        assert_eq!(safe_cell("+44 20"), "'+44 20");
-        assert_eq!(safe_cell("-1"), "'-1");
-        assert_eq!(safe_cell("@cmd"), "'@cmd");
-        assert_eq!(safe_cell("\t=1"), "'\t=1");
-        assert_eq!(safe_cell("Ann = Bob"), "Ann = Bob");
-        assert_eq!(safe_cell(""), "");
-    }
-
-    #[test]
     fn dates_and_month_labels() {
         let t = datetime!(2026-03-05 10:00 UTC);
-        assert_eq!(long_date(t), "5 March 2026");
         assert_eq!(iso_date(t), "2026-03-05");
         assert_eq!(month_label(t), "Mar 2026");
         assert_eq!(month_label(datetime!(2026-01-01 00:00 UTC)), "Dec 2025");
@@ -762,17 +695,6 @@ mod tests {
         assert_eq!(rows[11].label, "Nov 2026");
         assert_eq!(rows[10].label, "Oct 2026");
         assert_eq!(rows[0].percent, 50);
-    }
-
-    #[test]
-    fn pages() {
-        assert_eq!(page_number(None), 1);
-        assert_eq!(page_number(Some("3")), 3);
-        assert_eq!(page_number(Some("0")), 1);
-        assert_eq!(page_number(Some("x")), 1);
-        assert_eq!(page_count(0, 50), 1);
-        assert_eq!(page_count(50, 50), 1);
-        assert_eq!(page_count(51, 50), 2);
     }
 
     #[test]

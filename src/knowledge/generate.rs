@@ -8,6 +8,7 @@
 //! multi-row INSERTs in transactions of a few thousand people, by two writers at once on
 //! PostgreSQL, so a national-scale data set (1.3 million staff) takes minutes.
 
+pub mod people;
 pub mod plan;
 mod store;
 
@@ -204,20 +205,20 @@ pub async fn write(
 
     // Tags keep this run's email addresses and certificate codes apart from any other's.
     let mut own = rand::thread_rng();
-    let tag = plan::certificate_code(own.r#gen(), 0)[..4].to_lowercase();
+    let tag = people::certificate_code(own.r#gen(), 0)[..4].to_lowercase();
     let code_offset: u64 = own.r#gen();
     let mut person_no = 0u64;
     let mut pass_no = 0u64;
     let mut chunk = Chunk::default();
-    let history = plan::History {
+    let history = people::History {
         now: at,
         years,
         validity_months: course.validity_months,
     };
     'orgs: for (p, org_id) in plans.iter().zip(&org_ids) {
         for k in 0..p.staff {
-            let trained = plan::trained_in_turn(k, p.coverage);
-            let person = plan::person(p, person_no, trained, &tag, &history, &mut rng);
+            let trained = people::trained_in_turn(k, p.coverage);
+            let person = people::person(p, person_no, trained, &tag, &history, &mut rng);
             person_no += 1;
             let user_id = new_id();
             for passed_at in &person.passes {
@@ -229,7 +230,7 @@ pub async fn write(
                     attempt_number: if rng.gen_bool(0.85) { 1 } else { 2 },
                     passed_at: *passed_at,
                     expires_at: expiry::expires_at(*passed_at, course.validity_months),
-                    certificate_code: plan::certificate_code(code_offset, pass_no),
+                    certificate_code: people::certificate_code(code_offset, pass_no),
                     learner_name: person.name.clone(),
                     organisation_name: p.name.clone(),
                 });

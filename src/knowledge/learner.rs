@@ -12,6 +12,7 @@ use axum::{
 };
 use time::OffsetDateTime;
 
+use crate::platform::web::format::long_date;
 use crate::{
     knowledge::{
         content::{markdown, model::Course, model::Source},
@@ -51,12 +52,6 @@ pub struct CourseCard {
     pub required_because: Vec<String>,
     /// Whether a due date has passed without valid training.
     pub overdue: bool,
-}
-
-/// A UK long date: "29 November 2026".
-pub fn long_date(t: OffsetDateTime) -> String {
-    let d = t.date();
-    format!("{} {} {}", d.day(), d.month(), d.year())
 }
 
 #[derive(Template)]
@@ -138,7 +133,7 @@ pub async fn my_training(State(state): State<AppState>, viewer: Viewer) -> AppRe
                     "{} ({}), due {}",
                     r.reason,
                     r.organisation_name,
-                    crate::knowledge::certificate::uk_long_date(due)
+                    long_date(due)
                 ),
                 None => format!("{} ({})", r.reason, r.organisation_name),
             })

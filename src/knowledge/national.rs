@@ -13,13 +13,15 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::platform::web::{
+    csv::{csv_response, safe_cell},
+    format::date_and_time,
+    paging::{page_count, page_number},
+};
 use crate::{
     audit::{self, NewEvent},
     knowledge::{
-        dashboard::{
-            MonthRow, chart, csv_response, iso_date, mandatory_course, month_rows, page_count,
-            page_number, safe_cell,
-        },
+        dashboard::{MonthRow, chart, iso_date, mandatory_course, month_rows},
         rules::coverage::{self, DEFAULT_TARGET, Tally},
         store::reports::{self, OrgCoverage, OrgFilter},
     },
@@ -530,7 +532,7 @@ pub async fn show(
             DEFAULT_TARGET,
         ),
         months,
-        trend_at: crate::knowledge::dashboard::date_and_time(trend_at),
+        trend_at: date_and_time(trend_at),
         csv_href: view.csv_href(),
         view,
     })?

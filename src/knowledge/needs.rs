@@ -14,10 +14,10 @@ use axum::{
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::platform::web::format::long_date;
 use crate::{
     audit::{self, NewEvent},
     knowledge::{
-        certificate::uk_long_date,
         rules::{
             assignments::{self, Draft, Target},
             evaluation::{self, Pack, describe_change},
@@ -98,7 +98,7 @@ fn org_shell(viewer: &Viewer, org: &OrgRow, title: &str) -> Shell {
 
 /// "3 March 2026" for a moment, by its UTC date.
 fn on(t: time::OffsetDateTime) -> String {
-    uk_long_date(t.date())
+    long_date(t)
 }
 
 // ---- Training needs analysis ----------------------------------------------------------
@@ -328,7 +328,7 @@ async fn assignments_view(
             id: a.id,
             course: course_title(&courses, &a.course_slug),
             assigned_to: a.assigned_to(),
-            due: uk_long_date(a.due_on),
+            due: long_date(a.due_on),
             due_machine: a.due_on.to_string(),
             set_by: a.created_by_name,
         })
@@ -435,7 +435,7 @@ pub async fn assign(
             "course",
             format!(
                 "{title} is already assigned to {who}, due {}. Delete that assignment first to change the due date.",
-                uk_long_date(due)
+                long_date(due)
             ),
         );
         return assignments_view(&state, &viewer, org, form, errors).await;
@@ -463,10 +463,7 @@ pub async fn assign(
     Ok(redirect_with_notice(
         state.config.is_https(),
         &format!("/organisations/{org_id}/training/assignments"),
-        &format!(
-            "{title} assigned to {who}, due {}",
-            uk_long_date(valid.due_on)
-        ),
+        &format!("{title} assigned to {who}, due {}", long_date(valid.due_on)),
     ))
 }
 

@@ -11,10 +11,11 @@ use axum::{
 };
 use uuid::Uuid;
 
+use crate::platform::web::format::date_and_time;
 use crate::{
     audit::{self, NewEvent},
     knowledge::{
-        dashboard::{date_and_time, load_org, mandatory_course, reminder_email},
+        dashboard::{load_org, mandatory_course, reminder_email},
         rules::reminder_limits::{ORGANISATION_EVERY, PERSON_EVERY},
         store::{reminder_limits as limits, reports},
     },

@@ -6,9 +6,10 @@
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
+use crate::platform::web::format::long_date;
 use crate::{
     exec_tx,
-    knowledge::{learner::long_date, rules::expiry::Reminder},
+    knowledge::rules::expiry::Reminder,
     platform::{
         db::{Db, now},
         email::{self, Email},

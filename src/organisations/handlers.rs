@@ -26,6 +26,7 @@ use crate::{
             cookies::redirect_with_notice,
             forms::{FormErrors, required_text},
             page::render,
+            paging::{page_count, page_number},
             shell::{Shell, Viewer},
         },
     },
@@ -78,12 +79,7 @@ pub async fn list(
 ) -> AppResult<Response> {
     let p = viewer.user()?;
     let org_type = OrgType::parse(&q.org_type);
-    let page = q
-        .page
-        .as_deref()
-        .and_then(|p| p.parse::<i64>().ok())
-        .filter(|p| *p >= 1)
-        .unwrap_or(1);
+    let page = page_number(q.page.as_deref());
     let (rows, total) = store::search(
         &state.db,
         &Search {
@@ -94,7 +90,7 @@ pub async fn list(
         },
     )
     .await?;
-    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let pages = page_count(u64::try_from(total).unwrap_or(0), PAGE_SIZE);
     let query_base = format!(
         "/admin/organisations?q={}&org_type={}",
         crate::platform::error::urlencode(q.q.trim()),

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use crate::{
     exec_tx,
     organisations::domain::OrgType,
-    platform::db::{Db, Tx, is_unique_violation, new_id, now},
+    platform::db::{Db, Tx, escape_like, is_unique_violation, new_id, now},
     with_db,
 };
 
@@ -171,12 +171,6 @@ pub async fn search(db: &Db, s: &Search<'_>) -> Result<(Vec<OrgListRow>, i64), s
     .fetch_one(pool)
     .await)?;
     Ok((rows, total))
-}
-
-fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }
 
 /// Organisations for the parent picker: every one except the national team.

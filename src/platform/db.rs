@@ -4,7 +4,11 @@
 //! (`$1` placeholders, `RETURNING`, `ON CONFLICT`), and run through [`with_db!`] or
 //! [`with_tx!`], which expand the same code for each driver so each is type-checked against
 //! its own native types (UUIDs, timestamps, booleans). Schema lives in two migration folders
-//! with identical version lists; a test keeps them in step.
+//! with identical version lists; a test keeps them in step, and `migrations/checksums.txt`
+//! pins every landed migration so that none is edited after it has shipped.
+//!
+//! The little SQL that cannot be portable lives here, and nowhere else: row locks
+//! ([`Tx::row_lock`]) and the escaping of `LIKE` patterns ([`escape_like`]).
 
 use std::{str::FromStr, time::Duration};
 
@@ -176,9 +180,30 @@ impl Tx {
         }
     }
 
-    pub fn is_postgres(&self) -> bool {
-        matches!(self, Tx::Postgres(_))
+    /// The clause that ends a `SELECT` taking `lock` on the rows it reads until the
+    /// transaction ends: `FOR UPDATE` or `FOR SHARE` on PostgreSQL, nothing on SQLite,
+    /// which has no row locks and needs none (`BEGIN IMMEDIATE` already holds its one
+    /// writer lock for the whole transaction).
+    pub fn row_lock(&self, lock: RowLock) -> &'static str {
+        row_lock_clause(matches!(self, Tx::Postgres(_)), lock)
     }
+}
+
+fn row_lock_clause(postgres: bool, lock: RowLock) -> &'static str {
+    match (postgres, lock) {
+        (false, _) => "",
+        (true, RowLock::Update) => " FOR UPDATE",
+        (true, RowLock::Share) => " FOR SHARE",
+    }
+}
+
+/// A row lock a `SELECT` can take (see [`Tx::row_lock`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowLock {
+    /// For a change: other writers and lockers wait until the transaction ends.
+    Update,
+    /// For a read that must not change underneath: others may share it; a writer waits.
+    Share,
 }
 
 /// The current time in UTC, to the microsecond (what PostgreSQL keeps), so a value read back
@@ -193,6 +218,15 @@ pub fn now() -> OffsetDateTime {
 /// creation time so indexes stay compact.
 pub fn new_id() -> Uuid {
     Uuid::now_v7()
+}
+
+/// `text` with the `LIKE` wildcards (`%`, `_`) and the escape character itself escaped, for
+/// a pattern compared with `LIKE $n ESCAPE '\\'` (the same on both engines), so that what
+/// someone searches for is matched literally.
+pub fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// Whether an error is a unique-constraint violation (on either engine).
@@ -213,6 +247,156 @@ mod tests {
         };
         assert!(SQLITE_MIGRATIONS.iter().next().is_some());
         assert_eq!(names(&SQLITE_MIGRATIONS), names(&POSTGRES_MIGRATIONS));
+    }
+
+    #[test]
+    fn like_wildcards_are_matched_literally() {
+        assert_eq!(escape_like("50%_off"), r"50\%\_off");
+        assert_eq!(escape_like(r"a\b"), r"a\\b");
+        assert_eq!(escape_like("Ann O'Neill"), "Ann O'Neill");
+    }
+
+    #[test]
+    fn row_locks_are_postgres_only() {
+        assert_eq!(row_lock_clause(false, RowLock::Update), "");
+        assert_eq!(row_lock_clause(false, RowLock::Share), "");
+        assert_eq!(row_lock_clause(true, RowLock::Update), " FOR UPDATE");
+        assert_eq!(row_lock_clause(true, RowLock::Share), " FOR SHARE");
+    }
+
+    /// The text of every `.rs` file under `dir`, with its path.
+    fn rust_files(dir: &std::path::Path, out: &mut Vec<(std::path::PathBuf, String)>) {
+        for entry in std::fs::read_dir(dir).expect("a readable source folder") {
+            let path = entry.expect("a readable entry").path();
+            if path.is_dir() {
+                rust_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("a readable source file");
+                out.push((path, text));
+            }
+        }
+    }
+
+    #[test]
+    fn row_locks_are_written_only_here() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let here = root.join("src/platform/db.rs");
+        let lock = regex::Regex::new(r"(?i)\bFOR\s+(NO\s+KEY\s+)?(UPDATE|SHARE|KEY\s+SHARE)\b")
+            .expect("a valid pattern");
+        let mut files = Vec::new();
+        rust_files(&root.join("src"), &mut files);
+        let offenders: Vec<String> = files
+            .iter()
+            .filter(|(path, text)| *path != here && lock.is_match(text))
+            .map(|(path, _)| path.display().to_string())
+            .collect();
+        assert!(
+            offenders.is_empty(),
+            "row-lock SQL outside src/platform/db.rs (SQLite has none): end the SELECT with \
+             `tx.row_lock(RowLock::…)` instead, in {offenders:?}"
+        );
+    }
+
+    /// Each `(engine, file name, SHA-384 hex)` listed in `migrations/checksums.txt`.
+    fn pinned_migrations() -> Vec<(String, String, String)> {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/checksums.txt");
+        let text = std::fs::read_to_string(path).expect("migrations/checksums.txt exists");
+        text.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(|l| match l.split_whitespace().collect::<Vec<_>>()[..] {
+                [engine, name, sum] => (engine.to_owned(), name.to_owned(), sum.to_owned()),
+                _ => panic!("migrations/checksums.txt: expected `engine file sha384`, got {l:?}"),
+            })
+            .collect()
+    }
+
+    /// The checksum sqlx records for a migration file: SHA-384 of its contents.
+    fn checksum(bytes: &[u8]) -> String {
+        use sha2::{Digest, Sha384};
+        hex::encode(Sha384::digest(bytes))
+    }
+
+    fn migration_folder(engine: &str) -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(engine)
+    }
+
+    #[test]
+    fn landed_migrations_are_never_edited_or_removed() {
+        let pinned = pinned_migrations();
+        assert!(!pinned.is_empty());
+        for (engine, name, sum) in pinned {
+            let path = migration_folder(&engine).join(&name);
+            let Ok(bytes) = std::fs::read(&path) else {
+                panic!(
+                    "migrations/{engine}/{name} has been removed, but databases have applied \
+                     it. Put it back unchanged; to undo what it did, add a new migration."
+                );
+            };
+            assert_eq!(
+                checksum(&bytes),
+                sum,
+                "migrations/{engine}/{name} has changed since it landed, and a database that \
+                 applied it would refuse to start. Restore it and make the change in a new \
+                 migration (in both migrations/sqlite and migrations/postgres), then append \
+                 the new files to migrations/checksums.txt."
+            );
+        }
+    }
+
+    #[test]
+    fn every_migration_is_pinned() {
+        let pinned: Vec<(String, String)> = pinned_migrations()
+            .into_iter()
+            .map(|(engine, name, _)| (engine, name))
+            .collect();
+        for engine in ["sqlite", "postgres"] {
+            let folder = migration_folder(engine);
+            for entry in std::fs::read_dir(&folder).expect("a migration folder") {
+                let path = entry.expect("a readable entry").path();
+                let name = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .expect("a file name in UTF-8")
+                    .to_owned();
+                if !name.ends_with(".sql") {
+                    continue;
+                }
+                let bytes = std::fs::read(&path).expect("a readable migration");
+                assert!(
+                    pinned.contains(&(engine.to_owned(), name.clone())),
+                    "migrations/{engine}/{name} is not pinned yet: append this line to \
+                     migrations/checksums.txt, so it cannot be edited once it has landed:\n\
+                     {engine} {name} {}",
+                    checksum(&bytes)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn pinned_checksums_are_the_ones_sqlx_checks() {
+        let pinned = pinned_migrations();
+        for (engine, migrator) in [
+            ("sqlite", &SQLITE_MIGRATIONS),
+            ("postgres", &POSTGRES_MIGRATIONS),
+        ] {
+            for m in migrator.iter() {
+                let listed = pinned.iter().find(|(e, name, _)| {
+                    e == engine
+                        && name
+                            .split_once('_')
+                            .and_then(|(v, _)| v.parse::<i64>().ok())
+                            == Some(m.version)
+                });
+                let Some((_, name, sum)) = listed else {
+                    panic!("{engine} migration {} is not pinned", m.version);
+                };
+                assert_eq!(&hex::encode(&m.checksum), sum, "{engine} {name}");
+            }
+        }
     }
 
     #[test]

@@ -23,6 +23,7 @@ use crate::{
             cookies::redirect_with_notice,
             forms::{FormErrors, required_text},
             page::render,
+            paging::{page_count, page_number},
             shell::{Shell, Viewer},
         },
     },
@@ -80,12 +81,7 @@ pub async fn list(
 ) -> AppResult<Response> {
     let p = viewer.user()?;
     let org = crate::organisations::load(&state, org_id).await?;
-    let page = q
-        .page
-        .as_deref()
-        .and_then(|p| p.parse::<i64>().ok())
-        .filter(|p| *p >= 1)
-        .unwrap_or(1);
+    let page = page_number(q.page.as_deref());
     let (rows, total) = store::list(
         &state.db,
         org_id,
@@ -96,7 +92,7 @@ pub async fn list(
         },
     )
     .await?;
-    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let pages = page_count(u64::try_from(total).unwrap_or(0), PAGE_SIZE);
     let waiting = joining_store::waiting_in(&state.db, org_id).await?;
     Ok(render(&ListPage {
         waiting,

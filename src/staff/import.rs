@@ -2,16 +2,14 @@
 //!
 //! [`parse_file`] reads the uploaded bytes and sorts the rows into good ones and rejected
 //! ones (with reasons, by row number as a spreadsheet shows it: the header is row 1), or
-//! refuses the file as a whole. [`classify`] compares the good rows with the organisation's
-//! current members to say who is new, who has changed and who is as before. Writing the
-//! result is [`super::import_store`]'s job.
+//! refuses the file as a whole. [`super::import_classify`] then compares the good rows with
+//! the organisation's current members, and writing the result is
+//! [`super::import_store`]'s job.
 
 use std::collections::HashMap;
 
-use uuid::Uuid;
-
 use super::groups::StaffGroup;
-use crate::platform::text::check_one_line;
+use crate::platform::{text::check_one_line, web::format::thousands};
 
 /// The largest file accepted.
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
@@ -128,26 +126,13 @@ impl std::fmt::Display for FileProblem {
             FileProblem::TooManyRows => write!(
                 f,
                 "The selected file has more than {} staff. Split it into smaller files and import each one",
-                group_thousands(MAX_ROWS)
+                thousands(MAX_ROWS)
             ),
         }
     }
 }
 
 impl std::error::Error for FileProblem {}
-
-/// Writes 50000 as "50,000".
-fn group_thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 
 /// Where each column is in the file.
 struct Columns {
@@ -496,146 +481,10 @@ pub fn normalise_email(raw: &str) -> Result<String, String> {
     }
 }
 
-/// A current member of the organisation, as [`classify`] needs them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExistingMember {
-    pub user_id: Uuid,
-    /// As stored.
-    pub staff_group: String,
-    pub department: Option<String>,
-    pub active: bool,
-}
-
-/// A member whose staff group or department in the file differ from those held. The name
-/// in the file is never applied: it belongs to the person's account, which no
-/// organisation renames.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Update {
-    pub user_id: Uuid,
-    /// The details to hold from now on (the department is the one held if the file has
-    /// no department column).
-    pub row: StaffRow,
-}
-
-/// The good rows of a file sorted against the organisation's current members.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Classified {
-    /// Not yet members: to add and invite, or to ask to join if they have an account.
-    pub new: Vec<StaffRow>,
-    /// Members with changed details: to update. They keep their role and whether they
-    /// are active.
-    pub changed: Vec<Update>,
-    /// Members whose details are as held.
-    pub unchanged: usize,
-    /// How many of the file's people are deactivated members (counted in `changed` or
-    /// `unchanged` too). They stay deactivated.
-    pub deactivated: usize,
-}
-
-/// Sorts good rows into new, changed and unchanged members. `existing` is keyed by email
-/// address in lower case.
-pub fn classify(
-    rows: Vec<StaffRow>,
-    existing: &HashMap<String, ExistingMember>,
-    has_department: bool,
-) -> Classified {
-    let mut out = Classified::default();
-    for row in rows {
-        let Some(member) = existing.get(&row.email) else {
-            out.new.push(row);
-            continue;
-        };
-        if !member.active {
-            out.deactivated += 1;
-        }
-        let held_department = member.department.clone().filter(|d| !d.trim().is_empty());
-        let department = if has_department {
-            row.department.clone()
-        } else {
-            held_department.clone()
-        };
-        let changed = StaffGroup::parse(&member.staff_group) != Some(row.staff_group)
-            || held_department != department;
-        if changed {
-            out.changed.push(Update {
-                user_id: member.user_id,
-                row: StaffRow { department, ..row },
-            });
-        } else {
-            out.unchanged += 1;
-        }
-    }
-    out
-}
-
-/// A deterministic CSV file of `rows` people for tests and benchmarks: the header
-/// `name,email,staff_group,department` and people `person1@trust.example`,
-/// `person2@trust.example`, … with names, staff groups (written in assorted ways) and
-/// departments chosen from `seed`.
-pub fn sample_csv(rows: usize, seed: u64) -> String {
-    const FIRST: [&str; 12] = [
-        "Amina", "Ben", "Chloe", "Dev", "Ewa", "Femi", "Grace", "Hamza", "Isla", "Jack", "Kiran",
-        "Li",
-    ];
-    const LAST: [&str; 12] = [
-        "Smith", "Khan", "O'Brien", "Nowak", "Jones", "Adeyemi", "Patel", "Williams", "Chen",
-        "Evans", "Murphy", "Taylor",
-    ];
-    const GROUPS: [&str; 10] = [
-        "clinical",
-        "Clinical",
-        "admin",
-        "Admin and clerical",
-        "it",
-        "IT and digital",
-        "Digital",
-        "board",
-        "Board",
-        "other",
-    ];
-    const DEPARTMENTS: [&str; 8] = [
-        "Emergency department",
-        "Pharmacy",
-        "Finance",
-        "Estates, facilities and porters",
-        "Digital services",
-        "Maternity",
-        "",
-        "",
-    ];
-    // SplitMix64: small, fast and the same everywhere.
-    let mut state = seed;
-    let mut next = move |n: usize| -> usize {
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^= z >> 31;
-        usize::try_from(z % n as u64).unwrap_or_default()
-    };
-    let mut writer = csv::Writer::from_writer(Vec::with_capacity(rows * 64 + 64));
-    let mut write = |fields: [&str; 4]| {
-        writer
-            .write_record(fields)
-            .expect("writing to memory cannot fail");
-    };
-    write(["name", "email", "staff_group", "department"]);
-    for n in 1..=rows {
-        let name = format!("{} {}", FIRST[next(FIRST.len())], LAST[next(LAST.len())]);
-        let email = format!("person{n}@trust.example");
-        write([
-            name.as_str(),
-            email.as_str(),
-            GROUPS[next(GROUPS.len())],
-            DEPARTMENTS[next(DEPARTMENTS.len())],
-        ]);
-    }
-    String::from_utf8(writer.into_inner().expect("flushing to memory cannot fail")).expect("UTF-8")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::staff::import_sample::sample_csv;
 
     fn parse(text: &str) -> ParsedFile {
         parse_file(text.as_bytes()).expect("file accepted")
@@ -916,90 +765,5 @@ mod tests {
         );
         assert!(FileProblem::TooManyRows.to_string().contains("50,000"));
         assert!(FileProblem::TooLarge.to_string().contains("10MB"));
-        assert_eq!(group_thousands(1_234_567), "1,234,567");
-        assert_eq!(group_thousands(999), "999");
-    }
-
-    fn member(group: &str, department: Option<&str>, active: bool) -> ExistingMember {
-        ExistingMember {
-            user_id: Uuid::new_v4(),
-            staff_group: group.into(),
-            department: department.map(Into::into),
-            active,
-        }
-    }
-
-    #[test]
-    fn classify_sorts_new_changed_and_unchanged() {
-        let parsed = parse(
-            "name,email,staff_group,department\n\
-             Ann,ann@nhs.net,clinical,Pharmacy\n\
-             Bob,bob@nhs.net,admin,\n\
-             Cat,cat@nhs.net,it,\n\
-             Dan,dan@nhs.net,board,\n\
-             Eve,eve@nhs.net,other,Wards\n",
-        );
-        let existing: HashMap<String, ExistingMember> = [
-            ("ann@nhs.net", member("clinical", Some("Pharmacy"), true)),
-            ("bob@nhs.net", member("admin", None, true)),
-            ("cat@nhs.net", member("clinical", Some(""), false)),
-            ("dan@nhs.net", member("board", Some("Execs"), true)),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
-        let c = classify(parsed.rows, &existing, true);
-        assert_eq!(
-            c.new.iter().map(|r| r.email.as_str()).collect::<Vec<_>>(),
-            ["eve@nhs.net"]
-        );
-        // Bob's name differs from the account's, which is not the organisation's to change.
-        assert_eq!(c.unchanged, 2);
-        assert_eq!(c.deactivated, 1);
-        let changed: Vec<_> = c
-            .changed
-            .iter()
-            .map(|u| (u.row.email.as_str(), u.row.department.as_deref()))
-            .collect();
-        assert_eq!(changed, [("cat@nhs.net", None), ("dan@nhs.net", None)]);
-        assert_eq!(c.changed[0].user_id, existing["cat@nhs.net"].user_id);
-    }
-
-    #[test]
-    fn without_a_department_column_departments_are_kept() {
-        let parsed = parse("name,email,staff_group\nDan,dan@nhs.net,board\n");
-        let existing: HashMap<String, ExistingMember> = [(
-            "dan@nhs.net".to_owned(),
-            member("board", Some("Execs"), true),
-        )]
-        .into();
-        let c = classify(parsed.rows.clone(), &existing, parsed.has_department);
-        assert_eq!(c.unchanged, 1);
-        let existing: HashMap<String, ExistingMember> = [(
-            "dan@nhs.net".to_owned(),
-            member("clinical", Some("Execs"), true),
-        )]
-        .into();
-        let c = classify(parsed.rows, &existing, parsed.has_department);
-        assert_eq!(c.changed[0].row.department.as_deref(), Some("Execs"));
-    }
-
-    #[test]
-    fn sample_files_are_deterministic_valid_and_distinct() {
-        let a = sample_csv(500, 7);
-        assert_eq!(a, sample_csv(500, 7));
-        assert_ne!(a, sample_csv(500, 8));
-        let parsed = parse(&a);
-        assert_eq!(parsed.rows.len(), 500);
-        assert!(parsed.rejected.is_empty());
-        assert_eq!(parsed.rows[0].email, "person1@trust.example");
-        assert_eq!(parsed.rows[499].email, "person500@trust.example");
-        assert_eq!(parsed.rows[499].row, 501);
-        assert!(
-            parsed
-                .rows
-                .iter()
-                .any(|r| r.department.as_deref() == Some("Estates, facilities and porters"))
-        );
     }
 }

@@ -308,7 +308,7 @@ mod tests {
             db::{Db, new_id, now},
             web::{csrf::CsrfToken, routes},
         },
-        staff::import::sample_csv,
+        staff::import_sample::sample_csv,
         with_db,
     };
 

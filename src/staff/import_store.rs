@@ -9,34 +9,31 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 use serde_json::json;
-use sqlx::types::Json;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{
-    import::{ExistingMember, ParsedFile, StaffRow, Update, classify},
-    joining_store::{self, NewInvitation},
+    import::ParsedFile,
+    import_additions::{add_members, queue_emails},
+    import_classify::{ExistingMember, Update, classify},
 };
 use crate::{
     audit::{self, NewEvent},
-    identity::invitations::{INVITATION_VALID_FOR, invitation_email, join_email},
     organisations::domain::OrgType,
     platform::{
         authz::Role,
-        db::{Db, Tx, new_id, now},
-        email,
+        db::{Db, Tx, now},
         secrets::SecretBox,
-        tokens,
     },
     with_db, with_tx,
 };
 
 /// Rows per multi-row statement: well within both engines' limits on bound parameters
 /// (at most 7 per row here).
-const CHUNK: usize = 500;
+pub(super) const CHUNK: usize = 500;
 
 /// The role new people are given.
-const NEW_MEMBER_ROLE: Role = Role::Staff;
+pub(super) const NEW_MEMBER_ROLE: Role = Role::Staff;
 
 /// What the import pages need to know about the organisation.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -150,8 +147,8 @@ pub async fn import(
     Ok(summary)
 }
 
-/// Takes the organisation's row lock until the transaction ends (a portable
-/// `SELECT … FOR UPDATE`), so imports into one organisation do not interleave.
+/// Takes the organisation's row lock until the transaction ends (a no-op write, which locks
+/// the row on both engines alike), so imports into one organisation do not interleave.
 async fn lock_organisation(tx: &mut Tx, organisation_id: Uuid) -> Result<(), sqlx::Error> {
     let locked = with_tx!(tx, |c| sqlx::query(
         "UPDATE organisations SET name = name WHERE id = $1"
@@ -197,202 +194,6 @@ pub async fn existing_members(
         .collect())
 }
 
-/// Someone new to CareCERT who has just become a member.
-#[derive(Debug, Clone)]
-struct Added {
-    user_id: Uuid,
-    email: String,
-    name: String,
-}
-
-/// What adding the file's new people did.
-#[derive(Debug, Default)]
-struct Additions {
-    added: Vec<Added>,
-    /// Addresses that already had an account, now asked to join.
-    asked: Vec<String>,
-}
-
-/// Adds each row who is not yet a member. People new to CareCERT get an account (with the
-/// file's name) and a membership with the staff role; people who already have an account
-/// are asked to join instead (see [`crate::staff::joining`]), and their account is left
-/// as it is.
-async fn add_members(
-    tx: &mut Tx,
-    request: &ImportRequest<'_>,
-    rows: &[StaffRow],
-    at: OffsetDateTime,
-) -> Result<Additions, sqlx::Error> {
-    if rows.is_empty() {
-        return Ok(Additions::default());
-    }
-    // Only the accounts this statement creates are new: an address that already has one
-    // (or gets one from another request meanwhile) is not returned.
-    let mut created: HashMap<String, Uuid> = HashMap::with_capacity(rows.len());
-    with_tx!(tx, |c| {
-        for chunk in rows.chunks(CHUNK) {
-            let mut q = sqlx::QueryBuilder::new(
-                "INSERT INTO users (id, email, name, created_at, updated_at) ",
-            );
-            q.push_values(chunk, |mut b, row| {
-                b.push_bind(new_id())
-                    .push_bind(row.email.as_str())
-                    .push_bind(row.name.as_str())
-                    .push_bind(at)
-                    .push_bind(at);
-            });
-            q.push(" ON CONFLICT (email) DO NOTHING RETURNING id, email");
-            let ids: Vec<(Uuid, String)> = q.build_query_as().fetch_all(&mut *c).await?;
-            created.extend(ids.into_iter().map(|(id, email)| (email, id)));
-        }
-        Ok::<_, sqlx::Error>(())
-    })?;
-    let (new, known): (Vec<&StaffRow>, Vec<&StaffRow>) =
-        rows.iter().partition(|r| created.contains_key(&r.email));
-
-    with_tx!(tx, |c| {
-        for chunk in new.chunks(CHUNK) {
-            let mut q = sqlx::QueryBuilder::new(
-                "INSERT INTO memberships \
-                 (id, organisation_id, user_id, role, staff_group, department, active, created_at, updated_at) ",
-            );
-            q.push_values(chunk, |mut b, row| {
-                b.push_bind(new_id())
-                    .push_bind(request.organisation_id)
-                    .push_bind(created[&row.email])
-                    .push_bind(NEW_MEMBER_ROLE.as_str())
-                    .push_bind(row.staff_group.as_str())
-                    .push_bind(row.department.as_deref())
-                    .push_bind(true)
-                    .push_bind(at)
-                    .push_bind(at);
-            });
-            q.build().execute(&mut *c).await?;
-        }
-        Ok::<_, sqlx::Error>(())
-    })?;
-    let added = new
-        .iter()
-        .map(|row| Added {
-            user_id: created[&row.email],
-            email: row.email.clone(),
-            name: row.name.clone(),
-        })
-        .collect();
-
-    let mut accounts: HashMap<String, Uuid> = HashMap::with_capacity(known.len());
-    with_tx!(tx, |c| {
-        for chunk in known.chunks(CHUNK) {
-            let mut q = sqlx::QueryBuilder::new("SELECT id, email FROM users WHERE email IN (");
-            let mut list = q.separated(", ");
-            for row in chunk {
-                list.push_bind(row.email.as_str());
-            }
-            q.push(")");
-            let found: Vec<(Uuid, String)> = q.build_query_as().fetch_all(&mut *c).await?;
-            accounts.extend(found.into_iter().map(|(id, email)| (email, id)));
-        }
-        Ok::<_, sqlx::Error>(())
-    })?;
-    let invitations: Vec<NewInvitation> = known
-        .iter()
-        .filter_map(|row| {
-            Some(NewInvitation {
-                organisation_id: request.organisation_id,
-                user_id: *accounts.get(&row.email)?,
-                email: &row.email,
-                role: NEW_MEMBER_ROLE,
-                staff_group: row.staff_group.as_str(),
-                department: row.department.as_deref(),
-                invited_by: request.actor_user_id,
-            })
-        })
-        .collect();
-    let asked_ids = joining_store::ask(tx, &invitations).await?;
-    let asked = invitations
-        .iter()
-        .filter(|i| asked_ids.contains(&i.user_id))
-        .map(|i| i.email.to_owned())
-        .collect();
-    Ok(Additions { added, asked })
-}
-
-/// Queues the emails: for each person added, an invitation with a one-time link to set a
-/// password (sealed, as it opens the account); for each person asked to join, an
-/// invitation to accept after signing in.
-async fn queue_emails(
-    tx: &mut Tx,
-    request: &ImportRequest<'_>,
-    additions: &Additions,
-    at: OffsetDateTime,
-) -> Result<(), sqlx::Error> {
-    let links: HashMap<Uuid, String> = additions
-        .added
-        .iter()
-        .map(|a| (a.user_id, tokens::generate()))
-        .collect();
-    let expires_at = at + INVITATION_VALID_FOR;
-    let needing_links: Vec<Uuid> = additions.added.iter().map(|a| a.user_id).collect();
-    with_tx!(tx, |c| {
-        for chunk in needing_links.chunks(CHUNK) {
-            let mut q = sqlx::QueryBuilder::new(
-                "INSERT INTO one_time_tokens (token_hash, purpose, user_id, created_at, expires_at) ",
-            );
-            q.push_values(chunk, |mut b, id| {
-                b.push_bind(tokens::hash(&links[id]))
-                    .push_bind("invitation")
-                    .push_bind(*id)
-                    .push_bind(at)
-                    .push_bind(expires_at);
-            });
-            q.build().execute(&mut *c).await?;
-        }
-        Ok::<_, sqlx::Error>(())
-    })?;
-
-    let role = NEW_MEMBER_ROLE.label();
-    let invitations = additions.added.iter().map(|a| {
-        let message = invitation_email(
-            request.public_url,
-            &a.email,
-            &a.name,
-            request.organisation_name,
-            &links[&a.user_id],
-        );
-        let id = new_id();
-        (
-            id,
-            Json(email::sealed_payload(request.secrets, id, &message)),
-        )
-    });
-    let asked = additions.asked.iter().map(|address| {
-        let message = join_email(request.public_url, address, request.organisation_name, role);
-        (
-            new_id(),
-            Json(serde_json::to_value(&message).unwrap_or_default()),
-        )
-    });
-    let jobs: Vec<(Uuid, Json<serde_json::Value>)> = invitations.chain(asked).collect();
-    with_tx!(tx, |c| {
-        for chunk in jobs.chunks(CHUNK) {
-            let mut q = sqlx::QueryBuilder::new(
-                "INSERT INTO jobs (id, kind, payload, run_at, attempts, max_attempts, created_at) ",
-            );
-            q.push_values(chunk, |mut b, (id, payload)| {
-                b.push_bind(*id)
-                    .push_bind(email::JOB_KIND)
-                    .push_bind(payload)
-                    .push_bind(at)
-                    .push_bind(0i64)
-                    .push_bind(crate::platform::jobs::DEFAULT_MAX_ATTEMPTS)
-                    .push_bind(at);
-            });
-            q.build().execute(&mut *c).await?;
-        }
-        Ok::<_, sqlx::Error>(())
-    })
-}
-
 /// Applies changed staff groups and departments. Names, roles and whether members are
 /// active are left as they are.
 async fn update_members(
@@ -432,12 +233,11 @@ mod db_tests {
 
     use super::*;
     use crate::platform::scratch::{add_organisation, drop_postgres, postgres, sqlite};
+    use sqlx::types::Json;
+
     use crate::{
-        platform::tokens,
-        staff::{
-            groups::StaffGroup,
-            import::{parse_file, sample_csv},
-        },
+        platform::{email, tokens},
+        staff::{groups::StaffGroup, import::parse_file, import_sample::sample_csv},
     };
 
     async fn count(db: &Db, sql: &str) -> i64 {

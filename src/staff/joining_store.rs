@@ -36,7 +36,7 @@ impl Waiting {
     }
 
     pub fn asked_on(&self) -> String {
-        crate::knowledge::dashboard::long_date(self.created_at)
+        crate::platform::web::format::long_date(self.created_at)
     }
 }
 

@@ -5,7 +5,10 @@
 pub mod groups;
 pub mod handlers;
 pub mod import;
+mod import_additions;
+pub mod import_classify;
 pub mod import_handlers;
+pub mod import_sample;
 pub mod import_store;
 pub mod joining;
 pub mod joining_handlers;

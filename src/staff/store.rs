@@ -7,7 +7,7 @@ use crate::{
     exec_tx,
     platform::{
         authz::Role,
-        db::{Db, Tx, is_unique_violation, new_id, now},
+        db::{Db, Tx, escape_like, is_unique_violation, new_id, now},
     },
     with_db, with_tx,
 };
@@ -73,12 +73,7 @@ pub async fn list(
     s: &MemberSearch<'_>,
 ) -> Result<(Vec<MemberRow>, i64), sqlx::Error> {
     let text = s.text.trim().to_lowercase();
-    let pattern = format!(
-        "%{}%",
-        text.replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
+    let pattern = format!("%{}%", escape_like(&text));
     let rows = with_db!(db, |pool| sqlx::query_as::<_, MemberRow>(select_members!(
         "AND ($2 = '' OR lower(u.name) LIKE $3 ESCAPE '\\' OR u.email LIKE $3 ESCAPE '\\') \
          ORDER BY m.active DESC, lower(u.name) LIMIT $4 OFFSET $5"

@@ -118,7 +118,7 @@ on_both!(files_that_are_not_staff_csvs_are_refused_whole, |app| {
 
 on_both!(twenty_thousand_rows_import_in_one_go, |app| {
     let (trust, c) = lead_of_new_trust(&app).await;
-    let csv = carecert::staff::import::sample_csv(20_000, 3);
+    let csv = carecert::staff::import_sample::sample_csv(20_000, 3);
     let page = c
         .post_file(
             &format!("/organisations/{trust}/staff/import"),

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::{
     alerts::model::{AdvisoryContent, AdvisoryStatus, Audience, PublishedAdvisory, RevisionNote},
     exec_tx,
-    platform::db::{Db, Tx, new_id, now},
+    platform::db::{Db, RowLock, Tx, new_id, now},
     with_db, with_tx,
 };
 
@@ -85,12 +85,8 @@ pub async fn find_by_reference(
 
 /// Locks an advisory for a change (PostgreSQL row lock; SQLite transactions are exclusive).
 pub async fn lock(tx: &mut Tx, id: Uuid) -> Result<Option<AdvisoryRow>, sqlx::Error> {
-    let sql = match tx {
-        Tx::Sqlite(_) => format!("SELECT {COLUMNS} FROM alert_advisories WHERE id = $1"),
-        Tx::Postgres(_) => {
-            format!("SELECT {COLUMNS} FROM alert_advisories WHERE id = $1 FOR UPDATE")
-        }
-    };
+    let lock = tx.row_lock(RowLock::Update);
+    let sql = format!("SELECT {COLUMNS} FROM alert_advisories WHERE id = $1{lock}");
     with_tx!(tx, |c| sqlx::query_as::<_, AdvisoryRow>(&sql)
         .bind(id)
         .fetch_optional(c)
@@ -101,12 +97,8 @@ pub async fn lock(tx: &mut Tx, id: Uuid) -> Result<Option<AdvisoryRow>, sqlx::Er
 /// organisations respond at the same time while a withdrawal (which takes [`lock`]) waits
 /// for them, and they for it.
 pub async fn lock_shared(tx: &mut Tx, id: Uuid) -> Result<Option<AdvisoryRow>, sqlx::Error> {
-    let sql = match tx {
-        Tx::Sqlite(_) => format!("SELECT {COLUMNS} FROM alert_advisories WHERE id = $1"),
-        Tx::Postgres(_) => {
-            format!("SELECT {COLUMNS} FROM alert_advisories WHERE id = $1 FOR SHARE")
-        }
-    };
+    let lock = tx.row_lock(RowLock::Share);
+    let sql = format!("SELECT {COLUMNS} FROM alert_advisories WHERE id = $1{lock}");
     with_tx!(tx, |c| sqlx::query_as::<_, AdvisoryRow>(&sql)
         .bind(id)
         .fetch_optional(c)

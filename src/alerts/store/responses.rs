@@ -7,7 +7,7 @@ use uuid::Uuid;
 use crate::{
     alerts::model::ResponseState,
     exec_tx,
-    platform::db::{Db, Tx, new_id},
+    platform::db::{Db, RowLock, Tx, new_id},
     with_db, with_tx,
 };
 
@@ -117,11 +117,7 @@ pub async fn lock(
     advisory: Uuid,
     org: Uuid,
 ) -> Result<Option<ResponseRow>, sqlx::Error> {
-    let lock = if matches!(tx, Tx::Postgres(_)) {
-        " FOR UPDATE"
-    } else {
-        ""
-    };
+    let lock = tx.row_lock(RowLock::Update);
     let sql = format!(
         "SELECT {COLUMNS} FROM alert_responses WHERE advisory_id = $1 AND organisation_id = $2{lock}"
     );

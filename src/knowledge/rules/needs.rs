@@ -8,7 +8,10 @@
 
 use std::collections::BTreeSet;
 
-use crate::{platform::web::forms::FormErrors, staff::groups::StaffGroup};
+use crate::{
+    platform::web::{format::thousands, forms::FormErrors},
+    staff::groups::StaffGroup,
+};
 
 /// The longest notes an organisation may keep with its TNA.
 pub const MAX_NOTES_CHARS: usize = 2000;
@@ -123,24 +126,11 @@ pub fn validate_needs(courses: &[CourseNeed], needs: &Needs, notes: &str) -> For
             "notes",
             format!(
                 "Notes must be {} characters or fewer",
-                group_thousands(MAX_NOTES_CHARS)
+                thousands(MAX_NOTES_CHARS)
             ),
         );
     }
     errors
-}
-
-/// 2000 → "2,000", as the NHS style guide writes numbers.
-fn group_thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 #[cfg(test)]
@@ -246,7 +236,5 @@ mod tests {
         );
         // Surrounding spaces are not counted.
         assert!(validate_needs(&cs, &needs, &format!("  {}  ", "a".repeat(2000))).is_empty());
-        assert_eq!(group_thousands(999), "999");
-        assert_eq!(group_thousands(1234567), "1,234,567");
     }
 }

@@ -21,7 +21,7 @@ use crate::{
     exec_tx,
     knowledge::rules::coverage::Pass,
     organisations::domain::OrgType,
-    platform::db::{Db, Tx},
+    platform::db::{Db, Tx, escape_like},
     with_db, with_tx,
 };
 
@@ -455,12 +455,6 @@ where
                 .map(Option::unwrap_or_default)
         })
         .collect()
-}
-
-fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }
 
 #[cfg(test)]
