@@ -16,4 +16,5 @@ pub mod knowledge;
 pub mod organisations;
 pub mod pages;
 pub mod platform;
+pub mod software;
 pub mod staff;

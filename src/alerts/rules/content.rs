@@ -182,10 +182,10 @@ fn identifiers(text: &str) -> Result<(Option<String>, Option<String>), LineProbl
             }
         } else if lower.starts_with("pkg:") {
             let parsed = matching::parse_purl(word)?;
-            if parsed.version.is_some() {
+            if parsed.version().is_some() {
                 return Err(LineProblem::PurlVersion(word.to_string()));
             }
-            if purl.replace(matching::purl_key(&parsed)).is_some() {
+            if purl.replace(parsed.match_key()).is_some() {
                 return Err(LineProblem::TwoIdentifiers);
             }
         } else {
