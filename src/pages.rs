@@ -1,4 +1,8 @@
 //! Pages that belong to no one service: the home page and the service's statements.
+//!
+//! The signed-in home page is built from the panels each service contributes (see
+//! [`crate::platform::web::home`]): what needs the person's attention, then their
+//! organisations.
 
 use askama::Template;
 use axum::{
@@ -8,9 +12,10 @@ use axum::{
 
 use crate::platform::{
     AppState,
-    authz::{Membership, Rule},
+    authz::{Membership, Principal, Rule},
     error::AppResult,
     web::{
+        home::{self, HomePanel},
         page::render,
         routes::Route,
         shell::{Shell, Viewer},
@@ -32,14 +37,27 @@ struct HomePage {
     signed_in: bool,
     memberships: Vec<Membership>,
     national: bool,
+    panels: Vec<HomePanel>,
 }
 
-pub async fn home(State(_state): State<AppState>, viewer: Viewer) -> AppResult<Response> {
-    let (signed_in, memberships, national) = match &viewer.principal {
-        Some(p) if !p.needs_two_step() || p.two_step_verified => {
-            (true, p.memberships.clone(), p.is_national())
-        }
-        _ => (false, vec![], false),
+/// Every service's home panels for `p`, in page order. A fixed list for now; the services'
+/// registry will hand these over instead.
+async fn panels(state: &AppState, p: &Principal) -> AppResult<Vec<HomePanel>> {
+    let mut all = crate::alerts::home::panels(state, p).await?;
+    all.extend(crate::knowledge::home::panels(state, p).await?);
+    all.extend(crate::staff::home::panels(state, p).await?);
+    Ok(home::arrange(all))
+}
+
+pub async fn home(State(state): State<AppState>, viewer: Viewer) -> AppResult<Response> {
+    let (signed_in, memberships, national, panels) = match &viewer.principal {
+        Some(p) if !p.needs_two_step() || p.two_step_verified => (
+            true,
+            p.memberships.clone(),
+            p.is_national(),
+            panels(&state, p).await?,
+        ),
+        _ => (false, vec![], false, vec![]),
     };
     Ok(render(&HomePage {
         shell: viewer.shell(if signed_in {
@@ -50,6 +68,7 @@ pub async fn home(State(_state): State<AppState>, viewer: Viewer) -> AppResult<R
         signed_in,
         memberships,
         national,
+        panels,
     })?
     .into_response())
 }

@@ -4,6 +4,7 @@
 
 pub mod groups;
 pub mod handlers;
+pub mod home;
 pub mod import;
 pub mod import_handlers;
 pub mod import_store;
