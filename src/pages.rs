@@ -1,4 +1,8 @@
 //! Pages that belong to no one service: the home page and the service's statements.
+//!
+//! The signed-in home page is built from the panels each service contributes (see
+//! [`crate::platform::web::home`]): what needs the person's attention, then their
+//! organisations.
 
 use askama::Template;
 use axum::{
@@ -12,6 +16,7 @@ use crate::platform::{
     error::AppResult,
     service::{NavLink, Service},
     web::{
+        home::HomePanel,
         page::render,
         routes::Route,
         shell::{Shell, Viewer},
@@ -42,14 +47,18 @@ struct HomePage {
     signed_in: bool,
     memberships: Vec<Membership>,
     national: bool,
+    panels: Vec<HomePanel>,
 }
 
-pub async fn home(State(_state): State<AppState>, viewer: Viewer) -> AppResult<Response> {
-    let (signed_in, memberships, national) = match &viewer.principal {
-        Some(p) if !p.needs_two_step() || p.two_step_verified => {
-            (true, p.memberships.clone(), p.is_national())
-        }
-        _ => (false, vec![], false),
+pub async fn home(State(state): State<AppState>, viewer: Viewer) -> AppResult<Response> {
+    let (signed_in, memberships, national, panels) = match &viewer.principal {
+        Some(p) if !p.needs_two_step() || p.two_step_verified => (
+            true,
+            p.memberships.clone(),
+            p.is_national(),
+            state.services.home_panels(&state, p).await?,
+        ),
+        _ => (false, vec![], false, vec![]),
     };
     Ok(render(&HomePage {
         shell: viewer.shell(if signed_in {
@@ -60,6 +69,7 @@ pub async fn home(State(_state): State<AppState>, viewer: Viewer) -> AppResult<R
         signed_in,
         memberships,
         national,
+        panels,
     })?
     .into_response())
 }

@@ -22,6 +22,7 @@ pub mod demo;
 pub mod emails;
 pub mod escalation;
 pub mod feeds;
+pub mod home;
 pub mod inbox;
 pub mod inventory;
 pub mod inventory_files;

@@ -6,13 +6,15 @@ use time::OffsetDateTime;
 use utoipa::OpenApi;
 
 use crate::{
-    alerts::{api, demo, escalation, inventory_schema, store::channels, webhooks},
+    alerts::{api, demo, escalation, home, inventory_schema, store::channels, webhooks},
     platform::{
         AppState,
         authz::Principal,
         db::Db,
+        error::AppResult,
         secrets::SecretBox,
         service::{BoxFuture, DemoContext, JobContext, NavLink, SCAN_EVERY, Service},
+        web::home::HomePanel,
     },
 };
 
@@ -23,6 +25,7 @@ pub fn service() -> Service {
         .scan("advisory escalation", SCAN_EVERY, escalate)
         .openapi(AlertsApi::openapi)
         .nav(nav)
+        .home(home_panels)
         .demo(load_demo)
         .prepare(prepare)
 }
@@ -75,4 +78,11 @@ fn prepare<'a>(db: &'a Db, secrets: &'a SecretBox) -> BoxFuture<'a, anyhow::Resu
         }
         channels::check_webhook_key(db, secrets).await
     })
+}
+
+fn home_panels<'a>(
+    state: &'a AppState,
+    p: &'a Principal,
+) -> BoxFuture<'a, AppResult<Vec<HomePanel>>> {
+    Box::pin(home::panels(state, p))
 }

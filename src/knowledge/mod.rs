@@ -91,6 +91,7 @@ pub mod chart;
 pub mod dashboard;
 pub mod demo;
 pub mod generate;
+pub mod home;
 pub mod learner;
 pub mod national;
 pub mod needs;

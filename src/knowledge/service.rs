@@ -6,13 +6,15 @@ use time::OffsetDateTime;
 use utoipa::OpenApi;
 
 use crate::{
-    knowledge::{admin, api, content, dashboard, demo, national, needs, quiz, reminders},
+    knowledge::{admin, api, content, dashboard, demo, home, national, needs, quiz, reminders},
     platform::{
         AppState,
         authz::Principal,
         db::Db,
+        error::AppResult,
         secrets::SecretBox,
         service::{BoxFuture, DemoContext, NavLink, SCAN_EVERY, Service},
+        web::home::HomePanel,
     },
 };
 
@@ -27,6 +29,7 @@ pub fn service() -> Service {
         .scan("training reminders", SCAN_EVERY, remind)
         .openapi(TrainingApi::openapi)
         .nav(nav)
+        .home(home_panels)
         .demo(load_demo)
         .prepare(prepare)
         .content_check(check_builtin)
@@ -83,4 +86,11 @@ fn check_builtin() -> Vec<String> {
         Ok(_) => vec![],
         Err(e) => e.problems(),
     }
+}
+
+fn home_panels<'a>(
+    state: &'a AppState,
+    p: &'a Principal,
+) -> BoxFuture<'a, AppResult<Vec<HomePanel>>> {
+    Box::pin(home::panels(state, p))
 }

@@ -19,8 +19,13 @@ use crate::platform::{
     authz::{Membership, Principal},
     db::Db,
     email::Mailer,
+    error::AppResult,
     secrets::SecretBox,
-    web::{routes::Route, shell::NavItem},
+    web::{
+        home::{self, HomePanel},
+        routes::Route,
+        shell::NavItem,
+    },
 };
 
 /// A boxed future borrowing from its arguments (what an async function pointer returns).
@@ -106,6 +111,10 @@ pub const ACCOUNT_ORDER: u32 = 9000;
 /// A service's navigation entries for a signed-in person.
 pub type NavFn = fn(&Principal) -> Vec<NavLink>;
 
+/// A service's home-page panels for a signed-in person: only what they may see.
+pub type HomeFn =
+    for<'a> fn(&'a AppState, &'a Principal) -> BoxFuture<'a, AppResult<Vec<HomePanel>>>;
+
 /// What loading demonstration data needs.
 pub struct DemoContext<'a> {
     pub db: &'a Db,
@@ -133,6 +142,7 @@ pub struct Service {
     pub scans: Vec<Scan>,
     pub openapi: Option<fn() -> utoipa::openapi::OpenApi>,
     pub nav: Option<NavFn>,
+    pub home: Option<HomeFn>,
     pub demo: Option<DemoFn>,
     pub prepare: Option<PrepareFn>,
     pub content_check: Option<ContentCheckFn>,
@@ -148,6 +158,7 @@ impl Service {
             scans: vec![],
             openapi: None,
             nav: None,
+            home: None,
             demo: None,
             prepare: None,
             content_check: None,
@@ -183,6 +194,11 @@ impl Service {
         self
     }
 
+    pub fn home(mut self, home: HomeFn) -> Self {
+        self.home = Some(home);
+        self
+    }
+
     pub fn demo(mut self, demo: DemoFn) -> Self {
         self.demo = Some(demo);
         self
@@ -205,6 +221,7 @@ impl Service {
 pub struct Registration {
     pub name: &'static str,
     pub nav: Option<NavFn>,
+    pub home: Option<HomeFn>,
     pub demo: Option<DemoFn>,
     pub prepare: Option<PrepareFn>,
     pub content_check: Option<ContentCheckFn>,
@@ -242,6 +259,7 @@ impl Services {
             registry.registrations.push(Registration {
                 name: s.name,
                 nav: s.nav,
+                home: s.home,
                 demo: s.demo,
                 prepare: s.prepare,
                 content_check: s.content_check,
@@ -297,6 +315,15 @@ impl Services {
         // A stable sort keeps services' own order for entries with the same place.
         links.sort_by_key(|l| l.order);
         links
+    }
+
+    /// Every service's home-page panels for a person, in page order.
+    pub async fn home_panels(&self, state: &AppState, p: &Principal) -> AppResult<Vec<HomePanel>> {
+        let mut panels = vec![];
+        for home in self.registrations.iter().filter_map(|r| r.home) {
+            panels.extend(home(state, p).await?);
+        }
+        Ok(home::arrange(panels))
     }
 
     /// Runs every service's startup work, in order.

@@ -170,3 +170,37 @@ pub async fn take(tx: &mut Tx, id: Uuid, user_id: Uuid) -> Result<Option<Invitat
         Ok(found.filter(|_| removed == 1))
     })
 }
+
+/// Invitations an organisation is still waiting on: people new to CareCERT who have not
+/// set their password, and people with an account who have not answered.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Pending {
+    pub organisation_id: Uuid,
+    pub not_set_up: i64,
+    pub not_answered: i64,
+}
+
+/// [`Pending`] for each of `orgs`, counted by the database (an organisation can have
+/// 20,000 staff, so the people are never loaded).
+pub async fn pending_in(db: &Db, orgs: &[Uuid]) -> Result<Vec<Pending>, sqlx::Error> {
+    if orgs.is_empty() {
+        return Ok(Vec::new());
+    }
+    with_db!(db, |pool| {
+        let mut q = sqlx::QueryBuilder::new(
+            "SELECT o.id AS organisation_id, \
+             (SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id \
+              WHERE m.organisation_id = o.id AND m.active = TRUE AND u.password_hash IS NULL) \
+              AS not_set_up, \
+             (SELECT COUNT(*) FROM membership_invitations i WHERE i.organisation_id = o.id) \
+              AS not_answered \
+             FROM organisations o WHERE o.id IN (",
+        );
+        let mut sep = q.separated(", ");
+        for id in orgs {
+            sep.push_bind(*id);
+        }
+        q.push(")");
+        q.build_query_as::<Pending>().fetch_all(pool).await
+    })
+}

@@ -4,6 +4,7 @@
 
 pub mod groups;
 pub mod handlers;
+pub mod home;
 pub mod import;
 mod import_additions;
 pub mod import_classify;

@@ -20,6 +20,7 @@ mod api;
 mod audit_chain;
 mod course_import;
 mod email_secrets;
+mod home;
 mod jobs;
 mod joining;
 mod log_secrets;

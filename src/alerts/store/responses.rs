@@ -361,3 +361,67 @@ pub async fn summary_by_advisory(
     .await
     })
 }
+
+/// The responses of `orgs` that wait on the organisation, for the home page: published
+/// advisories still awaiting acknowledgement, and responses whose progress update is
+/// overdue at `now`. Closed responses and withdrawn advisories are left to the inbox.
+pub async fn needing_action(
+    db: &Db,
+    orgs: &[Uuid],
+    now: OffsetDateTime,
+) -> Result<Vec<InboxRow>, sqlx::Error> {
+    if orgs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let cols: String = COLUMNS
+        .split(", ")
+        .map(|c| format!("r.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut out = Vec::new();
+    for chunk in orgs.chunks(500) {
+        with_db!(db, |pool| {
+            let mut q = sqlx::QueryBuilder::new(format!(
+                "SELECT {cols}, a.reference, a.title, a.severity, a.tlp, a.status, \
+                 a.published_at, a.current_release_at, o.name AS org_name \
+                 FROM alert_responses r JOIN alert_advisories a ON a.id = r.advisory_id \
+                 JOIN organisations o ON o.id = r.organisation_id \
+                 WHERE a.status = 'published' AND a.reference IS NOT NULL AND ("
+            ));
+            q.push("r.state = 'awaiting' OR (r.state IN ('acknowledged', 'remediating') AND r.next_update_due_at <= ");
+            q.push_bind(now);
+            q.push(")) AND r.organisation_id IN (");
+            let mut sep = q.separated(", ");
+            for id in chunk {
+                sep.push_bind(*id);
+            }
+            q.push(")");
+            out.extend(q.build_query_as::<InboxRow>().fetch_all(pool).await?);
+        });
+    }
+    Ok(out)
+}
+
+/// How far behind organisations are on published advisories, counted by the database.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct Overdue {
+    /// Organisations with at least one acknowledgement past its deadline.
+    pub organisations: i64,
+    /// Published advisories that at least one organisation is overdue on.
+    pub advisories: i64,
+}
+
+/// Organisations overdue acknowledging a published advisory at `now`, nationally: one
+/// aggregate over the overdue responses (found by their state and deadline index), never
+/// a pass per organisation.
+pub async fn overdue_nationally(db: &Db, now: OffsetDateTime) -> Result<Overdue, sqlx::Error> {
+    with_db!(db, |pool| sqlx::query_as::<_, Overdue>(
+        "SELECT COUNT(DISTINCT r.organisation_id) AS organisations, \
+         COUNT(DISTINCT r.advisory_id) AS advisories \
+         FROM alert_responses r JOIN alert_advisories a ON a.id = r.advisory_id \
+         WHERE r.state = 'awaiting' AND r.ack_due_at < $1 AND a.status = 'published'"
+    )
+    .bind(now)
+    .fetch_one(pool)
+    .await)
+}

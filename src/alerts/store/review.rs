@@ -138,3 +138,31 @@ pub async fn clear_pending(tx: &mut Tx, advisory: Uuid) -> Result<bool, sqlx::Er
     .await)?;
     Ok(n > 0)
 }
+
+/// Something waiting for a second analyst: a new advisory submitted for review, or a
+/// revision of a published one submitted for approval.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AwaitingRow {
+    pub advisory_id: Uuid,
+    pub title: String,
+    pub reference: Option<String>,
+    pub submitted_by: Option<Uuid>,
+    pub submitted_at: Option<OffsetDateTime>,
+    /// Whether it is a revision of a published advisory rather than a new one.
+    pub revision: bool,
+}
+
+/// Everything waiting for a second analyst, oldest first. The national team's own work,
+/// so a short list whatever the number of organisations.
+pub async fn awaiting_second_analyst(db: &Db) -> Result<Vec<AwaitingRow>, sqlx::Error> {
+    with_db!(db, |pool| sqlx::query_as::<_, AwaitingRow>(
+        "SELECT id AS advisory_id, title, reference, submitted_by, submitted_at, \
+         FALSE AS revision FROM alert_advisories WHERE status = 'in_review' \
+         UNION ALL \
+         SELECT a.id, a.title, a.reference, p.submitted_by, p.submitted_at, TRUE \
+         FROM alert_pending_revisions p JOIN alert_advisories a ON a.id = p.advisory_id \
+         ORDER BY submitted_at"
+    )
+    .fetch_all(pool)
+    .await)
+}

@@ -1,6 +1,6 @@
 //! The web shell: page layout and navigation, static assets, cookies, CSRF protection,
-//! security headers and form errors, and how every page writes dates, numbers, paged
-//! lists and CSV downloads.
+//! security headers, form errors, the home page's panels, and how every page writes
+//! dates, numbers, paged lists and CSV downloads.
 
 pub mod assets;
 pub mod client;
@@ -10,6 +10,7 @@ pub mod csv;
 pub mod format;
 pub mod forms;
 pub mod headers;
+pub mod home;
 pub mod page;
 pub mod paging;
 pub mod routes;
