@@ -1,94 +1,20 @@
-//! Reading the CISA Known Exploited Vulnerabilities (KEV) catalogue, and turning one of its
-//! entries into a draft advisory for an analyst to review. The catalogue comes from outside,
-//! so the whole file is checked before anything is used: either every entry is sound and the
-//! catalogue is accepted, or nothing is, with a list of problems a person can act on.
+//! Reading and checking a whole CISA KEV catalogue file. Every entry is read, noting every
+//! problem rather than stopping at the first, so the person fixing the file sees them all
+//! at once; the catalogue is accepted only if there are none.
 
 use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 use time::{Date, Month};
 
-use crate::alerts::model::{
-    AdvisoryContent, AffectedProduct, Audience, Cve, Reference, Severity, Tlp,
-};
-use crate::platform::web::format::long_date;
-
-/// The published catalogue is about 1.5 MB; this leaves room for years of growth while
-/// refusing anything absurd before it is parsed.
-pub const MAX_BYTES: usize = 8 * 1024 * 1024;
-/// The published catalogue has about 1,400 entries.
-pub const MAX_ENTRIES: usize = 5000;
+use super::{KevCatalogue, KevEntry, KevError, MAX_BYTES, MAX_ENTRIES, limit_chars};
 
 /// Beyond this many, more problems only bury the first ones; the rest are counted.
 const MAX_PROBLEMS_SHOWN: usize = 20;
-/// Advisory titles are kept to one readable line.
-const MAX_TITLE_CHARS: usize = 200;
 /// Vendor and product names become advisory fields of the same limit.
 const MAX_NAME_CHARS: usize = 200;
 /// Raw values quoted back in messages are cut to this, so a hostile value cannot flood a page.
 const MAX_QUOTED_CHARS: usize = 40;
-const NVD_DETAIL_URL: &str = "https://nvd.nist.gov/vuln/detail/";
-const KEV_CATALOGUE_URL: &str = "https://www.cisa.gov/known-exploited-vulnerabilities-catalog";
-
-/// One vulnerability from the catalogue.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KevEntry {
-    /// `CVE-YYYY-NNNN…`
-    pub cve_id: String,
-    pub vendor: String,
-    pub product: String,
-    /// CISA's name for the vulnerability.
-    pub name: String,
-    /// The day CISA added it to the catalogue.
-    pub date_added: Date,
-    pub description: String,
-    /// What CISA tells organisations to do.
-    pub required_action: String,
-    /// The deadline for US federal agencies.
-    pub due_date: Option<Date>,
-    /// Known to have been used in ransomware campaigns.
-    pub ransomware: bool,
-    /// The web links found in the entry's notes.
-    pub notes: Vec<String>,
-    /// Weakness types, e.g. `CWE-79`.
-    pub cwes: Vec<String>,
-}
-
-/// A whole catalogue that passed every check.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KevCatalogue {
-    /// CISA's version label for this release of the catalogue.
-    pub version: String,
-    /// When CISA released it, as CISA wrote it.
-    pub released: String,
-    pub entries: Vec<KevEntry>,
-}
-
-/// Why a catalogue file was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum KevError {
-    #[error(
-        "This file is {size} bytes, which is too large for the CISA KEV catalogue \
-         (at most {MAX_BYTES} bytes)"
-    )]
-    TooLarge { size: usize },
-    #[error("This is not a JSON file: {0}")]
-    NotJson(String),
-    #[error("This JSON file is not the CISA KEV catalogue: {0}")]
-    NotKev(String),
-    #[error("The catalogue lists no vulnerabilities, so there is nothing to import")]
-    Empty,
-    #[error(
-        "The catalogue has {count} entries, which is more than the {MAX_ENTRIES} CareCERT accepts"
-    )]
-    TooManyEntries { count: usize },
-    /// Every problem found, up to 20, then a line saying how many more there were.
-    #[error(
-        "The catalogue was not imported because some entries have problems:\n{}",
-        .problems.join("\n")
-    )]
-    InvalidEntries { problems: Vec<String> },
-}
 
 /// Reads and checks a whole catalogue. Nothing is returned unless every entry is sound.
 ///
@@ -146,78 +72,6 @@ pub fn parse(bytes: &[u8]) -> Result<KevCatalogue, KevError> {
         released,
         entries,
     })
-}
-
-/// Fills a draft advisory from a catalogue entry. The analyst reviews it before it goes
-/// anywhere: in particular the affected versions start as "every version" because the
-/// catalogue does not say, and only the analyst can narrow them.
-pub fn to_draft(entry: &KevEntry) -> AdvisoryContent {
-    let title = limit_chars(
-        &one_line(&format!(
-            "{} {}: {}",
-            entry.vendor, entry.product, entry.name
-        )),
-        MAX_TITLE_CHARS,
-    );
-    let mut severity_reason = format!(
-        "Listed in the CISA Known Exploited Vulnerabilities catalogue on {}: exploited in the wild.",
-        long_date(entry.date_added)
-    );
-    if entry.ransomware {
-        severity_reason.push_str(" Known to have been used in ransomware campaigns.");
-    }
-
-    let mut references = vec![
-        Reference {
-            url: format!("{NVD_DETAIL_URL}{}", entry.cve_id),
-            title: format!("NVD entry for {}", entry.cve_id),
-        },
-        Reference {
-            url: KEV_CATALOGUE_URL.to_string(),
-            title: "CISA KEV catalogue".to_string(),
-        },
-    ];
-    for url in &entry.notes {
-        if !references.iter().any(|r| &r.url == url) {
-            references.push(Reference {
-                url: url.clone(),
-                title: "Vendor or reference notice".to_string(),
-            });
-        }
-    }
-
-    let required_action = entry.required_action.trim();
-    AdvisoryContent {
-        title,
-        severity: Severity::High,
-        severity_reason,
-        tlp: Tlp::Clear,
-        summary: entry.description.trim().to_string(),
-        actively_exploited: true,
-        in_kev: true,
-        affected: vec![AffectedProduct {
-            vendor: entry.vendor.clone(),
-            product: entry.product.clone(),
-            versions: vec![],
-            cpe: None,
-            purl: None,
-        }],
-        cves: vec![Cve {
-            id: entry.cve_id.clone(),
-            cvss_vector: None,
-            cvss_score: None,
-        }],
-        remediation: if required_action.is_empty() {
-            vec![]
-        } else {
-            vec![required_action.to_string()]
-        },
-        workarounds: vec![],
-        references,
-        audience: Audience::All,
-        ack_required: true,
-        ack_hours: Some(48),
-    }
 }
 
 /// Reads one entry, noting every problem rather than stopping at the first, so the person
@@ -520,22 +374,6 @@ fn is_web_link(token: &str) -> bool {
             .any(|c| c.is_control() || matches!(c, '<' | '>' | '"' | '\'' | '`' | '\\'))
 }
 
-/// Collapses line breaks and runs of spaces, so a title is one tidy line.
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Cuts to at most `max` characters, marking the cut with an ellipsis.
-fn limit_chars(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
-    cut.truncate(cut.trim_end().len());
-    cut.push('…');
-    cut
-}
-
 /// A value quoted back to the reader, cut short if long.
 fn quote(text: &str) -> String {
     limit_chars(text, MAX_QUOTED_CHARS)
@@ -554,9 +392,9 @@ mod tests {
     use super::*;
     use time::macros::date;
 
-    const VALID: &str = include_str!("../../tests/fixtures/alerts/kev_valid.json");
-    const MALFORMED: &str = include_str!("../../tests/fixtures/alerts/kev_malformed.json");
-    const HALF_VALID: &str = include_str!("../../tests/fixtures/alerts/kev_half_valid.json");
+    const VALID: &str = include_str!("../../../tests/fixtures/alerts/kev_valid.json");
+    const MALFORMED: &str = include_str!("../../../tests/fixtures/alerts/kev_malformed.json");
+    const HALF_VALID: &str = include_str!("../../../tests/fixtures/alerts/kev_half_valid.json");
 
     fn entry_json(cve: &str) -> Value {
         serde_json::json!({
@@ -862,81 +700,5 @@ mod tests {
                 "http://other.example/kb?id=5"
             ]
         );
-    }
-
-    #[test]
-    fn a_draft_is_filled_from_the_entry() {
-        let catalogue = parse(VALID.as_bytes()).unwrap();
-        let entry = &catalogue.entries[0];
-        let draft = to_draft(entry);
-        assert_eq!(
-            draft.title,
-            "Apache Log4j2: Apache Log4j2 Remote Code Execution Vulnerability"
-        );
-        assert_eq!(draft.severity, Severity::High);
-        assert_eq!(
-            draft.severity_reason,
-            "Listed in the CISA Known Exploited Vulnerabilities catalogue on 10 December 2021: \
-             exploited in the wild. Known to have been used in ransomware campaigns."
-        );
-        assert_eq!(draft.tlp, Tlp::Clear);
-        assert_eq!(draft.summary, entry.description);
-        assert!(draft.actively_exploited && draft.in_kev);
-        assert_eq!(
-            draft.affected,
-            vec![AffectedProduct {
-                vendor: "Apache".into(),
-                product: "Log4j2".into(),
-                versions: vec![],
-                cpe: None,
-                purl: None,
-            }]
-        );
-        assert_eq!(draft.cves.len(), 1);
-        assert_eq!(draft.cves[0].id, "CVE-2021-44228");
-        assert_eq!(draft.remediation, vec![entry.required_action.clone()]);
-        assert!(draft.workarounds.is_empty());
-        let urls: Vec<&str> = draft.references.iter().map(|r| r.url.as_str()).collect();
-        assert_eq!(
-            urls,
-            vec![
-                "https://nvd.nist.gov/vuln/detail/CVE-2021-44228",
-                KEV_CATALOGUE_URL,
-                "https://logging.apache.org/log4j/2.x/security.html",
-            ]
-        );
-        assert_eq!(draft.references[0].title, "NVD entry for CVE-2021-44228");
-        assert_eq!(draft.references[2].title, "Vendor or reference notice");
-        assert_eq!(draft.audience, Audience::All);
-        assert!(draft.ack_required);
-        assert_eq!(draft.ack_hours, Some(48));
-    }
-
-    #[test]
-    fn a_draft_without_ransomware_use_does_not_mention_it() {
-        let catalogue = parse(VALID.as_bytes()).unwrap();
-        let entry = catalogue.entries.iter().find(|e| !e.ransomware).unwrap();
-        let draft = to_draft(entry);
-        assert!(!draft.severity_reason.contains("ransomware"));
-        assert!(draft.severity_reason.ends_with("exploited in the wild."));
-    }
-
-    #[test]
-    fn a_draft_title_is_one_line_of_at_most_200_characters() {
-        let parsed = parse(&catalogue(vec![entry_json("CVE-2024-0001")])).unwrap();
-        let mut entry = parsed.entries[0].clone();
-        entry.name = format!("Line one\n  line two {}", "é".repeat(300));
-        let title = to_draft(&entry).title;
-        assert_eq!(title.chars().count(), 200);
-        assert!(title.starts_with("Example Widget Server: Line one line two é"));
-        assert!(title.ends_with('…'));
-    }
-
-    #[test]
-    fn an_empty_required_action_gives_no_remediation_step() {
-        let mut raw = entry_json("CVE-2024-0001");
-        raw["requiredAction"] = Value::from("  ");
-        let parsed = parse(&catalogue(vec![raw])).unwrap();
-        assert!(to_draft(&parsed.entries[0]).remediation.is_empty());
     }
 }
