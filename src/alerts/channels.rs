@@ -15,12 +15,13 @@ use uuid::Uuid;
 use crate::{
     alerts::{store::channels as store, views, webhooks},
     audit::{self, NewEvent},
-    organisations::store::OrgRow,
+    platform::tenants::Organisation,
     platform::{
         AppState,
         authz::Rule,
         db::now,
         error::{AppError, AppResult},
+        tenancy::{Lead, OrgScope},
         tokens,
         web::{
             client::ClientIp,
@@ -119,7 +120,7 @@ struct Revealed {
 #[template(path = "alerts/channels.html")]
 struct ChannelsPage {
     shell: Shell,
-    org: OrgRow,
+    org: Organisation,
     errors: FormErrors,
     feeds: Vec<FeedView>,
     active: usize,
@@ -140,13 +141,18 @@ struct Extra {
     new_secret: Option<Revealed>,
 }
 
-async fn page(state: &AppState, viewer: &Viewer, org: OrgRow, extra: Extra) -> AppResult<Response> {
-    let feeds: Vec<FeedView> = store::feed_tokens(&state.db, org.id)
+async fn page(
+    state: &AppState,
+    viewer: &Viewer,
+    org: Organisation,
+    extra: Extra,
+) -> AppResult<Response> {
+    let feeds: Vec<FeedView> = store::feed_tokens(&state.db, org.id.into())
         .await?
         .into_iter()
         .map(FeedView::from)
         .collect();
-    let webhook = store::webhook(&state.db, org.id)
+    let webhook = store::webhook(&state.db, org.id.into())
         .await?
         .map(|w| (w.url, views::date_time(w.created_at)));
     let status = if extra.errors.is_empty() {
@@ -187,9 +193,10 @@ async fn page(state: &AppState, viewer: &Viewer, org: OrgRow, extra: Extra) -> A
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(org_id): Path<Uuid>,
+    OrgScope {
+        organisation: org, ..
+    }: OrgScope<Lead>,
 ) -> AppResult<Response> {
-    let org = crate::organisations::load(&state, org_id).await?;
     page(&state, &viewer, org, Extra::default()).await
 }
 
@@ -205,11 +212,14 @@ pub async fn create_feed(
     State(state): State<AppState>,
     viewer: Viewer,
     ClientIp(ip): ClientIp,
-    Path(org_id): Path<Uuid>,
+    OrgScope {
+        principal: ref p,
+        organisation: org,
+        ..
+    }: OrgScope<Lead>,
     Form(form): Form<FeedForm>,
 ) -> AppResult<Response> {
-    let p = viewer.user()?;
-    let org = crate::organisations::load(&state, org_id).await?;
+    let org_id = org.id.as_uuid();
     let mut errors = FormErrors::new();
     let name = required_text(
         &mut errors,
@@ -235,7 +245,7 @@ pub async fn create_feed(
         &name,
         &tokens::hash(&token),
         &prefix,
-        p.user_id,
+        p.user_id.into(),
         now(),
     )
     .await?;
@@ -243,7 +253,7 @@ pub async fn create_feed(
         &mut tx,
         &state.secrets,
         NewEvent {
-            actor_user_id: Some(p.user_id),
+            actor_user_id: Some(p.user_id.into()),
             actor_label: &p.email,
             organisation_id: Some(org_id),
             event: "alerts.feed_token_created",
@@ -266,13 +276,16 @@ pub async fn create_feed(
 /// `POST /organisations/{org_id}/alert-feeds/{token_id}/revoke`
 pub async fn revoke_feed(
     State(state): State<AppState>,
-    viewer: Viewer,
     ClientIp(ip): ClientIp,
-    Path((org_id, token_id)): Path<(Uuid, String)>,
+    OrgScope {
+        principal: ref p,
+        organisation: org,
+        ..
+    }: OrgScope<Lead>,
+    Path((_, token_id)): Path<(Uuid, String)>,
 ) -> AppResult<Response> {
-    let p = viewer.user()?;
     let token_id = Uuid::parse_str(&token_id).map_err(|_| AppError::NotFound)?;
-    crate::organisations::load(&state, org_id).await?;
+    let org_id = org.id.as_uuid();
     let feed = store::feed_tokens(&state.db, org_id)
         .await?
         .into_iter()
@@ -284,7 +297,7 @@ pub async fn revoke_feed(
             &mut tx,
             &state.secrets,
             NewEvent {
-                actor_user_id: Some(p.user_id),
+                actor_user_id: Some(p.user_id.into()),
                 actor_label: &p.email,
                 organisation_id: Some(org_id),
                 event: "alerts.feed_token_revoked",
@@ -322,11 +335,14 @@ pub async fn set_webhook(
     State(state): State<AppState>,
     viewer: Viewer,
     ClientIp(ip): ClientIp,
-    Path(org_id): Path<Uuid>,
+    OrgScope {
+        principal: ref p,
+        organisation: org,
+        ..
+    }: OrgScope<Lead>,
     Form(form): Form<WebhookForm>,
 ) -> AppResult<Response> {
-    let p = viewer.user()?;
-    let org = crate::organisations::load(&state, org_id).await?;
+    let org_id = org.id.as_uuid();
     let url = match webhooks::check_url(&form.url, state.config.webhook_allow_private) {
         Ok(url) => url,
         Err(message) => {
@@ -346,12 +362,12 @@ pub async fn set_webhook(
     let sealed = state
         .secrets
         .seal(&crate::alerts::webhooks::secret_context(org_id), &secret);
-    store::set_webhook(&mut tx, org_id, &url, &sealed, p.user_id, now()).await?;
+    store::set_webhook(&mut tx, org_id, &url, &sealed, p.user_id.into(), now()).await?;
     audit::record(
         &mut tx,
         &state.secrets,
         NewEvent {
-            actor_user_id: Some(p.user_id),
+            actor_user_id: Some(p.user_id.into()),
             actor_label: &p.email,
             organisation_id: Some(org_id),
             event: "alerts.webhook_set",
@@ -374,12 +390,14 @@ pub async fn set_webhook(
 /// `POST /organisations/{org_id}/alert-feeds/webhook/remove`
 pub async fn remove_webhook(
     State(state): State<AppState>,
-    viewer: Viewer,
     ClientIp(ip): ClientIp,
-    Path(org_id): Path<Uuid>,
+    OrgScope {
+        principal: ref p,
+        organisation: org,
+        ..
+    }: OrgScope<Lead>,
 ) -> AppResult<Response> {
-    let p = viewer.user()?;
-    crate::organisations::load(&state, org_id).await?;
+    let org_id = org.id.as_uuid();
     let Some(hook) = store::webhook(&state.db, org_id).await? else {
         return Err(AppError::NotFound);
     };
@@ -391,7 +409,7 @@ pub async fn remove_webhook(
         &mut tx,
         &state.secrets,
         NewEvent {
-            actor_user_id: Some(p.user_id),
+            actor_user_id: Some(p.user_id.into()),
             actor_label: &p.email,
             organisation_id: Some(org_id),
             event: "alerts.webhook_removed",

@@ -309,7 +309,7 @@ impl FormValues {
             Audience::Organisations(ids) => {
                 let mut codes = Vec::new();
                 for id in ids {
-                    if let Some(o) = org_store::by_id(&state.db, *id).await? {
+                    if let Some(o) = org_store::by_id(&state.db, (*id).into()).await? {
                         codes.push(o.ods_code);
                     }
                 }
@@ -394,8 +394,8 @@ impl FormValues {
                 {
                     match org_store::by_ods_code(&state.db, &code.to_ascii_uppercase()).await? {
                         Some(o) if !o.is_national_team() => {
-                            if !ids.contains(&o.id) {
-                                ids.push(o.id);
+                            if !ids.contains(&o.id.as_uuid()) {
+                                ids.push(o.id.as_uuid());
                             }
                         }
                         _ => unknown.push(code.to_owned()),
@@ -584,7 +584,7 @@ pub async fn new_form(State(state): State<AppState>, viewer: Viewer) -> AppResul
 
 fn actor<'a>(state: &'a AppState, p: &'a Principal, ip: &'a str) -> publishing::Actor<'a> {
     publishing::Actor {
-        user_id: p.user_id,
+        user_id: p.user_id.into(),
         label: &p.email,
         ip: Some(ip),
         secrets: &state.secrets,
@@ -598,7 +598,7 @@ fn event<'a>(
     detail: serde_json::Value,
 ) -> NewEvent<'a> {
     NewEvent {
-        actor_user_id: Some(p.user_id),
+        actor_user_id: Some(p.user_id.into()),
         actor_label: &p.email,
         organisation_id: None,
         event,
@@ -628,7 +628,7 @@ pub async fn create(
         }
     };
     let mut tx = state.db.begin().await?;
-    let id = advisories::create_draft(&mut tx, &c, None, p.user_id).await?;
+    let id = advisories::create_draft(&mut tx, &c, None, p.user_id.into()).await?;
     audit::record(
         &mut tx,
         &state.secrets,
@@ -701,7 +701,7 @@ pub async fn save(
         }
     };
     let mut tx = state.db.begin().await?;
-    advisories::save_draft(&mut tx, id, &c, p.user_id).await?;
+    advisories::save_draft(&mut tx, id, &c, p.user_id.into()).await?;
     audit::record(
         &mut tx,
         &state.secrets,
@@ -823,9 +823,9 @@ pub async fn show(
         id,
         adv: AdvisoryView::new(&row, &content, &revisions),
         status: row.status(),
-        can_publish: rules::review::may_approve(p.user_id, &authors),
+        can_publish: rules::review::may_approve(p.user_id.into(), &authors),
         editors: names(&draft_editors),
-        pending: pending_view(&state, &row, &content, p.user_id).await?,
+        pending: pending_view(&state, &row, &content, p.user_id.into()).await?,
         author: name_of(&state, Some(row.created_by))
             .await?
             .unwrap_or_default(),

@@ -20,15 +20,15 @@ use super::{
 use crate::{
     audit::{self, NewEvent},
     identity::invitations::{INVITATION_VALID_FOR, invitation_email, join_email},
-    organisations::domain::OrgType,
     platform::{
         authz::Role,
         db::{Db, Tx, new_id, now},
         email,
+        ids::{OrgId, UserId},
         secrets::SecretBox,
         tokens,
     },
-    with_db, with_tx,
+    with_tx,
 };
 
 /// Rows per multi-row statement: well within both engines' limits on bound parameters
@@ -38,41 +38,17 @@ const CHUNK: usize = 500;
 /// The role new people are given.
 const NEW_MEMBER_ROLE: Role = Role::Staff;
 
-/// What the import pages need to know about the organisation.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ImportOrganisation {
-    pub id: Uuid,
-    pub name: String,
-    pub org_type: String,
-}
-
-impl ImportOrganisation {
-    /// The national team's members are appointed one by one, never imported.
-    pub fn is_national_team(&self) -> bool {
-        OrgType::parse(&self.org_type) == Some(OrgType::NationalTeam)
-    }
-}
-
-pub async fn organisation(db: &Db, id: Uuid) -> Result<Option<ImportOrganisation>, sqlx::Error> {
-    with_db!(db, |pool| sqlx::query_as::<_, ImportOrganisation>(
-        "SELECT id, name, org_type FROM organisations WHERE id = $1"
-    )
-    .bind(id)
-    .fetch_optional(pool)
-    .await)
-}
-
 /// Who is importing into which organisation.
 #[derive(Debug, Clone)]
 pub struct ImportRequest<'a> {
-    pub organisation_id: Uuid,
+    pub organisation_id: OrgId,
     pub organisation_name: &'a str,
     /// The service's address, for the links in invitations.
     pub public_url: &'a str,
     /// The server's key: seals the invitations' links in their queued emails, and the
     /// audit entry.
     pub secrets: &'a SecretBox,
-    pub actor_user_id: Option<Uuid>,
+    pub actor_user_id: Option<UserId>,
     pub actor_label: &'a str,
     pub ip: Option<&'a str>,
 }
@@ -131,9 +107,9 @@ pub async fn import(
         &mut tx,
         request.secrets,
         NewEvent {
-            actor_user_id: request.actor_user_id,
+            actor_user_id: request.actor_user_id.map(Uuid::from),
             actor_label: request.actor_label,
-            organisation_id: Some(request.organisation_id),
+            organisation_id: Some(request.organisation_id.into()),
             event: "staff.imported",
             detail: json!({
                 "added": summary.added,
@@ -152,7 +128,7 @@ pub async fn import(
 
 /// Takes the organisation's row lock until the transaction ends (a portable
 /// `SELECT … FOR UPDATE`), so imports into one organisation do not interleave.
-async fn lock_organisation(tx: &mut Tx, organisation_id: Uuid) -> Result<(), sqlx::Error> {
+async fn lock_organisation(tx: &mut Tx, organisation_id: OrgId) -> Result<(), sqlx::Error> {
     let locked = with_tx!(tx, |c| sqlx::query(
         "UPDATE organisations SET name = name WHERE id = $1"
     )
@@ -170,7 +146,7 @@ async fn lock_organisation(tx: &mut Tx, organisation_id: Uuid) -> Result<(), sql
 /// The organisation's members, active or not, keyed by email address in lower case.
 pub async fn existing_members(
     tx: &mut Tx,
-    organisation_id: Uuid,
+    organisation_id: OrgId,
 ) -> Result<HashMap<String, ExistingMember>, sqlx::Error> {
     type Row = (Uuid, String, String, Option<String>, bool);
     let rows: Vec<Row> = with_tx!(tx, |c| sqlx::query_as(
@@ -299,7 +275,7 @@ async fn add_members(
         .filter_map(|row| {
             Some(NewInvitation {
                 organisation_id: request.organisation_id,
-                user_id: *accounts.get(&row.email)?,
+                user_id: UserId::from(*accounts.get(&row.email)?),
                 email: &row.email,
                 role: NEW_MEMBER_ROLE,
                 staff_group: row.staff_group.as_str(),
@@ -397,7 +373,7 @@ async fn queue_emails(
 /// active are left as they are.
 async fn update_members(
     tx: &mut Tx,
-    organisation_id: Uuid,
+    organisation_id: OrgId,
     changes: &[Update],
     at: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
@@ -432,6 +408,7 @@ mod db_tests {
 
     use super::*;
     use crate::platform::scratch::{add_organisation, drop_postgres, postgres, sqlite};
+    use crate::with_db;
     use crate::{
         platform::tokens,
         staff::{
@@ -456,7 +433,7 @@ mod db_tests {
 
     fn request(org: Uuid) -> ImportRequest<'static> {
         ImportRequest {
-            organisation_id: org,
+            organisation_id: org.into(),
             organisation_name: "Riverside NHS Trust",
             public_url: "https://carecert.test",
             secrets: &SECRETS,

@@ -207,11 +207,11 @@ mod tests {
 
     fn person(role: Role) -> Principal {
         Principal {
-            user_id: Uuid::nil(),
+            user_id: (Uuid::nil()).into(),
             name: "Ann".into(),
             email: "ann@example.org".into(),
             memberships: vec![Membership {
-                organisation_id: Uuid::nil(),
+                organisation_id: (Uuid::nil()).into(),
                 organisation_name: "Trust".into(),
                 role,
             }],
