@@ -15,13 +15,13 @@ use uuid::Uuid;
 use crate::{
     alerts::{store::channels as store, views, webhooks},
     audit::{self, NewEvent},
-    platform::tenants::Organisation,
     platform::{
         AppState,
         authz::Rule,
         db::now,
         error::{AppError, AppResult},
         tenancy::{Lead, OrgScope},
+        tenants::Organisation,
         tokens,
         web::{
             client::ClientIp,
@@ -147,12 +147,12 @@ async fn page(
     org: Organisation,
     extra: Extra,
 ) -> AppResult<Response> {
-    let feeds: Vec<FeedView> = store::feed_tokens(&state.db, org.id.into())
+    let feeds: Vec<FeedView> = store::feed_tokens(&state.db, org.id)
         .await?
         .into_iter()
         .map(FeedView::from)
         .collect();
-    let webhook = store::webhook(&state.db, org.id.into())
+    let webhook = store::webhook(&state.db, org.id)
         .await?
         .map(|w| (w.url, views::date_time(w.created_at)));
     let status = if extra.errors.is_empty() {
@@ -219,7 +219,7 @@ pub async fn create_feed(
     }: OrgScope<Lead>,
     Form(form): Form<FeedForm>,
 ) -> AppResult<Response> {
-    let org_id = org.id.as_uuid();
+    let org_id = org.id;
     let mut errors = FormErrors::new();
     let name = required_text(
         &mut errors,
@@ -245,7 +245,7 @@ pub async fn create_feed(
         &name,
         &tokens::hash(&token),
         &prefix,
-        p.user_id.into(),
+        p.user_id,
         now(),
     )
     .await?;
@@ -255,7 +255,7 @@ pub async fn create_feed(
         NewEvent {
             actor_user_id: Some(p.user_id.into()),
             actor_label: &p.email,
-            organisation_id: Some(org_id),
+            organisation_id: Some(org_id.into()),
             event: "alerts.feed_token_created",
             detail: serde_json::json!({ "token_id": id, "name": name, "prefix": prefix }),
             ip: Some(&ip),
@@ -285,7 +285,7 @@ pub async fn revoke_feed(
     Path((_, token_id)): Path<(Uuid, String)>,
 ) -> AppResult<Response> {
     let token_id = Uuid::parse_str(&token_id).map_err(|_| AppError::NotFound)?;
-    let org_id = org.id.as_uuid();
+    let org_id = org.id;
     let feed = store::feed_tokens(&state.db, org_id)
         .await?
         .into_iter()
@@ -299,7 +299,7 @@ pub async fn revoke_feed(
             NewEvent {
                 actor_user_id: Some(p.user_id.into()),
                 actor_label: &p.email,
-                organisation_id: Some(org_id),
+                organisation_id: Some(org_id.into()),
                 event: "alerts.feed_token_revoked",
                 detail: serde_json::json!({
                     "token_id": token_id,
@@ -318,7 +318,7 @@ pub async fn revoke_feed(
     };
     Ok(redirect_with_notice(
         state.config.is_https(),
-        &channels_path(org_id),
+        &channels_path(org_id.into()),
         &message,
     ))
 }
@@ -342,7 +342,7 @@ pub async fn set_webhook(
     }: OrgScope<Lead>,
     Form(form): Form<WebhookForm>,
 ) -> AppResult<Response> {
-    let org_id = org.id.as_uuid();
+    let org_id = org.id;
     let url = match webhooks::check_url(&form.url, state.config.webhook_allow_private) {
         Ok(url) => url,
         Err(message) => {
@@ -359,17 +359,18 @@ pub async fn set_webhook(
     let secret = tokens::generate();
     let replaced = store::webhook(&state.db, org_id).await?.is_some();
     let mut tx = state.db.begin().await?;
-    let sealed = state
-        .secrets
-        .seal(&crate::alerts::webhooks::secret_context(org_id), &secret);
-    store::set_webhook(&mut tx, org_id, &url, &sealed, p.user_id.into(), now()).await?;
+    let sealed = state.secrets.seal(
+        &crate::alerts::webhooks::secret_context(org_id.into()),
+        &secret,
+    );
+    store::set_webhook(&mut tx, org_id, &url, &sealed, p.user_id, now()).await?;
     audit::record(
         &mut tx,
         &state.secrets,
         NewEvent {
             actor_user_id: Some(p.user_id.into()),
             actor_label: &p.email,
-            organisation_id: Some(org_id),
+            organisation_id: Some(org_id.into()),
             event: "alerts.webhook_set",
             detail: serde_json::json!({ "host": host_of(&url), "replaced": replaced }),
             ip: Some(&ip),
@@ -397,7 +398,7 @@ pub async fn remove_webhook(
         ..
     }: OrgScope<Lead>,
 ) -> AppResult<Response> {
-    let org_id = org.id.as_uuid();
+    let org_id = org.id;
     let Some(hook) = store::webhook(&state.db, org_id).await? else {
         return Err(AppError::NotFound);
     };
@@ -411,7 +412,7 @@ pub async fn remove_webhook(
         NewEvent {
             actor_user_id: Some(p.user_id.into()),
             actor_label: &p.email,
-            organisation_id: Some(org_id),
+            organisation_id: Some(org_id.into()),
             event: "alerts.webhook_removed",
             detail: serde_json::json!({ "host": host_of(&hook.url) }),
             ip: Some(&ip),
@@ -421,7 +422,7 @@ pub async fn remove_webhook(
     tx.commit().await?;
     Ok(redirect_with_notice(
         state.config.is_https(),
-        &channels_path(org_id),
+        &channels_path(org_id.into()),
         "Webhook removed. CareCERT will no longer send advisories to it",
     ))
 }

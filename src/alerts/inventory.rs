@@ -26,13 +26,13 @@ use crate::{
     audit::handlers::{PageItem, PageLink, Pagination, page_items},
     audit::{self, NewEvent},
     knowledge::dashboard::{csv_response, page_count, page_number, safe_cell},
-    platform::tenants::Organisation,
     platform::{
         AppState,
         authz::Rule,
         db::now,
         error::{AppError, AppResult},
         tenancy::{Lead, OrgScope},
+        tenants::Organisation,
         web::{
             client::ClientIp,
             cookies::redirect_with_notice,

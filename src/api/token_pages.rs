@@ -16,11 +16,11 @@ use uuid::Uuid;
 use crate::{
     api::tokens::{self, CreateError, MAX_ACTIVE_TOKENS, TokenRow},
     audit::{self, NewEvent},
-    platform::tenants::Organisation,
     platform::{
         AppState,
         error::{AppError, AppResult},
         tenancy::{Lead, OrgScope},
+        tenants::Organisation,
         web::{
             client::ClientIp,
             cookies::redirect_with_notice,

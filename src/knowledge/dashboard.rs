@@ -33,7 +33,6 @@ use crate::{
             reports::{self, GroupCount, StaffRecord},
         },
     },
-    platform::tenants::Organisation,
     platform::{
         AppState,
         authz::Rule,
@@ -42,6 +41,7 @@ use crate::{
         error::{AppError, AppResult},
         limits::{Allowance, allowance},
         tenancy::{Lead, OrgScope},
+        tenants::Organisation,
         web::{
             client::ClientIp,
             cookies::redirect_with_notice,

@@ -31,13 +31,13 @@ use crate::{
             needs::{self as store, AssignmentRow, NewAssignment},
         },
     },
-    platform::tenants::Organisation,
     platform::{
         AppState,
         authz::Rule,
         db::now,
         error::{AppError, AppResult},
         tenancy::{Lead, OrgScope},
+        tenants::Organisation,
         web::{
             client::ClientIp,
             cookies::redirect_with_notice,
