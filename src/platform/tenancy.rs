@@ -52,7 +52,6 @@ impl OrgRule for Admin {
 pub struct GuardedBy(pub Rule);
 
 /// The organisation named in the URL, with the person allowed to act on it.
-#[derive(Debug, Clone)]
 pub struct OrgScope<R: OrgRule> {
     pub principal: Principal,
     pub organisation: Organisation,
