@@ -386,7 +386,7 @@ async fn analysts(db: &Db) -> Analysts {
             &mut tx,
             &NewMembership {
                 organisation_id: team,
-                user_id: user,
+                user_id: user.into(),
                 role: Role::NationalAnalyst,
                 staff_group: "it",
                 department: None,
@@ -1548,11 +1548,11 @@ async fn respond(
             let org = &country.orgs[i];
             let lead = &org.leads[0];
             let who = Principal {
-                user_id: lead.id,
+                user_id: lead.id.into(),
                 name: lead.name.clone(),
                 email: lead.email.clone(),
                 memberships: vec![Membership {
-                    organisation_id: org.id,
+                    organisation_id: org.id.into(),
                     organisation_name: org.name.clone(),
                     role: Role::SecurityLead,
                 }],

@@ -322,8 +322,8 @@ async fn privileged(server: &Server, org: Uuid, role: Role, email: &str) -> Stri
     staff_store::add(
         &mut tx,
         &NewMembership {
-            organisation_id: org,
-            user_id: user,
+            organisation_id: org.into(),
+            user_id: user.into(),
             role,
             staff_group: "it",
             department: None,
@@ -391,7 +391,7 @@ async fn learners(server: &Server) -> (String, Vec<Learner>) {
     .await;
     let (members, _) = staff_store::list(
         &server.db,
-        org,
+        org.into(),
         &MemberSearch {
             text: "",
             limit: (LEARNERS + 200) as i64,
@@ -403,7 +403,7 @@ async fn learners(server: &Server) -> (String, Vec<Learner>) {
     let users: Vec<Uuid> = members
         .iter()
         .filter(|m| m.active)
-        .map(|m| m.user_id)
+        .map(|m| m.user_id.as_uuid())
         .take(LEARNERS)
         .collect();
     assert_eq!(users.len(), LEARNERS, "enough active members");

@@ -231,11 +231,11 @@ mod tests {
 
     fn person(role: Role) -> Principal {
         Principal {
-            user_id: Uuid::nil(),
+            user_id: Uuid::nil().into(),
             name: "Ann".into(),
             email: "ann@example.org".into(),
             memberships: vec![Membership {
-                organisation_id: Uuid::nil(),
+                organisation_id: Uuid::nil().into(),
                 organisation_name: "Trust".into(),
                 role,
             }],
@@ -303,7 +303,7 @@ mod tests {
         let mut p = person(Role::SecurityLead);
         let other = Uuid::from_u128(7);
         p.memberships.push(Membership {
-            organisation_id: other,
+            organisation_id: other.into(),
             organisation_name: "Practice".into(),
             role: Role::SecurityLead,
         });

@@ -64,7 +64,7 @@ pub async fn first_national_admin(db: &Db) -> anyhow::Result<Option<Uuid>> {
 
 async fn national_team_id(tx: &mut Tx, db: &Db) -> anyhow::Result<Uuid> {
     if let Some(team) = org_store::national_team(db).await? {
-        return Ok(team.id);
+        return Ok(team.id.into());
     }
     Ok(org_store::create(
         tx,
@@ -75,7 +75,8 @@ async fn national_team_id(tx: &mut Tx, db: &Db) -> anyhow::Result<Uuid> {
             parent_id: None,
         },
     )
-    .await?)
+    .await?
+    .into())
 }
 
 /// Creates a national administrator and returns a one-time link to set their password.
@@ -86,7 +87,7 @@ pub async fn create_national_admin(
     email: &str,
     name: &str,
 ) -> anyhow::Result<String> {
-    let email = crate::staff::import::normalise_email(email).map_err(anyhow::Error::msg)?;
+    let email = crate::platform::text::normalise_email(email).map_err(anyhow::Error::msg)?;
     if name.trim().is_empty() {
         anyhow::bail!("give the administrator's name with --name");
     }
@@ -94,17 +95,17 @@ pub async fn create_national_admin(
     let mut tx = db.begin().await?;
     let team = national_team_id(&mut tx, db).await?;
     let (user_id, _) = identity_store::ensure_user(&mut tx, &email, name).await?;
-    match staff_store::membership_of(&mut tx, team, user_id).await? {
+    match staff_store::membership_of(&mut tx, team.into(), user_id.into()).await? {
         Some((id, _, _)) => {
-            staff_store::set_role(&mut tx, team, id, Role::NationalAdmin).await?;
-            staff_store::set_active(&mut tx, team, id, true).await?;
+            staff_store::set_role(&mut tx, team.into(), id, Role::NationalAdmin).await?;
+            staff_store::set_active(&mut tx, team.into(), id, true).await?;
         }
         None => {
             staff_store::add(
                 &mut tx,
                 &NewMembership {
-                    organisation_id: team,
-                    user_id,
+                    organisation_id: team.into(),
+                    user_id: user_id.into(),
                     role: Role::NationalAdmin,
                     staff_group: "it",
                     department: None,
@@ -334,11 +335,11 @@ pub async fn load(
                 name: org.name,
                 ods_code: org.ods,
                 org_type: org.kind,
-                parent_id,
+                parent_id: parent_id.map(Into::into),
             },
         )
         .await?;
-        ids.push((org.ods, id));
+        ids.push((org.ods, id.into()));
     }
     let org_id = |code: &str| ids.iter().find(|(c, _)| *c == code).map(|(_, id)| *id);
     let mut accounts = vec![];
@@ -361,8 +362,8 @@ pub async fn load(
         staff_store::add(
             &mut tx,
             &NewMembership {
-                organisation_id,
-                user_id,
+                organisation_id: organisation_id.into(),
+                user_id: user_id.into(),
                 role,
                 staff_group: group,
                 department: None,
@@ -398,8 +399,8 @@ pub async fn load(
             staff_store::add(
                 &mut tx,
                 &NewMembership {
-                    organisation_id,
-                    user_id,
+                    organisation_id: organisation_id.into(),
+                    user_id: user_id.into(),
                     role: Role::Staff,
                     staff_group: group,
                     department: Some(

@@ -89,12 +89,14 @@ fn released(adv: &AdvisoryRow) -> bool {
 /// they lead and those directly under them).
 pub fn reader_for(p: &Principal, org: Uuid, responds: &[(Uuid, String)]) -> Vec<Reader> {
     let mut out = Vec::new();
-    match p.role_in(org) {
+    match p.role_in(org.into()) {
         Some(Role::SecurityLead) => out.push(Reader::AddressedLead),
         Some(Role::Staff) => out.push(Reader::AddressedStaff),
         _ => {}
     }
-    if p.role_in(org) != Some(Role::SecurityLead) && responds.iter().any(|(id, _)| *id == org) {
+    if p.role_in(org.into()) != Some(Role::SecurityLead)
+        && responds.iter().any(|(id, _)| *id == org)
+    {
         out.push(Reader::ParentLead);
     }
     out
@@ -119,8 +121,11 @@ pub async fn addressed_organisations(
     let responds: Vec<(Uuid, String)> = responding::responder_organisations(db, p).await?;
     let mut mine = responds.clone();
     for m in &p.memberships {
-        if !mine.iter().any(|(id, _)| *id == m.organisation_id) {
-            mine.push((m.organisation_id, m.organisation_name.clone()));
+        if !mine
+            .iter()
+            .any(|(id, _)| *id == m.organisation_id.as_uuid())
+        {
+            mine.push((m.organisation_id.into(), m.organisation_name.clone()));
         }
     }
     let mut out = Vec::new();
@@ -189,13 +194,13 @@ mod tests {
 
     fn person(memberships: &[(Uuid, Role)]) -> Principal {
         Principal {
-            user_id: Uuid::from_u128(99),
+            user_id: (Uuid::from_u128(99)).into(),
             name: "Sam".into(),
             email: "sam@example.org".into(),
             memberships: memberships
                 .iter()
                 .map(|(org, role)| Membership {
-                    organisation_id: *org,
+                    organisation_id: (*org).into(),
                     organisation_name: "Org".into(),
                     role: *role,
                 })

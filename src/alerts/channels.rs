@@ -15,12 +15,13 @@ use uuid::Uuid;
 use crate::{
     alerts::{store::channels as store, views, webhooks},
     audit::{self, NewEvent},
-    organisations::store::OrgRow,
     platform::{
         AppState,
         authz::Rule,
         db::now,
         error::{AppError, AppResult},
+        tenancy::{Lead, OrgScope},
+        tenants::Organisation,
         tokens,
         web::{
             client::ClientIp,
@@ -119,7 +120,7 @@ struct Revealed {
 #[template(path = "alerts/channels.html")]
 struct ChannelsPage {
     shell: Shell,
-    org: OrgRow,
+    org: Organisation,
     errors: FormErrors,
     feeds: Vec<FeedView>,
     active: usize,
@@ -140,7 +141,12 @@ struct Extra {
     new_secret: Option<Revealed>,
 }
 
-async fn page(state: &AppState, viewer: &Viewer, org: OrgRow, extra: Extra) -> AppResult<Response> {
+async fn page(
+    state: &AppState,
+    viewer: &Viewer,
+    org: Organisation,
+    extra: Extra,
+) -> AppResult<Response> {
     let feeds: Vec<FeedView> = store::feed_tokens(&state.db, org.id)
         .await?
         .into_iter()
@@ -187,9 +193,10 @@ async fn page(state: &AppState, viewer: &Viewer, org: OrgRow, extra: Extra) -> A
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(org_id): Path<Uuid>,
+    OrgScope {
+        organisation: org, ..
+    }: OrgScope<Lead>,
 ) -> AppResult<Response> {
-    let org = crate::organisations::load(&state, org_id).await?;
     page(&state, &viewer, org, Extra::default()).await
 }
 
@@ -205,11 +212,14 @@ pub async fn create_feed(
     State(state): State<AppState>,
     viewer: Viewer,
     ClientIp(ip): ClientIp,
-    Path(org_id): Path<Uuid>,
+    OrgScope {
+        principal: ref p,
+        organisation: org,
+        ..
+    }: OrgScope<Lead>,
     Form(form): Form<FeedForm>,
 ) -> AppResult<Response> {
-    let p = viewer.user()?;
-    let org = crate::organisations::load(&state, org_id).await?;
+    let org_id = org.id;
     let mut errors = FormErrors::new();
     let name = required_text(
         &mut errors,
@@ -243,9 +253,9 @@ pub async fn create_feed(
         &mut tx,
         &state.secrets,
         NewEvent {
-            actor_user_id: Some(p.user_id),
+            actor_user_id: Some(p.user_id.into()),
             actor_label: &p.email,
-            organisation_id: Some(org_id),
+            organisation_id: Some(org_id.into()),
             event: "alerts.feed_token_created",
             detail: serde_json::json!({ "token_id": id, "name": name, "prefix": prefix }),
             ip: Some(&ip),
@@ -266,13 +276,16 @@ pub async fn create_feed(
 /// `POST /organisations/{org_id}/alert-feeds/{token_id}/revoke`
 pub async fn revoke_feed(
     State(state): State<AppState>,
-    viewer: Viewer,
     ClientIp(ip): ClientIp,
-    Path((org_id, token_id)): Path<(Uuid, String)>,
+    OrgScope {
+        principal: ref p,
+        organisation: org,
+        ..
+    }: OrgScope<Lead>,
+    Path((_, token_id)): Path<(Uuid, String)>,
 ) -> AppResult<Response> {
-    let p = viewer.user()?;
     let token_id = Uuid::parse_str(&token_id).map_err(|_| AppError::NotFound)?;
-    crate::organisations::load(&state, org_id).await?;
+    let org_id = org.id;
     let feed = store::feed_tokens(&state.db, org_id)
         .await?
         .into_iter()
@@ -284,9 +297,9 @@ pub async fn revoke_feed(
             &mut tx,
             &state.secrets,
             NewEvent {
-                actor_user_id: Some(p.user_id),
+                actor_user_id: Some(p.user_id.into()),
                 actor_label: &p.email,
-                organisation_id: Some(org_id),
+                organisation_id: Some(org_id.into()),
                 event: "alerts.feed_token_revoked",
                 detail: serde_json::json!({
                     "token_id": token_id,
@@ -305,7 +318,7 @@ pub async fn revoke_feed(
     };
     Ok(redirect_with_notice(
         state.config.is_https(),
-        &channels_path(org_id),
+        &channels_path(org_id.into()),
         &message,
     ))
 }
@@ -322,11 +335,14 @@ pub async fn set_webhook(
     State(state): State<AppState>,
     viewer: Viewer,
     ClientIp(ip): ClientIp,
-    Path(org_id): Path<Uuid>,
+    OrgScope {
+        principal: ref p,
+        organisation: org,
+        ..
+    }: OrgScope<Lead>,
     Form(form): Form<WebhookForm>,
 ) -> AppResult<Response> {
-    let p = viewer.user()?;
-    let org = crate::organisations::load(&state, org_id).await?;
+    let org_id = org.id;
     let url = match webhooks::check_url(&form.url, state.config.webhook_allow_private) {
         Ok(url) => url,
         Err(message) => {
@@ -343,17 +359,18 @@ pub async fn set_webhook(
     let secret = tokens::generate();
     let replaced = store::webhook(&state.db, org_id).await?.is_some();
     let mut tx = state.db.begin().await?;
-    let sealed = state
-        .secrets
-        .seal(&crate::alerts::webhooks::secret_context(org_id), &secret);
+    let sealed = state.secrets.seal(
+        &crate::alerts::webhooks::secret_context(org_id.into()),
+        &secret,
+    );
     store::set_webhook(&mut tx, org_id, &url, &sealed, p.user_id, now()).await?;
     audit::record(
         &mut tx,
         &state.secrets,
         NewEvent {
-            actor_user_id: Some(p.user_id),
+            actor_user_id: Some(p.user_id.into()),
             actor_label: &p.email,
-            organisation_id: Some(org_id),
+            organisation_id: Some(org_id.into()),
             event: "alerts.webhook_set",
             detail: serde_json::json!({ "host": host_of(&url), "replaced": replaced }),
             ip: Some(&ip),
@@ -374,12 +391,14 @@ pub async fn set_webhook(
 /// `POST /organisations/{org_id}/alert-feeds/webhook/remove`
 pub async fn remove_webhook(
     State(state): State<AppState>,
-    viewer: Viewer,
     ClientIp(ip): ClientIp,
-    Path(org_id): Path<Uuid>,
+    OrgScope {
+        principal: ref p,
+        organisation: org,
+        ..
+    }: OrgScope<Lead>,
 ) -> AppResult<Response> {
-    let p = viewer.user()?;
-    crate::organisations::load(&state, org_id).await?;
+    let org_id = org.id;
     let Some(hook) = store::webhook(&state.db, org_id).await? else {
         return Err(AppError::NotFound);
     };
@@ -391,9 +410,9 @@ pub async fn remove_webhook(
         &mut tx,
         &state.secrets,
         NewEvent {
-            actor_user_id: Some(p.user_id),
+            actor_user_id: Some(p.user_id.into()),
             actor_label: &p.email,
-            organisation_id: Some(org_id),
+            organisation_id: Some(org_id.into()),
             event: "alerts.webhook_removed",
             detail: serde_json::json!({ "host": host_of(&hook.url) }),
             ip: Some(&ip),
@@ -403,7 +422,7 @@ pub async fn remove_webhook(
     tx.commit().await?;
     Ok(redirect_with_notice(
         state.config.is_https(),
-        &channels_path(org_id),
+        &channels_path(org_id.into()),
         "Webhook removed. CareCERT will no longer send advisories to it",
     ))
 }

@@ -99,7 +99,7 @@ impl Cast {
             people.insert(
                 email,
                 Principal {
-                    user_id: user.id,
+                    user_id: user.id.into(),
                     name: user.name,
                     email: user.email,
                     memberships,
@@ -145,7 +145,7 @@ impl Cast {
 /// A demo person as the actor of an audited change.
 fn actor<'a>(p: &'a Principal, secrets: &'a SecretBox) -> publishing::Actor<'a> {
     publishing::Actor {
-        user_id: p.user_id,
+        user_id: p.user_id.into(),
         label: &p.email,
         ip: Some(DEMO_IP),
         secrets,
@@ -221,8 +221,8 @@ impl Demo<'_> {
     ) -> anyhow::Result<Uuid> {
         let by = self.cast.person(author)?.user_id;
         let mut tx = self.db.begin().await?;
-        let id = store::create_draft(&mut tx, &content, None, by).await?;
-        store::set_review(&mut tx, id, Some(by)).await?;
+        let id = store::create_draft(&mut tx, &content, None, by.into()).await?;
+        store::set_review(&mut tx, id, Some(by.into())).await?;
         let submitted = created.saturating_add(time::Duration::hours(1));
         // The store stamps drafts with the current time; the story needs them dated.
         exec_tx!(&mut tx, |c| sqlx::query(
@@ -243,8 +243,13 @@ impl Demo<'_> {
         let entry = advisories::kev_pan_os();
         let by = self.cast.person(ANALYST)?.user_id;
         let mut tx = self.db.begin().await?;
-        let id =
-            store::create_draft(&mut tx, &kev::to_draft(&entry), Some(&entry.cve_id), by).await?;
+        let id = store::create_draft(
+            &mut tx,
+            &kev::to_draft(&entry),
+            Some(&entry.cve_id),
+            by.into(),
+        )
+        .await?;
         exec_tx!(&mut tx, |c| sqlx::query(
             "UPDATE alert_advisories SET created_at = $2, updated_at = $2 WHERE id = $1"
         )
@@ -327,7 +332,7 @@ impl Demo<'_> {
         let org = self.cast.organisation(ods)?;
         let by = self.cast.responder(ods)?.user_id;
         let mut tx = self.db.begin().await?;
-        inventory::replace(&mut tx, org, filename, "csv", &items, by, at).await?;
+        inventory::replace(&mut tx, org, filename, "csv", &items, by.into(), at).await?;
         publishing::rematch_organisation(&mut tx, org).await?;
         tx.commit().await?;
         Ok(())

@@ -52,7 +52,7 @@ pub async fn panels(state: &AppState, p: &Principal) -> AppResult<Vec<HomePanel>
     }
     if p.is_national() {
         let awaiting = review::awaiting_second_analyst(&state.db).await?;
-        panels.push(review_panel(awaiting, p.user_id));
+        panels.push(review_panel(awaiting, p.user_id.as_uuid()));
         let overdue = responses::overdue_nationally(&state.db, at).await?;
         panels.push(overdue_panel(overdue));
     }

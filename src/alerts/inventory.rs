@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::{
     extract::{
-        DefaultBodyLimit, Multipart, Path, Query, State,
+        DefaultBodyLimit, Multipart, Query, State,
         multipart::{MultipartError, MultipartRejection},
     },
     http::{Method, StatusCode},
@@ -28,12 +28,13 @@ use crate::{
         views,
     },
     audit::{self, NewEvent},
-    organisations::store::OrgRow,
     platform::{
         AppState,
         authz::Rule,
         db::now,
         error::{AppError, AppResult},
+        tenancy::{Lead, OrgScope},
+        tenants::Organisation,
         web::{
             client::ClientIp,
             cookies::redirect_with_notice,
@@ -147,7 +148,7 @@ struct UploadView {
 #[template(path = "alerts/inventory.html")]
 struct InventoryPage {
     shell: Shell,
-    org: OrgRow,
+    org: Organisation,
     problems: Vec<String>,
     upload: Option<UploadView>,
     affected: Vec<AffectedView>,
@@ -221,16 +222,16 @@ async fn affected(state: &AppState, org: Uuid) -> Result<Vec<AffectedView>, sqlx
 async fn page(
     state: &AppState,
     viewer: &Viewer,
-    org: OrgRow,
+    org: Organisation,
     page: i64,
     problems: Vec<String>,
 ) -> AppResult<Response> {
-    let upload = store::upload(&state.db, org.id).await?;
+    let upload = store::upload(&state.db, org.id.into()).await?;
     let total = upload.as_ref().map_or(0, |u| u.item_count);
     let last_page = page_count(u64::try_from(total).unwrap_or(0), PAGE_SIZE);
     let page = page.min(last_page);
     let offset = (page - 1) * PAGE_SIZE;
-    let items = store::items_page(&state.db, org.id, PAGE_SIZE, offset).await?;
+    let items = store::items_page(&state.db, org.id.into(), PAGE_SIZE, offset).await?;
     let status = if problems.is_empty() {
         StatusCode::OK
     } else {
@@ -252,12 +253,12 @@ async fn page(
             by: u.uploaded_by_name,
             filename: u.filename,
         }),
-        affected: affected(state, org.id).await?,
+        affected: affected(state, org.id.into()).await?,
         first: offset + 1,
         last: offset + items.len() as i64,
         items,
         total,
-        pagination: pagination(org.id, page, last_page),
+        pagination: pagination(org.id.into(), page, last_page),
         max_megabytes: MAX_BYTES / (1024 * 1024),
         max_items: MAX_ITEMS,
         org,
@@ -269,10 +270,11 @@ async fn page(
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(org_id): Path<Uuid>,
+    OrgScope {
+        organisation: org, ..
+    }: OrgScope<Lead>,
     Query(query): Query<PageQuery>,
 ) -> AppResult<Response> {
-    let org = crate::organisations::load(&state, org_id).await?;
     page(
         &state,
         &viewer,
@@ -334,11 +336,14 @@ pub async fn upload(
     State(state): State<AppState>,
     viewer: Viewer,
     ClientIp(ip): ClientIp,
-    Path(org_id): Path<Uuid>,
+    OrgScope {
+        principal: ref p,
+        organisation: org,
+        ..
+    }: OrgScope<Lead>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> AppResult<Response> {
-    let p = viewer.user()?;
-    let org = crate::organisations::load(&state, org_id).await?;
+    let org_id = org.id.as_uuid();
     let upload = match multipart {
         Ok(multipart) => read_upload(multipart).await,
         Err(_) => Err(no_file()),
@@ -366,13 +371,22 @@ pub async fn upload(
     };
     let at = now();
     let mut tx = state.db.begin().await?;
-    store::replace(&mut tx, org_id, &filename, format, &items, p.user_id, at).await?;
+    store::replace(
+        &mut tx,
+        org_id,
+        &filename,
+        format,
+        &items,
+        p.user_id.into(),
+        at,
+    )
+    .await?;
     let matched = publishing::rematch_organisation(&mut tx, org_id).await?;
     audit::record(
         &mut tx,
         &state.secrets,
         NewEvent {
-            actor_user_id: Some(p.user_id),
+            actor_user_id: Some(p.user_id.into()),
             actor_label: &p.email,
             organisation_id: Some(org_id),
             event: "alerts.inventory_replaced",
@@ -436,19 +450,21 @@ fn left_out_note(left_out: &[String]) -> String {
 /// `GET /organisations/{org_id}/inventory.csv`
 pub async fn export(
     State(state): State<AppState>,
-    viewer: Viewer,
     ClientIp(ip): ClientIp,
-    Path(org_id): Path<Uuid>,
+    OrgScope {
+        principal: ref p,
+        organisation: org,
+        ..
+    }: OrgScope<Lead>,
 ) -> AppResult<Response> {
-    let p = viewer.user()?;
-    let org = crate::organisations::load(&state, org_id).await?;
+    let org_id = org.id.as_uuid();
     let items = store::items(&state.db, org_id).await?;
     let body = inventory_csv(&items).map_err(|e| AppError::Internal(e.into()))?;
     audit::record_now(
         &state.db,
         &state.secrets,
         NewEvent {
-            actor_user_id: Some(p.user_id),
+            actor_user_id: Some(p.user_id.into()),
             actor_label: &p.email,
             organisation_id: Some(org_id),
             event: "export",

@@ -38,7 +38,10 @@ pub async fn responder_organisations(
     db: &Db,
     p: &Principal,
 ) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
-    let led: Vec<Uuid> = p.led_organisations().map(|m| m.organisation_id).collect();
+    let led: Vec<Uuid> = p
+        .led_organisations()
+        .map(|m| m.organisation_id.as_uuid())
+        .collect();
     scope::with_children(db, &led).await
 }
 
@@ -79,7 +82,7 @@ pub async fn record(
         return Err(RespondError::NotAddressed);
     }
     let actor = Actor {
-        user_id: Some(who.user_id),
+        user_id: Some(who.user_id.into()),
         label: &who.email,
         token_name: None,
     };

@@ -148,7 +148,7 @@ fn client_builder() -> reqwest::ClientBuilder {
 /// Runs one delivery job.
 pub async fn deliver(state: &AppState, payload: &serde_json::Value) -> anyhow::Result<()> {
     let d: Delivery = serde_json::from_value(payload.clone())?;
-    let Some(hook) = channels::webhook(&state.db, d.organisation_id).await? else {
+    let Some(hook) = channels::webhook(&state.db, d.organisation_id.into()).await? else {
         return Ok(());
     };
     let secret = state

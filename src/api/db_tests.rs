@@ -114,7 +114,7 @@ async fn world(db: &Db) -> World {
             &mut tx,
             &NewMembership {
                 organisation_id,
-                user_id,
+                user_id: user_id.into(),
                 role,
                 staff_group: "it",
                 department: Some("Digital"),
@@ -144,17 +144,17 @@ async fn world(db: &Db) -> World {
         two_step_verified: true,
     };
     World {
-        org,
-        other_org,
+        org: org.into(),
+        other_org: other_org.into(),
         lead: principal(
-            ids[0].0,
+            ids[0].0.into(),
             "Lee Lead",
             "lead@nhs.net",
             org,
             Role::SecurityLead,
         ),
         admin: principal(
-            ids[4].0,
+            ids[4].0.into(),
             "Ada Admin",
             "admin@nhs.net",
             team,
@@ -248,7 +248,7 @@ fn shown_secret(html: &str) -> String {
 async fn token_store_rules(db: &Db) {
     let w = world(db).await;
     let mut tx = db.begin().await.unwrap();
-    let created = tokens::create(&mut tx, w.org, "Nightly sync", w.lead.user_id)
+    let created = tokens::create(&mut tx, w.org, "Nightly sync", w.lead.user_id.into())
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -277,7 +277,7 @@ async fn token_store_rules(db: &Db) {
 
     // Names are unique among active tokens, whatever their case.
     let mut tx = db.begin().await.unwrap();
-    let duplicate = tokens::create(&mut tx, w.org, "NIGHTLY SYNC", w.lead.user_id).await;
+    let duplicate = tokens::create(&mut tx, w.org, "NIGHTLY SYNC", w.lead.user_id.into()).await;
     assert!(matches!(duplicate, Err(tokens::CreateError::DuplicateName)));
     drop(tx);
 
@@ -311,7 +311,7 @@ async fn token_store_rules(db: &Db) {
 
     // A revoked token's name may be used again.
     let mut tx = db.begin().await.unwrap();
-    tokens::create(&mut tx, w.org, "Nightly sync", w.lead.user_id)
+    tokens::create(&mut tx, w.org, "Nightly sync", w.lead.user_id.into())
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -607,7 +607,7 @@ async fn api_end_to_end(db: &Db) {
     // Other people cannot reach the pages.
     let other_lead = Principal {
         memberships: vec![Membership {
-            organisation_id: w.other_org,
+            organisation_id: w.other_org.into(),
             organisation_name: "Other Trust".into(),
             role: Role::SecurityLead,
         }],

@@ -111,7 +111,7 @@ pub async fn organisation(
     State(state): State<AppState>,
     client: ApiClient,
 ) -> Result<ApiJson<Organisation>, ApiError> {
-    let org = org_store::by_id(&state.db, client.organisation_id)
+    let org = org_store::by_id(&state.db, client.organisation_id.into())
         .await?
         .ok_or_else(|| {
             ApiError::not_found("The organisation this token belongs to no longer exists.")
@@ -120,7 +120,7 @@ pub async fn organisation(
         ApiError::internal(&format!("unknown organisation type {:?}", org.org_type))
     })?;
     Ok(ApiJson(Organisation {
-        id: org.id,
+        id: org.id.into(),
         name: org.name,
         ods_code: org.ods_code,
         org_type,

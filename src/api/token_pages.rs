@@ -16,10 +16,11 @@ use uuid::Uuid;
 use crate::{
     api::tokens::{self, CreateError, MAX_ACTIVE_TOKENS, TokenRow},
     audit::{self, NewEvent},
-    organisations::store::OrgRow,
     platform::{
         AppState,
         error::{AppError, AppResult},
+        tenancy::{Lead, OrgScope},
+        tenants::Organisation,
         web::{
             client::ClientIp,
             cookies::redirect_with_notice,
@@ -84,7 +85,7 @@ impl From<TokenRow> for TokenView {
 #[template(path = "api/tokens.html")]
 struct TokensPage {
     shell: Shell,
-    org: OrgRow,
+    org: Organisation,
     tokens: Vec<TokenView>,
     active: usize,
     max_active: i64,
@@ -96,7 +97,7 @@ struct TokensPage {
 #[template(path = "api/token_created.html")]
 struct CreatedPage {
     shell: Shell,
-    org: OrgRow,
+    org: Organisation,
     name: String,
     secret: String,
     starts_with: String,
@@ -108,13 +109,13 @@ pub struct CreateForm {
     name: String,
 }
 
-fn shell(viewer: &Viewer, org: &OrgRow, title: &str, with_tokens_crumb: bool) -> Shell {
+fn shell(viewer: &Viewer, org: &Organisation, title: &str, with_tokens_crumb: bool) -> Shell {
     let shell = viewer
         .shell(title)
         .crumb("Home", "/")
         .crumb(org.name.clone(), format!("/organisations/{}", org.id));
     if with_tokens_crumb {
-        shell.crumb("API tokens", tokens_path(org.id))
+        shell.crumb("API tokens", tokens_path(org.id.into()))
     } else {
         shell
     }
@@ -127,11 +128,11 @@ fn tokens_path(org_id: Uuid) -> String {
 async fn list_page(
     state: &AppState,
     viewer: &Viewer,
-    org: OrgRow,
+    org: Organisation,
     errors: FormErrors,
     name: String,
 ) -> AppResult<Response> {
-    let rows = tokens::list(&state.db, org.id).await?;
+    let rows = tokens::list(&state.db, org.id.into()).await?;
     let active = rows.iter().filter(|t| t.is_active()).count();
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -154,10 +155,10 @@ async fn list_page(
 pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(org_id): Path<Uuid>,
+    OrgScope {
+        organisation: org, ..
+    }: OrgScope<Lead>,
 ) -> AppResult<Response> {
-    viewer.user()?;
-    let org = crate::organisations::load(&state, org_id).await?;
     list_page(&state, &viewer, org, FormErrors::new(), String::new()).await
 }
 
@@ -166,11 +167,14 @@ pub async fn create(
     State(state): State<AppState>,
     viewer: Viewer,
     ClientIp(ip): ClientIp,
-    Path(org_id): Path<Uuid>,
+    OrgScope {
+        principal: ref p,
+        organisation: org,
+        ..
+    }: OrgScope<Lead>,
     Form(form): Form<CreateForm>,
 ) -> AppResult<Response> {
-    let p = viewer.user()?;
-    let org = crate::organisations::load(&state, org_id).await?;
+    let org_id = org.id.as_uuid();
     let mut errors = FormErrors::new();
     let name = match tokens::validate_name(&form.name) {
         Ok(name) => name,
@@ -180,7 +184,7 @@ pub async fn create(
         }
     };
     let mut tx = state.db.begin().await?;
-    let created = match tokens::create(&mut tx, org_id, &name, p.user_id).await {
+    let created = match tokens::create(&mut tx, org_id, &name, p.user_id.into()).await {
         Ok(created) => created,
         Err(CreateError::Db(e)) => return Err(e.into()),
         Err(CreateError::DuplicateName) => {
@@ -210,7 +214,7 @@ pub async fn create(
         &mut tx,
         &state.secrets,
         NewEvent {
-            actor_user_id: Some(p.user_id),
+            actor_user_id: Some(p.user_id.into()),
             actor_label: &p.email,
             organisation_id: Some(org_id),
             event: "api_token.created",
@@ -242,13 +246,16 @@ pub async fn create(
 /// `POST /organisations/{org_id}/api-tokens/{token_id}/revoke`
 pub async fn revoke(
     State(state): State<AppState>,
-    viewer: Viewer,
     ClientIp(ip): ClientIp,
-    Path((org_id, token_id)): Path<(Uuid, String)>,
+    OrgScope {
+        principal: ref p,
+        organisation: org,
+        ..
+    }: OrgScope<Lead>,
+    Path((_, token_id)): Path<(Uuid, String)>,
 ) -> AppResult<Response> {
-    let p = viewer.user()?;
     let token_id = Uuid::parse_str(&token_id).map_err(|_| AppError::NotFound)?;
-    crate::organisations::load(&state, org_id).await?;
+    let org_id = org.id.as_uuid();
     let mut tx = state.db.begin().await?;
     let revoked = tokens::revoke(&mut tx, org_id, token_id)
         .await?
@@ -261,7 +268,7 @@ pub async fn revoke(
             &mut tx,
             &state.secrets,
             NewEvent {
-                actor_user_id: Some(p.user_id),
+                actor_user_id: Some(p.user_id.into()),
                 actor_label: &p.email,
                 organisation_id: Some(org_id),
                 event: "api_token.revoked",

@@ -35,7 +35,6 @@ fn routes() -> Vec<Route> {
             Rule::PasswordOnly,
             ts::setup_submit,
         ),
-        Route::get("/account", Rule::SignedIn, account::overview),
         Route::get("/account/password", Rule::SignedIn, account::password_form),
         Route::post(
             "/account/password",

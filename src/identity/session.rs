@@ -81,7 +81,7 @@ async fn principal_for(state: &AppState, token: &str) -> Result<Option<Principal
         store::touch_session(&state.db, token).await?;
     }
     Ok(Some(Principal {
-        user_id: session.user_id,
+        user_id: session.user_id.into(),
         name: session.name,
         email: session.email,
         memberships,

@@ -144,7 +144,7 @@ pub async fn memberships_of(db: &Db, user_id: Uuid) -> Result<Vec<Membership>, s
         .into_iter()
         .filter_map(|(organisation_id, organisation_name, role)| {
             Role::parse(&role).map(|role| Membership {
-                organisation_id,
+                organisation_id: organisation_id.into(),
                 organisation_name,
                 role,
             })

@@ -171,7 +171,14 @@ pub async fn upload(
     };
 
     let mut tx = state.db.begin().await?;
-    match courses::import(&mut tx, &course, Origin::Imported, Some(person.user_id)).await {
+    match courses::import(
+        &mut tx,
+        &course,
+        Origin::Imported,
+        Some(person.user_id.into()),
+    )
+    .await
+    {
         Ok(_) => {}
         Err(e @ ImportError::AlreadyImported { .. }) => {
             return page(&state, &viewer, vec![e.to_string()], StatusCode::CONFLICT).await;
@@ -190,8 +197,13 @@ pub async fn upload(
     audit::record(
         &mut tx,
         &state.secrets,
-        NewEvent::by(Some(person.user_id), &person.email, "course.imported", &ip)
-            .with_detail(serde_json::json!({"course": course.slug, "version": course.version})),
+        NewEvent::by(
+            Some(person.user_id.into()),
+            &person.email,
+            "course.imported",
+            &ip,
+        )
+        .with_detail(serde_json::json!({"course": course.slug, "version": course.version})),
     )
     .await?;
     tx.commit().await?;

@@ -195,7 +195,7 @@ fn rfc3339(t: OffsetDateTime) -> String {
 pub async fn my_record(State(state): State<AppState>, viewer: Viewer) -> AppResult<Response> {
     let p = viewer.user()?;
     let at = now();
-    let completions = learning::completions(&state.db, p.user_id)
+    let completions = learning::completions(&state.db, p.user_id.into())
         .await?
         .into_iter()
         .map(|c| MyCompletion {

@@ -106,10 +106,10 @@ async fn assessment_page(
     status: StatusCode,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    let Some(enrolment) = learning::open_enrolment(&state.db, p.user_id, slug).await? else {
+    let Some(enrolment) = learning::open_enrolment(&state.db, p.user_id.into(), slug).await? else {
         return Ok(Redirect::to(&format!("/training/{slug}")).into_response());
     };
-    let page = match open_attempt(state, p.user_id, slug).await? {
+    let page = match open_attempt(state, p.user_id.into(), slug).await? {
         Some((attempt, course)) => {
             let answers = attempts::answers(&state.db, attempt.id).await?;
             let questions = views::drawn_views(&course, &attempt.drawn(), &answers, false);
@@ -154,7 +154,8 @@ pub async fn start(
     Path(slug): Path<String>,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    let Some(enrolment) = learning::open_enrolment(&state.db, p.user_id, &slug).await? else {
+    let Some(enrolment) = learning::open_enrolment(&state.db, p.user_id.into(), &slug).await?
+    else {
         return Ok(Redirect::to(&format!("/training/{slug}")).into_response());
     };
     let course = load(&state, enrolment.course_version_id).await?;
@@ -168,8 +169,8 @@ pub async fn start(
         &state.db,
         &NewAttempt {
             enrolment: enrolment.id,
-            user: p.user_id,
-            organisation: p.memberships.first().map(|m| m.organisation_id),
+            user: p.user_id.into(),
+            organisation: p.memberships.first().map(|m| m.organisation_id.as_uuid()),
             version: enrolment.course_version_id,
             drawn: &drawn,
         },
@@ -186,7 +187,7 @@ async fn read_answers(
     body: &[u8],
 ) -> AppResult<Result<(AttemptRow, Arc<Course>, Vec<(String, Vec<String>)>), Response>> {
     let p = viewer.user()?;
-    let Some((attempt, course)) = open_attempt(state, p.user_id, slug).await? else {
+    let Some((attempt, course)) = open_attempt(state, p.user_id.into(), slug).await? else {
         let html = redirect_with_notice(
             state.config.is_https(),
             &format!("/training/{slug}"),
@@ -235,7 +236,7 @@ pub async fn save(
         Ok(v) => v,
         Err(response) => return Ok(response),
     };
-    match attempts::save(&state.db, attempt.id, p.user_id, &answers).await {
+    match attempts::save(&state.db, attempt.id, p.user_id.into(), &answers).await {
         Ok(()) => Ok(redirect_with_notice(
             state.config.is_https(),
             &format!("/training/{slug}/assessment"),
@@ -272,7 +273,7 @@ pub async fn save_one(
         )
             .into_response()
     };
-    let Some((attempt, course)) = open_attempt(&state, p.user_id, &slug).await? else {
+    let Some((attempt, course)) = open_attempt(&state, p.user_id.into(), &slug).await? else {
         return Ok(reply(
             StatusCode::CONFLICT,
             false,
@@ -300,7 +301,7 @@ pub async fn save_one(
             ));
         }
     };
-    match attempts::save(&state.db, attempt.id, p.user_id, &answers).await {
+    match attempts::save(&state.db, attempt.id, p.user_id.into(), &answers).await {
         Ok(()) => Ok(reply(StatusCode::OK, true, "Saved")),
         Err(AttemptError::AlreadySubmitted) => Ok(reply(
             StatusCode::CONFLICT,
@@ -365,7 +366,7 @@ pub async fn result(
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    let attempt = attempts::get(&state.db, id, p.user_id)
+    let attempt = attempts::get(&state.db, id, p.user_id.into())
         .await?
         .ok_or(AppError::NotFound)?;
     let course = load(&state, attempt.course_version_id).await?;
@@ -374,7 +375,7 @@ pub async fn result(
     }
     let answers = attempts::answers(&state.db, attempt.id).await?;
     let questions = views::drawn_views(&course, &attempt.drawn(), &answers, true);
-    let certificate = learning::completions(&state.db, p.user_id)
+    let certificate = learning::completions(&state.db, p.user_id.into())
         .await?
         .into_iter()
         .find(|c| {
@@ -383,7 +384,7 @@ pub async fn result(
                 && c.passed_at >= attempt.started_at
         });
     let can_retake = attempt.passed == Some(false)
-        && learning::open_enrolment(&state.db, p.user_id, &course.slug)
+        && learning::open_enrolment(&state.db, p.user_id.into(), &course.slug)
             .await?
             .is_some_and(|e| e.id == attempt.enrolment_id);
     Ok(render(&ResultPage {
@@ -420,7 +421,7 @@ pub async fn certificate(
     let p = viewer.user()?;
     let c = learning::by_code(&state.db, code.trim_end_matches(".pdf"))
         .await?
-        .filter(|c| c.user_id == p.user_id)
+        .filter(|c| c.user_id == p.user_id.as_uuid())
         .ok_or(AppError::NotFound)?;
     let url = format!(
         "{}/verify/{}",

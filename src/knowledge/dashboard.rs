@@ -11,7 +11,7 @@
 use askama::Template;
 use axum::{
     Form,
-    extract::{Path, Query, State},
+    extract::{Query, State},
     http::StatusCode,
     response::{IntoResponse, Response},
 };
@@ -33,7 +33,6 @@ use crate::{
             reports::{self, GroupCount, StaffRecord},
         },
     },
-    organisations::store::OrgRow,
     platform::{
         AppState,
         authz::Rule,
@@ -41,6 +40,8 @@ use crate::{
         email::Email,
         error::{AppError, AppResult},
         limits::{Allowance, allowance},
+        tenancy::{Lead, OrgScope},
+        tenants::Organisation,
         web::{
             client::ClientIp,
             cookies::redirect_with_notice,
@@ -353,7 +354,7 @@ struct Listing {
 #[template(path = "knowledge/dashboard.html")]
 struct DashboardPage {
     shell: Shell,
-    org: OrgRow,
+    org: Organisation,
     course_title: Option<String>,
     target: u32,
     summary: Summary,
@@ -373,9 +374,10 @@ pub struct DashboardQuery {
     soon_page: Option<String>,
 }
 
-/// The organisation in the URL; the national team has no training coverage of its own.
-pub(super) async fn load_org(state: &AppState, id: Uuid) -> AppResult<OrgRow> {
-    Some(crate::organisations::load(state, id).await?)
+/// The organisation in the URL, if it has training coverage: the national team has none
+/// of its own, so its pages are not found.
+pub(super) fn with_coverage(org: Organisation) -> AppResult<Organisation> {
+    Some(org)
         .filter(|o| !o.is_national_team())
         .ok_or(AppError::NotFound)
 }
@@ -402,7 +404,7 @@ async fn org_target(state: &AppState, org: Uuid) -> AppResult<u32> {
 async fn build_page(
     state: &AppState,
     viewer: &Viewer,
-    org: OrgRow,
+    org: Organisation,
     q: &DashboardQuery,
     errors: FormErrors,
     target_value: Option<String>,
@@ -412,13 +414,13 @@ async fn build_page(
     let course = mandatory_course(state).await?;
     // With no mandatory course nobody can be trained: an unmatchable slug shows that.
     let slug = course.as_ref().map(|c| c.0.as_str()).unwrap_or("");
-    let target = org_target(state, org.id).await?;
-    let counts = reports::group_counts(&state.db, org.id, slug, at, soon_until).await?;
+    let target = org_target(state, org.id.into()).await?;
+    let counts = reports::group_counts(&state.db, org.id.into(), slug, at, soon_until).await?;
     let summary = summarise(&counts, target);
 
     let ends = coverage::month_ends(at, TREND_MONTHS);
     let since = ends.first().copied().unwrap_or(at);
-    let (members, passes) = reports::trend_inputs(&state.db, org.id, slug, since).await?;
+    let (members, passes) = reports::trend_inputs(&state.db, org.id.into(), slug, since).await?;
     let months = month_rows(&ends, &coverage::trend(&ends, &members, &passes));
 
     let base = format!("/organisations/{}/training", org.id);
@@ -426,7 +428,7 @@ async fn build_page(
     let soon_page = page_number(q.soon_page.as_deref());
     let overdue_rows = reports::overdue(
         &state.db,
-        org.id,
+        org.id.into(),
         slug,
         at,
         LIST_PAGE_SIZE,
@@ -435,7 +437,7 @@ async fn build_page(
     .await?;
     let soon_rows = reports::expiring_soon(
         &state.db,
-        org.id,
+        org.id.into(),
         slug,
         at,
         soon_until,
@@ -466,7 +468,7 @@ async fn build_page(
         href(overdue_page, p, "expiring")
     });
 
-    let last_reminded = reminder_limits::organisation_last_sent(&state.db, org.id).await?;
+    let last_reminded = reminder_limits::organisation_last_sent(&state.db, org.id.into()).await?;
     let reminders_wait = match allowance(last_reminded, at, ORGANISATION_EVERY) {
         Allowance::NotUntil(again) => Some(super::remind::wait_message(again)),
         Allowance::Allowed => None,
@@ -497,11 +499,12 @@ async fn build_page(
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(org_id): Path<Uuid>,
+    OrgScope {
+        organisation: org, ..
+    }: OrgScope<Lead>,
     Query(q): Query<DashboardQuery>,
 ) -> AppResult<Response> {
-    viewer.user()?;
-    let org = load_org(&state, org_id).await?;
+    let org = with_coverage(org)?;
     let page = build_page(&state, &viewer, org, &q, FormErrors::new(), None).await?;
     Ok(render(&page)?.into_response())
 }
@@ -516,11 +519,15 @@ pub async fn change_target(
     State(state): State<AppState>,
     viewer: Viewer,
     ClientIp(ip): ClientIp,
-    Path(org_id): Path<Uuid>,
+    OrgScope {
+        principal: ref p,
+        organisation: org,
+        ..
+    }: OrgScope<Lead>,
     Form(form): Form<TargetForm>,
 ) -> AppResult<Response> {
-    let p = viewer.user()?;
-    let org = load_org(&state, org_id).await?;
+    let org = with_coverage(org)?;
+    let org_id = org.id.as_uuid();
     let target = match parse_target(&form.target) {
         Ok(t) => t,
         Err(message) => {
@@ -546,7 +553,7 @@ pub async fn change_target(
         &mut tx,
         &state.secrets,
         NewEvent {
-            actor_user_id: Some(p.user_id),
+            actor_user_id: Some(p.user_id.into()),
             actor_label: &p.email,
             organisation_id: Some(org_id),
             event: "training.target_changed",
@@ -565,12 +572,15 @@ pub async fn change_target(
 
 pub async fn export(
     State(state): State<AppState>,
-    viewer: Viewer,
     ClientIp(ip): ClientIp,
-    Path(org_id): Path<Uuid>,
+    OrgScope {
+        principal: ref p,
+        organisation: org,
+        ..
+    }: OrgScope<Lead>,
 ) -> AppResult<Response> {
-    let p = viewer.user()?;
-    let org = load_org(&state, org_id).await?;
+    let org = with_coverage(org)?;
+    let org_id = org.id.as_uuid();
     let course = mandatory_course(&state).await?;
     let slug = course.as_ref().map(|c| c.0.as_str()).unwrap_or("");
     let at = now();
@@ -581,7 +591,7 @@ pub async fn export(
         &mut tx,
         &state.secrets,
         NewEvent {
-            actor_user_id: Some(p.user_id),
+            actor_user_id: Some(p.user_id.into()),
             actor_label: &p.email,
             organisation_id: Some(org_id),
             event: "export",

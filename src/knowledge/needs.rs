@@ -31,12 +31,13 @@ use crate::{
             needs::{self as store, AssignmentRow, NewAssignment},
         },
     },
-    organisations::store::OrgRow,
     platform::{
         AppState,
         authz::Rule,
         db::now,
         error::{AppError, AppResult},
+        tenancy::{Lead, OrgScope},
+        tenants::Organisation,
         web::{
             client::ClientIp,
             cookies::redirect_with_notice,
@@ -89,7 +90,7 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
-fn org_shell(viewer: &Viewer, org: &OrgRow, title: &str) -> Shell {
+fn org_shell(viewer: &Viewer, org: &Organisation, title: &str) -> Shell {
     viewer
         .shell(title)
         .crumb("Home", "/")
@@ -120,7 +121,7 @@ struct NeedsRow {
 #[template(path = "knowledge/needs.html")]
 struct NeedsPage {
     shell: Shell,
-    org: OrgRow,
+    org: Organisation,
     errors: FormErrors,
     courses: Vec<CourseNeed>,
     rows: Vec<NeedsRow>,
@@ -163,11 +164,11 @@ fn needs_rows(courses: &[CourseNeed], needs: &Needs) -> Vec<NeedsRow> {
 async fn needs_view(
     state: &AppState,
     viewer: &Viewer,
-    org: OrgRow,
+    org: Organisation,
     shown: Option<(Needs, String, FormErrors)>,
 ) -> AppResult<Response> {
     let courses = store::current_courses(&state.db).await?;
-    let (saved, review) = store::needs_of(&state.db, org.id, &courses).await?;
+    let (saved, review) = store::needs_of(&state.db, org.id.into(), &courses).await?;
     let reviewed = review
         .as_ref()
         .map(|r| format!("{} by {}", on(r.reviewed_at), r.reviewer_name));
@@ -199,9 +200,10 @@ async fn needs_view(
 pub async fn needs_page(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(org_id): Path<Uuid>,
+    OrgScope {
+        organisation: org, ..
+    }: OrgScope<Lead>,
 ) -> AppResult<Response> {
-    let org = crate::organisations::load(&state, org_id).await?;
     needs_view(&state, &viewer, org, None).await
 }
 
@@ -213,11 +215,14 @@ pub async fn save_needs(
     State(state): State<AppState>,
     viewer: Viewer,
     ClientIp(ip): ClientIp,
-    Path(org_id): Path<Uuid>,
+    OrgScope {
+        principal: ref p,
+        organisation: org,
+        ..
+    }: OrgScope<Lead>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let p = viewer.user()?;
-    let org = crate::organisations::load(&state, org_id).await?;
+    let org_id = org.id.as_uuid();
     let courses = store::current_courses(&state.db).await?;
     let ticks = fields
         .iter()
@@ -237,12 +242,12 @@ pub async fn save_needs(
     let added: BTreeSet<_> = needs.difference(&before).collect();
     let removed: BTreeSet<_> = before.difference(&needs).collect();
     let mut tx = state.db.begin().await?;
-    store::save_needs(&mut tx, org_id, &needs, p.user_id, &notes).await?;
+    store::save_needs(&mut tx, org_id, &needs, p.user_id.into(), &notes).await?;
     audit::record(
         &mut tx,
         &state.secrets,
         NewEvent {
-            actor_user_id: Some(p.user_id),
+            actor_user_id: Some(p.user_id.into()),
             actor_label: &p.email,
             organisation_id: Some(org_id),
             event: "training.needs_reviewed",
@@ -296,7 +301,7 @@ struct AssignmentView {
 #[template(path = "knowledge/assignments.html")]
 struct AssignmentsPage {
     shell: Shell,
-    org: OrgRow,
+    org: Organisation,
     errors: FormErrors,
     form: AssignForm,
     rows: Vec<AssignmentView>,
@@ -316,12 +321,12 @@ fn course_title(courses: &[CourseNeed], slug: &str) -> String {
 async fn assignments_view(
     state: &AppState,
     viewer: &Viewer,
-    org: OrgRow,
+    org: Organisation,
     form: AssignForm,
     errors: FormErrors,
 ) -> AppResult<Response> {
     let courses = store::current_courses(&state.db).await?;
-    let rows = store::assignments(&state.db, org.id)
+    let rows = store::assignments(&state.db, org.id.into())
         .await?
         .into_iter()
         .map(|a: AssignmentRow| AssignmentView {
@@ -362,9 +367,10 @@ async fn assignments_view(
 pub async fn assignments_page(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(org_id): Path<Uuid>,
+    OrgScope {
+        organisation: org, ..
+    }: OrgScope<Lead>,
 ) -> AppResult<Response> {
-    let org = crate::organisations::load(&state, org_id).await?;
     assignments_view(
         &state,
         &viewer,
@@ -379,11 +385,14 @@ pub async fn assign(
     State(state): State<AppState>,
     viewer: Viewer,
     ClientIp(ip): ClientIp,
-    Path(org_id): Path<Uuid>,
+    OrgScope {
+        principal: ref p,
+        organisation: org,
+        ..
+    }: OrgScope<Lead>,
     Form(form): Form<AssignForm>,
 ) -> AppResult<Response> {
-    let p = viewer.user()?;
-    let org = crate::organisations::load(&state, org_id).await?;
+    let org_id = org.id.as_uuid();
     let courses = store::current_courses(&state.db).await?;
     let slugs: Vec<&str> = courses.iter().map(|c| c.slug.as_str()).collect();
     let draft = Draft {
@@ -424,7 +433,7 @@ pub async fn assign(
         staff_group,
         user_id: user,
         due_on: valid.due_on,
-        created_by: p.user_id,
+        created_by: p.user_id.into(),
     };
     let title = course_title(&courses, &valid.course_slug);
     let mut tx = state.db.begin().await?;
@@ -445,7 +454,7 @@ pub async fn assign(
         &mut tx,
         &state.secrets,
         NewEvent {
-            actor_user_id: Some(p.user_id),
+            actor_user_id: Some(p.user_id.into()),
             actor_label: &p.email,
             organisation_id: Some(org_id),
             event: "training.assigned",
@@ -469,11 +478,15 @@ pub async fn assign(
 
 pub async fn unassign(
     State(state): State<AppState>,
-    viewer: Viewer,
     ClientIp(ip): ClientIp,
-    Path((org_id, assignment_id)): Path<(Uuid, Uuid)>,
+    OrgScope {
+        principal: ref p,
+        organisation: org,
+        ..
+    }: OrgScope<Lead>,
+    Path((_, assignment_id)): Path<(Uuid, Uuid)>,
 ) -> AppResult<Response> {
-    let p = viewer.user()?;
+    let org_id = org.id.as_uuid();
     let mut tx = state.db.begin().await?;
     let Some(gone) = store::delete_assignment(&mut tx, org_id, assignment_id).await? else {
         return Err(AppError::NotFound);
@@ -482,7 +495,7 @@ pub async fn unassign(
         &mut tx,
         &state.secrets,
         NewEvent {
-            actor_user_id: Some(p.user_id),
+            actor_user_id: Some(p.user_id.into()),
             actor_label: &p.email,
             organisation_id: Some(org_id),
             event: "training.assignment_deleted",
@@ -521,7 +534,7 @@ struct Measure {
 #[template(path = "knowledge/evidence.html")]
 struct EvidencePage {
     shell: Shell,
-    org: OrgRow,
+    org: Organisation,
     pack: Pack,
     generated: String,
     generated_by: String,
@@ -573,10 +586,13 @@ fn measures(pack: &Pack) -> Vec<Measure> {
 pub async fn evidence_page(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(org_id): Path<Uuid>,
+    OrgScope {
+        principal: ref p,
+        organisation: org,
+        ..
+    }: OrgScope<Lead>,
 ) -> AppResult<Response> {
-    let p = viewer.user()?;
-    let org = crate::organisations::load(&state, org_id).await?;
+    let org_id = org.id.as_uuid();
     let pack = evidence::pack(&state.db, org_id, &org.name, now()).await?;
     let period = |w: evaluation::Window| format!("{} to {}", on(w.start), on(w.end));
     let page = EvidencePage {
@@ -598,12 +614,14 @@ pub async fn evidence_page(
 
 pub async fn evidence_csv(
     State(state): State<AppState>,
-    viewer: Viewer,
     ClientIp(ip): ClientIp,
-    Path(org_id): Path<Uuid>,
+    OrgScope {
+        principal: ref p,
+        organisation: org,
+        ..
+    }: OrgScope<Lead>,
 ) -> AppResult<Response> {
-    let p = viewer.user()?;
-    let org = crate::organisations::load(&state, org_id).await?;
+    let org_id = org.id.as_uuid();
     let at = now();
     let pack = evidence::pack(&state.db, org_id, &org.name, at).await?;
     let csv = evaluation::to_csv(&pack).map_err(|e| AppError::Internal(e.into()))?;
@@ -611,7 +629,7 @@ pub async fn evidence_csv(
         &state.db,
         &state.secrets,
         NewEvent {
-            actor_user_id: Some(p.user_id),
+            actor_user_id: Some(p.user_id.into()),
             actor_label: &p.email,
             organisation_id: Some(org_id),
             event: "export",

@@ -5,17 +5,14 @@
 //! are claimed in the transaction that queues the emails, so a refused or empty request
 //! changes nothing and two clicks on two instances send once.
 
-use axum::{
-    extract::{Path, State},
-    response::Response,
-};
+use axum::{extract::State, response::Response};
 use uuid::Uuid;
 
 use crate::platform::web::format::date_and_time;
 use crate::{
     audit::{self, NewEvent},
     knowledge::{
-        dashboard::{load_org, mandatory_course, reminder_email},
+        dashboard::{mandatory_course, reminder_email, with_coverage},
         rules::reminder_limits::{ORGANISATION_EVERY, PERSON_EVERY},
         store::{reminder_limits as limits, reports},
     },
@@ -25,7 +22,8 @@ use crate::{
         email,
         error::{AppError, AppResult},
         limits::{Allowance, allowance, cutoff},
-        web::{client::ClientIp, cookies::redirect_with_notice, shell::Viewer},
+        tenancy::{Lead, OrgScope},
+        web::{client::ClientIp, cookies::redirect_with_notice},
     },
 };
 
@@ -56,12 +54,15 @@ pub fn sent_message(sent: usize, recently_reminded: usize) -> String {
 
 pub async fn remind(
     State(state): State<AppState>,
-    viewer: Viewer,
     ClientIp(ip): ClientIp,
-    Path(org_id): Path<Uuid>,
+    OrgScope {
+        principal: ref p,
+        organisation: org,
+        ..
+    }: OrgScope<Lead>,
 ) -> AppResult<Response> {
-    let p = viewer.user()?;
-    let org = load_org(&state, org_id).await?;
+    let org = with_coverage(org)?;
+    let org_id = org.id.as_uuid();
     let Some((slug, title)) = mandatory_course(&state).await? else {
         return Err(AppError::Conflict(
             "There is no mandatory course yet, so there is no training to remind staff about."
@@ -114,7 +115,7 @@ pub async fn remind(
         &mut tx,
         &state.secrets,
         NewEvent {
-            actor_user_id: Some(p.user_id),
+            actor_user_id: Some(p.user_id.into()),
             actor_label: &p.email,
             organisation_id: Some(org_id),
             event: "training.reminders_sent",

@@ -1,58 +1,6 @@
 //! What an organisation is, and the rules for the details given when registering one.
 
-use serde::{Deserialize, Serialize};
-
-/// The kinds of organisation CareCERT serves, plus the national team itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum OrgType {
-    NhsTrust,
-    IntegratedCareBoard,
-    GpPractice,
-    SocialCareProvider,
-    Other,
-    NationalTeam,
-}
-
-impl OrgType {
-    /// The types a national administrator can register.
-    pub const REGISTRABLE: [OrgType; 5] = [
-        OrgType::NhsTrust,
-        OrgType::IntegratedCareBoard,
-        OrgType::GpPractice,
-        OrgType::SocialCareProvider,
-        OrgType::Other,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrgType::NhsTrust => "nhs_trust",
-            OrgType::IntegratedCareBoard => "integrated_care_board",
-            OrgType::GpPractice => "gp_practice",
-            OrgType::SocialCareProvider => "social_care_provider",
-            OrgType::Other => "other",
-            OrgType::NationalTeam => "national_team",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            OrgType::NhsTrust => "NHS trust",
-            OrgType::IntegratedCareBoard => "Integrated care board",
-            OrgType::GpPractice => "GP practice",
-            OrgType::SocialCareProvider => "Social care provider",
-            OrgType::Other => "Other",
-            OrgType::NationalTeam => "National team",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<OrgType> {
-        [OrgType::NationalTeam]
-            .into_iter()
-            .chain(OrgType::REGISTRABLE)
-            .find(|t| t.as_str() == s)
-    }
-}
+pub use crate::platform::tenants::OrgType;
 
 /// Checks an NHS Organisation Data Service code against the shape used for the type of
 /// organisation, and returns it in capitals. ODS codes: GP practices are a letter and five
@@ -119,14 +67,5 @@ mod tests {
                 .unwrap_err()
                 .contains("Enter")
         );
-    }
-
-    #[test]
-    fn types_round_trip() {
-        for t in OrgType::REGISTRABLE {
-            assert_eq!(OrgType::parse(t.as_str()), Some(t));
-        }
-        assert_eq!(OrgType::parse("national_team"), Some(OrgType::NationalTeam));
-        assert_eq!(OrgType::parse("hospital"), None);
     }
 }

@@ -3,24 +3,27 @@
 use askama::Template;
 use axum::{
     Form,
-    extract::{Path, Query, State},
+    extract::{Query, State},
     http::StatusCode,
     response::{IntoResponse, Response},
 };
 use serde::Deserialize;
-use uuid::Uuid;
 
 use crate::{
     audit::{self, NewEvent},
     identity::store as identity_store,
     organisations::{
         domain::{OrgType, parse_ods_code},
-        store::{self, CreateError, NewOrganisation, OrgListRow, OrgRow, Search},
+        store::{self, CreateError, NewOrganisation, OrgListRow, Search},
     },
     platform::{
         AppState,
-        authz::Role,
+        authz::{Principal, Role},
         error::{AppError, AppResult},
+        ids::OrgId,
+        tenancy::{Admin, Member, OrgScope},
+        tenants::Organisation,
+        text::normalise_email,
         web::{
             client::ClientIp,
             cookies::redirect_with_notice,
@@ -31,7 +34,6 @@ use crate::{
         },
     },
     staff::{
-        self,
         joining::{self, Newcomer, Outcome},
         store::{self as staff_store, MemberRow},
     },
@@ -174,7 +176,7 @@ pub async fn create(
             None
         }
     };
-    let mut parent_id: Option<Uuid> = None;
+    let mut parent_id: Option<OrgId> = None;
     if !form.parent_ods_code.trim().is_empty() {
         match store::by_ods_code(&state.db, &form.parent_ods_code).await? {
             Some(parent) if !parent.is_national_team() => parent_id = Some(parent.id),
@@ -222,9 +224,9 @@ pub async fn create(
         Err(CreateError::Db(e)) => return Err(e.into()),
     };
     audit::record(&mut tx,&state.secrets, NewEvent {
-        actor_user_id: Some(p.user_id),
+        actor_user_id: Some(p.user_id.into()),
         actor_label: &p.email,
-        organisation_id: Some(id),
+        organisation_id: Some(id.into()),
         event: "organisation.registered",
         detail: serde_json::json!({ "name": name, "ods_code": ods_code, "type": org_type.as_str() }),
         ip: Some(&ip),
@@ -242,7 +244,7 @@ pub async fn create(
 #[template(path = "organisations/show.html")]
 struct ShowPage {
     shell: Shell,
-    org: OrgRow,
+    org: Organisation,
     leads: Vec<MemberRow>,
     is_lead: bool,
     can_appoint: bool,
@@ -254,13 +256,13 @@ struct ShowPage {
 async fn show_page(
     state: &AppState,
     viewer: &Viewer,
-    org_id: Uuid,
+    p: &Principal,
+    org: Organisation,
     errors: FormErrors,
     lead_name: String,
     lead_email: String,
 ) -> AppResult<Response> {
-    let p = viewer.user()?;
-    let org = crate::organisations::load(state, org_id).await?;
+    let org_id = org.id;
     let leads = staff_store::leads(&state.db, org_id).await?;
     let mut shell = viewer.shell(org.name.clone()).crumb("Home", "/");
     if p.is_national() {
@@ -287,12 +289,13 @@ async fn show_page(
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(org_id): Path<Uuid>,
+    scope: OrgScope<Member>,
 ) -> AppResult<Response> {
     show_page(
         &state,
         &viewer,
-        org_id,
+        &scope.principal,
+        scope.organisation,
         FormErrors::new(),
         String::new(),
         String::new(),
@@ -312,11 +315,14 @@ pub async fn appoint_lead(
     State(state): State<AppState>,
     viewer: Viewer,
     ClientIp(ip): ClientIp,
-    Path(org_id): Path<Uuid>,
+    OrgScope {
+        principal: p,
+        organisation: org,
+        ..
+    }: OrgScope<Admin>,
     Form(form): Form<LeadForm>,
 ) -> AppResult<Response> {
-    let p = viewer.user()?;
-    let org = crate::organisations::load(&state, org_id).await?;
+    let org_id = org.id;
     if org.is_national_team() {
         return Err(AppError::BadRequest(
             "The national team has no security lead. Add national staff from its staff page."
@@ -331,16 +337,16 @@ pub async fn appoint_lead(
         "the security lead's full name",
         200,
     );
-    let email = staff::import::normalise_email(&form.email)
+    let email = normalise_email(&form.email)
         .map_err(|m| errors.add("email", m))
         .ok();
     let Some(email) = email.filter(|_| errors.is_empty()) else {
-        return show_page(&state, &viewer, org_id, errors, form.name, form.email).await;
+        return show_page(&state, &viewer, &p, org, errors, form.name, form.email).await;
     };
     let mut tx = state.db.begin().await?;
     // A member already: appointing them is a role change within this organisation.
     let member = match identity_store::user_id_by_email(&mut tx, &email).await? {
-        Some(user_id) => staff_store::membership_of(&mut tx, org_id, user_id).await?,
+        Some(user_id) => staff_store::membership_of(&mut tx, org_id, user_id.into()).await?,
         None => None,
     };
     let outcome = match member {
@@ -368,9 +374,9 @@ pub async fn appoint_lead(
         ),
     };
     audit::record(&mut tx, &state.secrets, NewEvent {
-        actor_user_id: Some(p.user_id),
+        actor_user_id: Some(p.user_id.into()),
         actor_label: &p.email,
-        organisation_id: Some(org_id),
+        organisation_id: Some(org_id.into()),
         event: "role.changed",
         detail: serde_json::json!({ "user": email, "role": Role::SecurityLead.as_str(), "invited": outcome.is_some() }),
         ip: Some(&ip),

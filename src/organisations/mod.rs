@@ -6,20 +6,7 @@ pub mod handlers;
 pub mod service;
 pub mod store;
 
-use uuid::Uuid;
-
-use crate::platform::{
-    AppState,
-    authz::Rule,
-    error::{AppError, AppResult},
-    web::routes::Route,
-};
-
-/// The organisation named in a URL, or "page not found". The route's rule has already
-/// decided the viewer may see it.
-pub async fn load(state: &AppState, id: Uuid) -> AppResult<store::OrgRow> {
-    store::by_id(&state.db, id).await?.ok_or(AppError::NotFound)
-}
+use crate::platform::{authz::Rule, web::routes::Route};
 
 pub use service::service;
 

@@ -1,41 +1,22 @@
 //! Storage for organisations.
 
-use time::OffsetDateTime;
-use uuid::Uuid;
-
 use crate::{
     exec_tx,
-    organisations::domain::OrgType,
-    platform::db::{Db, Tx, escape_like, is_unique_violation, new_id, now},
+    platform::{
+        db::{Db, Tx, escape_like, is_unique_violation, now},
+        ids::OrgId,
+        tenants::OrgType,
+    },
     with_db,
 };
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct OrgRow {
-    pub id: Uuid,
-    pub name: String,
-    pub ods_code: String,
-    pub org_type: String,
-    pub parent_id: Option<Uuid>,
-    pub parent_name: Option<String>,
-    pub created_at: OffsetDateTime,
-}
-
-impl OrgRow {
-    pub fn kind(&self) -> Option<OrgType> {
-        OrgType::parse(&self.org_type)
-    }
-    pub fn type_label(&self) -> &'static str {
-        self.kind().map(OrgType::label).unwrap_or("Unknown")
-    }
-    pub fn is_national_team(&self) -> bool {
-        self.kind() == Some(OrgType::NationalTeam)
-    }
-}
+// Finding one organisation is the platform's (every service scopes by tenant); these names
+// stay here for the callers that still reach them through this module.
+pub use crate::platform::tenants::{Organisation as OrgRow, by_id, by_ods_code, national_team};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OrgListRow {
-    pub id: Uuid,
+    pub id: OrgId,
     pub name: String,
     pub ods_code: String,
     pub org_type: String,
@@ -63,11 +44,11 @@ pub struct NewOrganisation<'a> {
     pub name: &'a str,
     pub ods_code: &'a str,
     pub org_type: OrgType,
-    pub parent_id: Option<Uuid>,
+    pub parent_id: Option<OrgId>,
 }
 
-pub async fn create(tx: &mut Tx, org: &NewOrganisation<'_>) -> Result<Uuid, CreateError> {
-    let id = new_id();
+pub async fn create(tx: &mut Tx, org: &NewOrganisation<'_>) -> Result<OrgId, CreateError> {
+    let id = OrgId::fresh();
     let result = exec_tx!(tx, |c| sqlx::query(
         "INSERT INTO organisations (id, name, ods_code, org_type, parent_id, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6)"
@@ -85,43 +66,6 @@ pub async fn create(tx: &mut Tx, org: &NewOrganisation<'_>) -> Result<Uuid, Crea
         Err(e) if is_unique_violation(&e) => Err(CreateError::DuplicateOdsCode),
         Err(e) => Err(e.into()),
     }
-}
-
-macro_rules! select_org {
-    ($where:literal) => {
-        concat!(
-            "SELECT o.id, o.name, o.ods_code, o.org_type, o.parent_id, p.name AS parent_name, \
-             o.created_at FROM organisations o LEFT JOIN organisations p ON p.id = o.parent_id ",
-            $where
-        )
-    };
-}
-
-pub async fn by_id(db: &Db, id: Uuid) -> Result<Option<OrgRow>, sqlx::Error> {
-    with_db!(db, |pool| sqlx::query_as::<_, OrgRow>(select_org!(
-        "WHERE o.id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(pool)
-    .await)
-}
-
-pub async fn by_ods_code(db: &Db, code: &str) -> Result<Option<OrgRow>, sqlx::Error> {
-    with_db!(db, |pool| sqlx::query_as::<_, OrgRow>(select_org!(
-        "WHERE o.ods_code = $1"
-    ))
-    .bind(code.trim().to_ascii_uppercase())
-    .fetch_optional(pool)
-    .await)
-}
-
-pub async fn national_team(db: &Db) -> Result<Option<OrgRow>, sqlx::Error> {
-    with_db!(db, |pool| sqlx::query_as::<_, OrgRow>(select_org!(
-        "WHERE o.org_type = $1 ORDER BY o.created_at LIMIT 1"
-    ))
-    .bind(OrgType::NationalTeam.as_str())
-    .fetch_optional(pool)
-    .await)
 }
 
 /// Search by name (any part, any case) or exact ODS code, optionally by type.
@@ -174,7 +118,7 @@ pub async fn search(db: &Db, s: &Search<'_>) -> Result<(Vec<OrgListRow>, i64), s
 }
 
 /// Organisations for the parent picker: every one except the national team.
-pub async fn all_for_parent_choice(db: &Db) -> Result<Vec<(Uuid, String, String)>, sqlx::Error> {
+pub async fn all_for_parent_choice(db: &Db) -> Result<Vec<(OrgId, String, String)>, sqlx::Error> {
     with_db!(db, |pool| sqlx::query_as(
         "SELECT id, name, ods_code FROM organisations WHERE org_type <> $1 ORDER BY name LIMIT 2000"
     )

@@ -6,7 +6,8 @@
 //! suite.
 
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
+
+use crate::platform::ids::{OrgId, UserId};
 
 /// What a person may do within one organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -61,7 +62,7 @@ impl Role {
 /// One active membership of the signed-in person.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Membership {
-    pub organisation_id: Uuid,
+    pub organisation_id: OrgId,
     pub organisation_name: String,
     pub role: Role,
 }
@@ -69,7 +70,7 @@ pub struct Membership {
 /// The signed-in person, as loaded for each request.
 #[derive(Debug, Clone)]
 pub struct Principal {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub name: String,
     pub email: String,
     pub memberships: Vec<Membership>,
@@ -79,7 +80,7 @@ pub struct Principal {
 }
 
 impl Principal {
-    pub fn role_in(&self, organisation_id: Uuid) -> Option<Role> {
+    pub fn role_in(&self, organisation_id: OrgId) -> Option<Role> {
         self.memberships
             .iter()
             .find(|m| m.organisation_id == organisation_id)
@@ -96,6 +97,17 @@ impl Principal {
 
     pub fn is_national(&self) -> bool {
         self.memberships.iter().any(|m| m.role.is_national())
+    }
+
+    /// The most powerful national role this person holds, if any.
+    pub fn national_role(&self) -> Option<Role> {
+        if self.is_national_admin() {
+            Some(Role::NationalAdmin)
+        } else if self.has_role(Role::NationalAnalyst) {
+            Some(Role::NationalAnalyst)
+        } else {
+            None
+        }
     }
 
     pub fn needs_two_step(&self) -> bool {
@@ -165,7 +177,7 @@ pub enum Decision {
 
 /// Decides whether `principal` may use a route with `rule`, where `organisation` is the
 /// organisation named in the URL, if any.
-pub fn decide(rule: Rule, principal: Option<&Principal>, organisation: Option<Uuid>) -> Decision {
+pub fn decide(rule: Rule, principal: Option<&Principal>, organisation: Option<OrgId>) -> Decision {
     if matches!(rule, Rule::Public | Rule::ApiToken) {
         return Decision::Allow;
     }
@@ -207,7 +219,7 @@ pub fn decide(rule: Rule, principal: Option<&Principal>, organisation: Option<Uu
 /// the only ones who appoint national roles, which exist only in the national team.
 pub fn assignable_roles(
     actor: &Principal,
-    organisation: Uuid,
+    organisation: OrgId,
     is_national_team: bool,
 ) -> Vec<Role> {
     if is_national_team {
@@ -224,12 +236,17 @@ pub fn assignable_roles(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use uuid::Uuid;
 
-    fn person(memberships: &[(Uuid, Role)]) -> Principal {
+    fn new_org() -> OrgId {
+        Uuid::new_v4().into()
+    }
+
+    pub(crate) fn person(memberships: &[(OrgId, Role)]) -> Principal {
         Principal {
-            user_id: Uuid::nil(),
+            user_id: Uuid::nil().into(),
             name: "A".into(),
             email: "a@example.org".into(),
             memberships: memberships
@@ -260,7 +277,7 @@ mod tests {
 
     #[test]
     fn leads_manage_their_own_organisation_only() {
-        let (own, other) = (Uuid::new_v4(), Uuid::new_v4());
+        let (own, other) = (new_org(), new_org());
         let lead = person(&[(own, Role::SecurityLead)]);
         assert_eq!(
             decide(Rule::OrgLead, Some(&lead), Some(own)),
@@ -282,7 +299,7 @@ mod tests {
 
     #[test]
     fn staff_are_members_but_not_leads() {
-        let own = Uuid::new_v4();
+        let own = new_org();
         let staff = person(&[(own, Role::Staff)]);
         assert_eq!(
             decide(Rule::OrgMember, Some(&staff), Some(own)),
@@ -296,7 +313,7 @@ mod tests {
 
     #[test]
     fn national_roles_reach_every_organisation_as_the_rules_say() {
-        let (team, any) = (Uuid::new_v4(), Uuid::new_v4());
+        let (team, any) = (new_org(), new_org());
         let analyst = person(&[(team, Role::NationalAnalyst)]);
         let admin = person(&[(team, Role::NationalAdmin)]);
         assert_eq!(
@@ -323,7 +340,7 @@ mod tests {
 
     #[test]
     fn privileged_roles_need_two_step_verification() {
-        let own = Uuid::new_v4();
+        let own = new_org();
         let mut lead = person(&[(own, Role::SecurityLead)]);
         lead.two_step_enrolled = false;
         lead.two_step_verified = false;
@@ -348,7 +365,7 @@ mod tests {
 
     #[test]
     fn a_password_alone_is_not_signed_in_for_privileged_roles() {
-        let own = Uuid::new_v4();
+        let own = new_org();
         for role in [
             Role::SecurityLead,
             Role::NationalAnalyst,
@@ -369,14 +386,14 @@ mod tests {
 
     #[test]
     fn roles_are_given_within_the_rules() {
-        let (org, team) = (Uuid::new_v4(), Uuid::new_v4());
+        let (org, team) = (new_org(), new_org());
         let lead = person(&[(org, Role::SecurityLead)]);
         assert_eq!(
             assignable_roles(&lead, org, false),
             vec![Role::Staff, Role::SecurityLead]
         );
         assert!(assignable_roles(&lead, team, true).is_empty());
-        assert!(assignable_roles(&lead, Uuid::new_v4(), false).is_empty());
+        assert!(assignable_roles(&lead, new_org(), false).is_empty());
         let admin = person(&[(team, Role::NationalAdmin)]);
         assert_eq!(
             assignable_roles(&admin, team, true),

@@ -12,12 +12,14 @@ use uuid::Uuid;
 
 use crate::{
     audit::{self, NewEvent},
-    organisations::store::OrgRow,
     platform::{
         AppState,
         authz::{Principal, Role, assignable_roles},
         error::{AppError, AppResult, urlencode},
-        text::check_one_line,
+        ids::{OrgId, UserId},
+        tenancy::{Lead, OrgScope},
+        tenants::Organisation,
+        text::{check_one_line, normalise_email},
         web::{
             client::ClientIp,
             cookies::redirect_with_notice,
@@ -37,7 +39,7 @@ use crate::{
 
 const PAGE_SIZE: i64 = 50;
 
-fn staff_shell(viewer: &Viewer, org: &OrgRow, title: &str, with_staff_crumb: bool) -> Shell {
+fn staff_shell(viewer: &Viewer, org: &Organisation, title: &str, with_staff_crumb: bool) -> Shell {
     let mut shell = viewer
         .shell(title)
         .crumb("Home", "/")
@@ -52,7 +54,7 @@ fn staff_shell(viewer: &Viewer, org: &OrgRow, title: &str, with_staff_crumb: boo
 #[template(path = "staff/list.html")]
 struct ListPage {
     shell: Shell,
-    org: OrgRow,
+    org: Organisation,
     q: String,
     rows: Vec<MemberRow>,
     waiting: Vec<Waiting>,
@@ -63,7 +65,7 @@ struct ListPage {
     roles: Vec<Role>,
     /// National administrators may unlock a person's two-step verification.
     can_unlock: bool,
-    me: Uuid,
+    me: UserId,
 }
 
 #[derive(Deserialize)]
@@ -76,11 +78,14 @@ pub struct ListQuery {
 pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(org_id): Path<Uuid>,
+    OrgScope {
+        principal: ref p,
+        organisation: org,
+        ..
+    }: OrgScope<Lead>,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
-    let p = viewer.user()?;
-    let org = crate::organisations::load(&state, org_id).await?;
+    let org_id = org.id;
     let page = page_number(q.page.as_deref());
     let (rows, total) = store::list(
         &state.db,
@@ -115,7 +120,7 @@ pub async fn list(
 #[template(path = "staff/new.html")]
 struct NewPage {
     shell: Shell,
-    org: OrgRow,
+    org: Organisation,
     errors: FormErrors,
     form: InviteForm,
     groups: Vec<(&'static str, &'static str)>,
@@ -139,7 +144,7 @@ pub struct InviteForm {
 /// Choices for a select: value and label.
 type Choices = Vec<(&'static str, &'static str)>;
 
-fn options(p: &Principal, org: &OrgRow) -> (Choices, Choices) {
+fn options(p: &Principal, org: &Organisation) -> (Choices, Choices) {
     let groups = StaffGroup::ALL
         .iter()
         .map(|g| (g.as_str(), g.label()))
@@ -152,12 +157,13 @@ fn options(p: &Principal, org: &OrgRow) -> (Choices, Choices) {
 }
 
 pub async fn new_form(
-    State(state): State<AppState>,
     viewer: Viewer,
-    Path(org_id): Path<Uuid>,
+    OrgScope {
+        principal: ref p,
+        organisation: org,
+        ..
+    }: OrgScope<Lead>,
 ) -> AppResult<Response> {
-    let p = viewer.user()?;
-    let org = crate::organisations::load(&state, org_id).await?;
     let (groups, roles) = options(p, &org);
     Ok(render(&NewPage {
         shell: staff_shell(&viewer, &org, "Invite a member of staff", true),
@@ -174,14 +180,17 @@ pub async fn invite(
     State(state): State<AppState>,
     viewer: Viewer,
     ClientIp(ip): ClientIp,
-    Path(org_id): Path<Uuid>,
+    OrgScope {
+        principal: ref p,
+        organisation: org,
+        ..
+    }: OrgScope<Lead>,
     Form(form): Form<InviteForm>,
 ) -> AppResult<Response> {
-    let p = viewer.user()?;
-    let org = crate::organisations::load(&state, org_id).await?;
+    let org_id = org.id;
     let mut errors = FormErrors::new();
     let name = required_text(&mut errors, "name", &form.name, "their full name", 200);
-    let email = crate::staff::import::normalise_email(&form.email)
+    let email = normalise_email(&form.email)
         .map_err(|m| errors.add("email", m))
         .ok();
     let group = StaffGroup::parse(&form.staff_group);
@@ -240,9 +249,9 @@ pub async fn invite(
                 &mut tx,
                 &state.secrets,
                 NewEvent {
-                    actor_user_id: Some(p.user_id),
+                    actor_user_id: Some(p.user_id.into()),
                     actor_label: &p.email,
-                    organisation_id: Some(org_id),
+                    organisation_id: Some(org_id.into()),
                     event: "invitation.sent",
                     detail: serde_json::json!({
                         "user": email,
@@ -276,14 +285,13 @@ pub async fn invite(
 
 async fn set_active(
     state: &AppState,
-    viewer: &Viewer,
+    scope: &OrgScope<Lead>,
     ip: &str,
-    org_id: Uuid,
     membership_id: Uuid,
     active: bool,
 ) -> AppResult<Response> {
-    let p = viewer.user()?;
-    let org = crate::organisations::load(state, org_id).await?;
+    let (p, org) = (&scope.principal, &scope.organisation);
+    let org_id: OrgId = org.id;
     let member = store::member(&state.db, org_id, membership_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -307,9 +315,9 @@ async fn set_active(
         &mut tx,
         &state.secrets,
         NewEvent {
-            actor_user_id: Some(p.user_id),
+            actor_user_id: Some(p.user_id.into()),
             actor_label: &p.email,
-            organisation_id: Some(org_id),
+            organisation_id: Some(org_id.into()),
             event: if active {
                 "membership.reactivated"
             } else {
@@ -331,20 +339,20 @@ async fn set_active(
 
 pub async fn deactivate(
     State(state): State<AppState>,
-    viewer: Viewer,
     ClientIp(ip): ClientIp,
-    Path((org_id, membership_id)): Path<(Uuid, Uuid)>,
+    scope: OrgScope<Lead>,
+    Path((_, membership_id)): Path<(Uuid, Uuid)>,
 ) -> AppResult<Response> {
-    set_active(&state, &viewer, &ip, org_id, membership_id, false).await
+    set_active(&state, &scope, &ip, membership_id, false).await
 }
 
 pub async fn reactivate(
     State(state): State<AppState>,
-    viewer: Viewer,
     ClientIp(ip): ClientIp,
-    Path((org_id, membership_id)): Path<(Uuid, Uuid)>,
+    scope: OrgScope<Lead>,
+    Path((_, membership_id)): Path<(Uuid, Uuid)>,
 ) -> AppResult<Response> {
-    set_active(&state, &viewer, &ip, org_id, membership_id, true).await
+    set_active(&state, &scope, &ip, membership_id, true).await
 }
 
 #[derive(Deserialize)]
@@ -355,13 +363,16 @@ pub struct RoleForm {
 
 pub async fn change_role(
     State(state): State<AppState>,
-    viewer: Viewer,
     ClientIp(ip): ClientIp,
-    Path((org_id, membership_id)): Path<(Uuid, Uuid)>,
+    OrgScope {
+        principal: ref p,
+        organisation: org,
+        ..
+    }: OrgScope<Lead>,
+    Path((_, membership_id)): Path<(Uuid, Uuid)>,
     Form(form): Form<RoleForm>,
 ) -> AppResult<Response> {
-    let p = viewer.user()?;
-    let org = crate::organisations::load(&state, org_id).await?;
+    let org_id = org.id;
     let member = store::member(&state.db, org_id, membership_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -381,9 +392,9 @@ pub async fn change_role(
     let mut tx = state.db.begin().await?;
     store::set_role(&mut tx, org_id, membership_id, role).await?;
     audit::record(&mut tx,&state.secrets, NewEvent {
-        actor_user_id: Some(p.user_id),
+        actor_user_id: Some(p.user_id.into()),
         actor_label: &p.email,
-        organisation_id: Some(org_id),
+        organisation_id: Some(org_id.into()),
         event: "role.changed",
         detail: serde_json::json!({ "user": member.email, "from": member.role, "to": role.as_str() }),
         ip: Some(&ip),

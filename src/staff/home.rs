@@ -17,14 +17,14 @@ pub async fn panels(state: &AppState, p: &Principal) -> AppResult<Vec<HomePanel>
     if led.is_empty() {
         return Ok(vec![]);
     }
-    let ids: Vec<_> = led.iter().map(|m| m.organisation_id).collect();
+    let ids: Vec<_> = led.iter().map(|m| m.organisation_id.as_uuid()).collect();
     let pending = joining_store::pending_in(&state.db, &ids).await?;
     Ok(led
         .iter()
         .map(|m| {
             let counts = pending
                 .iter()
-                .find(|c| c.organisation_id == m.organisation_id);
+                .find(|c| c.organisation_id == m.organisation_id.as_uuid());
             invitations_panel(
                 home::for_organisation("Staff invitations", &m.organisation_name, led.len()),
                 &m.organisation_name,

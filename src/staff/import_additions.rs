@@ -125,7 +125,7 @@ pub(super) async fn add_members(
         .filter_map(|row| {
             Some(NewInvitation {
                 organisation_id: request.organisation_id,
-                user_id: *accounts.get(&row.email)?,
+                user_id: crate::platform::ids::UserId::from(*accounts.get(&row.email)?),
                 email: &row.email,
                 role: NEW_MEMBER_ROLE,
                 staff_group: row.staff_group.as_str(),

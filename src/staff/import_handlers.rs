@@ -3,27 +3,18 @@
 
 use std::borrow::Borrow;
 
-use askama::Template;
-use axum::{
-    extract::{
-        DefaultBodyLimit, Multipart, Path, State,
-        multipart::{MultipartError, MultipartRejection},
-    },
-    http::{Method, StatusCode},
-    response::{IntoResponse, Response},
-    routing::post,
-};
-use uuid::Uuid;
-
 use super::{
     groups::StaffGroup,
     import::{self, FileProblem, ParsedFile, RejectedRow},
-    import_store::{self, ImportOrganisation, ImportRequest, ImportSummary},
+    import_store::{self, ImportRequest, ImportSummary},
 };
 use crate::platform::{
     AppState,
     authz::Rule,
     error::{AppError, AppResult},
+    ids::OrgId,
+    tenancy::{Lead, OrgScope},
+    tenants::Organisation,
     web::{
         client::ClientIp,
         forms::FormErrors,
@@ -31,6 +22,16 @@ use crate::platform::{
         routes::Route,
         shell::{Shell, Viewer},
     },
+};
+use askama::Template;
+use axum::{
+    extract::{
+        DefaultBodyLimit, Multipart, State,
+        multipart::{MultipartError, MultipartRejection},
+    },
+    http::{Method, StatusCode},
+    response::{IntoResponse, Response},
+    routing::post,
 };
 
 const PATH: &str = "/organisations/{org_id}/staff/import";
@@ -72,7 +73,7 @@ struct GroupHelp {
 struct ImportPage {
     shell: Shell,
     errors: FormErrors,
-    org_id: Uuid,
+    org_id: OrgId,
     org_name: String,
     groups: Vec<GroupHelp>,
     max_rows: String,
@@ -85,7 +86,7 @@ struct ImportPage {
 #[template(path = "staff/import_result.html")]
 struct ResultPage {
     shell: Shell,
-    org_id: Uuid,
+    org_id: OrgId,
     org_name: String,
     file_name: String,
     summary: ImportSummary,
@@ -112,7 +113,7 @@ impl ResultPage {
     }
 }
 
-fn shell(viewer: &Viewer, org: &ImportOrganisation, title: &str) -> Shell {
+fn shell(viewer: &Viewer, org: &Organisation, title: &str) -> Shell {
     viewer
         .shell(title)
         .crumb("Home", "/")
@@ -120,12 +121,9 @@ fn shell(viewer: &Viewer, org: &ImportOrganisation, title: &str) -> Shell {
         .crumb("Staff", format!("/organisations/{}/staff", org.id))
 }
 
-/// The organisation, or "page not found". The national team's members are appointed one
-/// by one with national roles, so it has no import.
-async fn organisation(state: &AppState, org_id: Uuid) -> AppResult<ImportOrganisation> {
-    let org = import_store::organisation(&state.db, org_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+/// The organisation, if staff can be imported into it. The national team's members are
+/// appointed one by one with national roles, so it has no import.
+fn importable(org: Organisation) -> AppResult<Organisation> {
     if org.is_national_team() {
         return Err(AppError::Conflict(
             "Staff cannot be imported into the national team. Add its members one at a time."
@@ -135,7 +133,7 @@ async fn organisation(state: &AppState, org_id: Uuid) -> AppResult<ImportOrganis
     Ok(org)
 }
 
-fn form_page(viewer: &Viewer, org: &ImportOrganisation, errors: FormErrors) -> ImportPage {
+fn form_page(viewer: &Viewer, org: &Organisation, errors: FormErrors) -> ImportPage {
     ImportPage {
         shell: shell(viewer, org, "Import staff from a CSV file").with_errors(!errors.is_empty()),
         errors,
@@ -156,17 +154,13 @@ fn form_page(viewer: &Viewer, org: &ImportOrganisation, errors: FormErrors) -> I
     }
 }
 
-pub async fn show_form(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(org_id): Path<Uuid>,
-) -> AppResult<Response> {
-    let org = organisation(&state, org_id).await?;
+pub async fn show_form(viewer: Viewer, scope: OrgScope<Lead>) -> AppResult<Response> {
+    let org = importable(scope.organisation)?;
     Ok(render(&form_page(&viewer, &org, FormErrors::new()))?.into_response())
 }
 
 /// The form again with a problem with the file as a whole. Nothing has been written.
-fn refuse(viewer: &Viewer, org: &ImportOrganisation, problem: &FileProblem) -> AppResult<Response> {
+fn refuse(viewer: &Viewer, org: &Organisation, problem: &FileProblem) -> AppResult<Response> {
     let mut errors = FormErrors::new();
     errors.add(FILE_FIELD, problem.to_string());
     let page = form_page(viewer, org, errors);
@@ -177,11 +171,14 @@ pub async fn upload(
     State(state): State<AppState>,
     viewer: Viewer,
     ClientIp(ip): ClientIp,
-    Path(org_id): Path<Uuid>,
+    OrgScope {
+        principal: person,
+        organisation,
+        ..
+    }: OrgScope<Lead>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> AppResult<Response> {
-    let org = organisation(&state, org_id).await?;
-    let person = viewer.user()?;
+    let org = importable(organisation)?;
     let upload = match multipart {
         Ok(multipart) => read_upload(multipart).await,
         // Not a multipart request at all: the form was not sent by a browser as designed.
@@ -299,6 +296,7 @@ mod tests {
         http::{Request, header},
     };
     use tower::ServiceExt;
+    use uuid::Uuid;
 
     use super::*;
     use crate::{
@@ -349,11 +347,11 @@ mod tests {
             config: Arc::new(config),
         };
         let lead = Principal {
-            user_id: Uuid::nil(),
+            user_id: (Uuid::nil()).into(),
             name: "Lee Lead".into(),
             email: "lee@riverside.example".into(),
             memberships: vec![Membership {
-                organisation_id: org,
+                organisation_id: org.into(),
                 organisation_name: "Riverside NHS Trust".into(),
                 role: Role::SecurityLead,
             }],

@@ -19,13 +19,13 @@ use super::{
 };
 use crate::{
     audit::{self, NewEvent},
-    organisations::domain::OrgType,
     platform::{
         authz::Role,
         db::{Db, Tx, now},
+        ids::{OrgId, UserId},
         secrets::SecretBox,
     },
-    with_db, with_tx,
+    with_tx,
 };
 
 /// Rows per multi-row statement: well within both engines' limits on bound parameters
@@ -35,41 +35,17 @@ pub(super) const CHUNK: usize = 500;
 /// The role new people are given.
 pub(super) const NEW_MEMBER_ROLE: Role = Role::Staff;
 
-/// What the import pages need to know about the organisation.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ImportOrganisation {
-    pub id: Uuid,
-    pub name: String,
-    pub org_type: String,
-}
-
-impl ImportOrganisation {
-    /// The national team's members are appointed one by one, never imported.
-    pub fn is_national_team(&self) -> bool {
-        OrgType::parse(&self.org_type) == Some(OrgType::NationalTeam)
-    }
-}
-
-pub async fn organisation(db: &Db, id: Uuid) -> Result<Option<ImportOrganisation>, sqlx::Error> {
-    with_db!(db, |pool| sqlx::query_as::<_, ImportOrganisation>(
-        "SELECT id, name, org_type FROM organisations WHERE id = $1"
-    )
-    .bind(id)
-    .fetch_optional(pool)
-    .await)
-}
-
 /// Who is importing into which organisation.
 #[derive(Debug, Clone)]
 pub struct ImportRequest<'a> {
-    pub organisation_id: Uuid,
+    pub organisation_id: OrgId,
     pub organisation_name: &'a str,
     /// The service's address, for the links in invitations.
     pub public_url: &'a str,
     /// The server's key: seals the invitations' links in their queued emails, and the
     /// audit entry.
     pub secrets: &'a SecretBox,
-    pub actor_user_id: Option<Uuid>,
+    pub actor_user_id: Option<UserId>,
     pub actor_label: &'a str,
     pub ip: Option<&'a str>,
 }
@@ -128,9 +104,9 @@ pub async fn import(
         &mut tx,
         request.secrets,
         NewEvent {
-            actor_user_id: request.actor_user_id,
+            actor_user_id: request.actor_user_id.map(Uuid::from),
             actor_label: request.actor_label,
-            organisation_id: Some(request.organisation_id),
+            organisation_id: Some(request.organisation_id.into()),
             event: "staff.imported",
             detail: json!({
                 "added": summary.added,
@@ -149,7 +125,7 @@ pub async fn import(
 
 /// Takes the organisation's row lock until the transaction ends (a no-op write, which locks
 /// the row on both engines alike), so imports into one organisation do not interleave.
-async fn lock_organisation(tx: &mut Tx, organisation_id: Uuid) -> Result<(), sqlx::Error> {
+async fn lock_organisation(tx: &mut Tx, organisation_id: OrgId) -> Result<(), sqlx::Error> {
     let locked = with_tx!(tx, |c| sqlx::query(
         "UPDATE organisations SET name = name WHERE id = $1"
     )
@@ -167,7 +143,7 @@ async fn lock_organisation(tx: &mut Tx, organisation_id: Uuid) -> Result<(), sql
 /// The organisation's members, active or not, keyed by email address in lower case.
 pub async fn existing_members(
     tx: &mut Tx,
-    organisation_id: Uuid,
+    organisation_id: OrgId,
 ) -> Result<HashMap<String, ExistingMember>, sqlx::Error> {
     type Row = (Uuid, String, String, Option<String>, bool);
     let rows: Vec<Row> = with_tx!(tx, |c| sqlx::query_as(
@@ -198,7 +174,7 @@ pub async fn existing_members(
 /// active are left as they are.
 async fn update_members(
     tx: &mut Tx,
-    organisation_id: Uuid,
+    organisation_id: OrgId,
     changes: &[Update],
     at: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
@@ -235,6 +211,7 @@ mod db_tests {
     use crate::platform::scratch::{add_organisation, drop_postgres, postgres, sqlite};
     use sqlx::types::Json;
 
+    use crate::with_db;
     use crate::{
         platform::{email, tokens},
         staff::{groups::StaffGroup, import::parse_file, import_sample::sample_csv},
@@ -256,7 +233,7 @@ mod db_tests {
 
     fn request(org: Uuid) -> ImportRequest<'static> {
         ImportRequest {
-            organisation_id: org,
+            organisation_id: org.into(),
             organisation_name: "Riverside NHS Trust",
             public_url: "https://carecert.test",
             secrets: &SECRETS,

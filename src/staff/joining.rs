@@ -7,11 +7,15 @@
 //! the account's details or training, and can change nothing about them; and an
 //! organisation never renames an existing account.
 
-use uuid::Uuid;
-
 use crate::{
     identity::{invitations, store as identity_store},
-    platform::{AppState, authz::Role, db::Tx, email},
+    platform::{
+        AppState,
+        authz::Role,
+        db::Tx,
+        email,
+        ids::{OrgId, UserId},
+    },
     staff::{
         joining_store::{self, NewInvitation},
         store::{self, NewMembership},
@@ -21,7 +25,7 @@ use crate::{
 /// Someone an organisation wants to add.
 #[derive(Debug, Clone)]
 pub struct Newcomer<'a> {
-    pub organisation_id: Uuid,
+    pub organisation_id: OrgId,
     pub organisation_name: &'a str,
     /// Lower-cased already.
     pub email: &'a str,
@@ -30,7 +34,7 @@ pub struct Newcomer<'a> {
     pub role: Role,
     pub staff_group: &'a str,
     pub department: Option<&'a str>,
-    pub invited_by: Option<Uuid>,
+    pub invited_by: Option<UserId>,
 }
 
 /// What adding someone did.
@@ -55,7 +59,7 @@ pub async fn add_or_ask(
             tx,
             &NewMembership {
                 organisation_id: n.organisation_id,
-                user_id,
+                user_id: user_id.into(),
                 role: n.role,
                 staff_group: n.staff_group,
                 department: n.department,
@@ -68,6 +72,8 @@ pub async fn add_or_ask(
     let Some(user_id) = identity_store::user_id_by_email(tx, n.email).await? else {
         return Err(sqlx::Error::RowNotFound);
     };
+    // Identity still speaks in bare UUIDs; from here on the person is a typed id.
+    let user_id = UserId::from(user_id);
     if store::membership_of(tx, n.organisation_id, user_id)
         .await?
         .is_some()

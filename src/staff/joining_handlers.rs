@@ -14,6 +14,7 @@ use crate::{
     platform::{
         AppState,
         error::{AppError, AppResult},
+        tenancy::{Lead, OrgScope},
         web::{client::ClientIp, cookies::redirect_with_notice, shell::Viewer},
     },
     staff::{
@@ -48,9 +49,9 @@ pub async fn accept(
     audit::record(
         &mut tx,
         &state.secrets,
-        NewEvent::by(Some(p.user_id), &p.email, "membership.accepted", &ip)
+        NewEvent::by(Some(p.user_id.into()), &p.email, "membership.accepted", &ip)
             .with_detail(serde_json::json!({ "user": p.email, "role": role.as_str() }))
-            .in_organisation(invitation.organisation_id),
+            .in_organisation(invitation.organisation_id.into()),
     )
     .await?;
     tx.commit().await?;
@@ -67,11 +68,11 @@ pub async fn accept(
 
 pub async fn withdraw(
     State(state): State<AppState>,
-    viewer: Viewer,
     ClientIp(ip): ClientIp,
-    Path((org_id, id)): Path<(Uuid, Uuid)>,
+    scope: OrgScope<Lead>,
+    Path((_, id)): Path<(Uuid, Uuid)>,
 ) -> AppResult<Response> {
-    let p = viewer.user()?;
+    let (p, org_id) = (&scope.principal, scope.id());
     let mut tx = state.db.begin().await?;
     let email = joining_store::withdraw(&mut tx, org_id, id)
         .await?
@@ -80,13 +81,13 @@ pub async fn withdraw(
         &mut tx,
         &state.secrets,
         NewEvent::by(
-            Some(p.user_id),
+            Some(p.user_id.into()),
             &p.email,
             "membership.invitation_withdrawn",
             &ip,
         )
         .with_detail(serde_json::json!({ "user": email }))
-        .in_organisation(org_id),
+        .in_organisation(org_id.into()),
     )
     .await?;
     tx.commit().await?;
@@ -111,9 +112,9 @@ pub async fn decline(
     audit::record(
         &mut tx,
         &state.secrets,
-        NewEvent::by(Some(p.user_id), &p.email, "membership.declined", &ip)
+        NewEvent::by(Some(p.user_id.into()), &p.email, "membership.declined", &ip)
             .with_detail(serde_json::json!({ "user": p.email }))
-            .in_organisation(invitation.organisation_id),
+            .in_organisation(invitation.organisation_id.into()),
     )
     .await?;
     tx.commit().await?;

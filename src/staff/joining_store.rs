@@ -11,6 +11,7 @@ use crate::{
     platform::{
         authz::Role,
         db::{Db, Tx, new_id, now},
+        ids::{OrgId, UserId},
     },
     with_db, with_tx,
 };
@@ -44,7 +45,7 @@ impl Waiting {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Invitation {
     pub id: Uuid,
-    pub organisation_id: Uuid,
+    pub organisation_id: OrgId,
     pub organisation_name: String,
     pub role: String,
     pub staff_group: String,
@@ -66,13 +67,13 @@ impl Invitation {
 /// An invitation to write.
 #[derive(Debug, Clone)]
 pub struct NewInvitation<'a> {
-    pub organisation_id: Uuid,
-    pub user_id: Uuid,
+    pub organisation_id: OrgId,
+    pub user_id: UserId,
     pub email: &'a str,
     pub role: Role,
     pub staff_group: &'a str,
     pub department: Option<&'a str>,
-    pub invited_by: Option<Uuid>,
+    pub invited_by: Option<UserId>,
 }
 
 /// Writes invitations, leaving alone anyone already invited to the same organisation.
@@ -80,7 +81,7 @@ pub struct NewInvitation<'a> {
 pub async fn ask(
     tx: &mut Tx,
     invitations: &[NewInvitation<'_>],
-) -> Result<HashSet<Uuid>, sqlx::Error> {
+) -> Result<HashSet<UserId>, sqlx::Error> {
     let at = now();
     let mut asked = HashSet::with_capacity(invitations.len());
     with_tx!(tx, |c| {
@@ -101,7 +102,7 @@ pub async fn ask(
                     .push_bind(at);
             });
             q.push(" ON CONFLICT (organisation_id, user_id) DO NOTHING RETURNING user_id");
-            let ids: Vec<(Uuid,)> = q.build_query_as().fetch_all(&mut *c).await?;
+            let ids: Vec<(UserId,)> = q.build_query_as().fetch_all(&mut *c).await?;
             asked.extend(ids.into_iter().map(|(id,)| id));
         }
         Ok::<_, sqlx::Error>(())
@@ -110,7 +111,7 @@ pub async fn ask(
 }
 
 /// The invitations an organisation has sent that are not yet answered, oldest first.
-pub async fn waiting_in(db: &Db, org: Uuid) -> Result<Vec<Waiting>, sqlx::Error> {
+pub async fn waiting_in(db: &Db, org: OrgId) -> Result<Vec<Waiting>, sqlx::Error> {
     with_db!(db, |pool| sqlx::query_as::<_, Waiting>(
         "SELECT id, email, role, created_at FROM membership_invitations \
          WHERE organisation_id = $1 ORDER BY created_at, email"
@@ -122,7 +123,7 @@ pub async fn waiting_in(db: &Db, org: Uuid) -> Result<Vec<Waiting>, sqlx::Error>
 
 /// Removes organisation `org`'s invitation `id`, returning the address it was sent to; none
 /// if it was answered already or is another organisation's.
-pub async fn withdraw(tx: &mut Tx, org: Uuid, id: Uuid) -> Result<Option<String>, sqlx::Error> {
+pub async fn withdraw(tx: &mut Tx, org: OrgId, id: Uuid) -> Result<Option<String>, sqlx::Error> {
     with_tx!(tx, |c| sqlx::query_scalar(
         "DELETE FROM membership_invitations WHERE id = $1 AND organisation_id = $2 \
          RETURNING email"
@@ -134,7 +135,7 @@ pub async fn withdraw(tx: &mut Tx, org: Uuid, id: Uuid) -> Result<Option<String>
 }
 
 /// The invitations a person has not yet answered.
-pub async fn for_person(db: &Db, user_id: Uuid) -> Result<Vec<Invitation>, sqlx::Error> {
+pub async fn for_person(db: &Db, user_id: UserId) -> Result<Vec<Invitation>, sqlx::Error> {
     with_db!(db, |pool| sqlx::query_as::<_, Invitation>(
         "SELECT i.id, i.organisation_id, o.name AS organisation_name, i.role, i.staff_group, \
          i.department FROM membership_invitations i \
@@ -148,7 +149,11 @@ pub async fn for_person(db: &Db, user_id: Uuid) -> Result<Vec<Invitation>, sqlx:
 
 /// Removes invitation `id` if it is `user_id`'s, returning it: whether it is then accepted
 /// or declined, it is answered once.
-pub async fn take(tx: &mut Tx, id: Uuid, user_id: Uuid) -> Result<Option<Invitation>, sqlx::Error> {
+pub async fn take(
+    tx: &mut Tx,
+    id: Uuid,
+    user_id: UserId,
+) -> Result<Option<Invitation>, sqlx::Error> {
     with_tx!(tx, |c| {
         let found = sqlx::query_as::<_, Invitation>(
             "SELECT i.id, i.organisation_id, o.name AS organisation_name, i.role, i.staff_group, \

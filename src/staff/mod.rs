@@ -2,6 +2,7 @@
 //! CSV file, deactivate and reactivate them, and change their roles within the rules.
 //! People who already have an account are asked to join rather than added (see [`joining`]).
 
+pub mod account_page;
 pub mod groups;
 pub mod handlers;
 pub mod home;
@@ -63,6 +64,7 @@ fn routes() -> Vec<Route> {
             Rule::OrgLead,
             joining_handlers::withdraw,
         ),
+        Route::get("/account", Rule::SignedIn, account_page::overview),
         Route::post(
             "/account/invitations/{invitation_id}/accept",
             Rule::SignedIn,

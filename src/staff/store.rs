@@ -8,6 +8,7 @@ use crate::{
     platform::{
         authz::Role,
         db::{Db, Tx, escape_like, is_unique_violation, new_id, now},
+        ids::{OrgId, UserId},
     },
     with_db, with_tx,
 };
@@ -15,7 +16,7 @@ use crate::{
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct MemberRow {
     pub membership_id: Uuid,
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub name: String,
     pub email: String,
     pub role: String,
@@ -69,7 +70,7 @@ pub struct MemberSearch<'a> {
 
 pub async fn list(
     db: &Db,
-    org: Uuid,
+    org: OrgId,
     s: &MemberSearch<'_>,
 ) -> Result<(Vec<MemberRow>, i64), sqlx::Error> {
     let text = s.text.trim().to_lowercase();
@@ -101,7 +102,7 @@ pub async fn list(
 
 pub async fn member(
     db: &Db,
-    org: Uuid,
+    org: OrgId,
     membership_id: Uuid,
 ) -> Result<Option<MemberRow>, sqlx::Error> {
     with_db!(db, |pool| sqlx::query_as::<_, MemberRow>(select_members!(
@@ -114,7 +115,7 @@ pub async fn member(
 }
 
 /// The organisation's security leads (active ones first).
-pub async fn leads(db: &Db, org: Uuid) -> Result<Vec<MemberRow>, sqlx::Error> {
+pub async fn leads(db: &Db, org: OrgId) -> Result<Vec<MemberRow>, sqlx::Error> {
     with_db!(db, |pool| sqlx::query_as::<_, MemberRow>(select_members!(
         "AND m.role = $2 ORDER BY m.active DESC, lower(u.name)"
     ))
@@ -125,8 +126,8 @@ pub async fn leads(db: &Db, org: Uuid) -> Result<Vec<MemberRow>, sqlx::Error> {
 }
 
 pub struct NewMembership<'a> {
-    pub organisation_id: Uuid,
-    pub user_id: Uuid,
+    pub organisation_id: OrgId,
+    pub user_id: UserId,
     pub role: Role,
     pub staff_group: &'a str,
     pub department: Option<&'a str>,
@@ -162,8 +163,8 @@ pub async fn add(tx: &mut Tx, m: &NewMembership<'_>) -> Result<Option<Uuid>, sql
 /// The membership of a person in an organisation, if any.
 pub async fn membership_of(
     tx: &mut Tx,
-    org: Uuid,
-    user_id: Uuid,
+    org: OrgId,
+    user_id: UserId,
 ) -> Result<Option<(Uuid, String, bool)>, sqlx::Error> {
     with_tx!(tx, |c| sqlx::query_as(
         "SELECT id, role, active FROM memberships WHERE organisation_id = $1 AND user_id = $2"
@@ -176,7 +177,7 @@ pub async fn membership_of(
 
 pub async fn set_role(
     tx: &mut Tx,
-    org: Uuid,
+    org: OrgId,
     membership_id: Uuid,
     role: Role,
 ) -> Result<bool, sqlx::Error> {
@@ -196,7 +197,7 @@ pub async fn set_role(
 
 pub async fn set_active(
     tx: &mut Tx,
-    org: Uuid,
+    org: OrgId,
     membership_id: Uuid,
     active: bool,
 ) -> Result<bool, sqlx::Error> {
@@ -215,7 +216,7 @@ pub async fn set_active(
 }
 
 /// Ends the sessions of someone who no longer has any active membership.
-pub async fn end_sessions_if_inactive(tx: &mut Tx, user_id: Uuid) -> Result<(), sqlx::Error> {
+pub async fn end_sessions_if_inactive(tx: &mut Tx, user_id: UserId) -> Result<(), sqlx::Error> {
     exec_tx!(tx, |c| sqlx::query(
         "DELETE FROM sessions WHERE user_id = $1 AND NOT EXISTS \
          (SELECT 1 FROM memberships WHERE user_id = $1 AND active = TRUE)"

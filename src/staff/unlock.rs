@@ -14,31 +14,32 @@ use crate::{
     platform::{
         AppState,
         error::{AppError, AppResult},
-        web::{client::ClientIp, cookies::redirect_with_notice, shell::Viewer},
+        tenancy::{Admin, OrgScope},
+        web::{client::ClientIp, cookies::redirect_with_notice},
     },
     staff::store,
 };
 
 pub async fn two_step(
     State(state): State<AppState>,
-    viewer: Viewer,
     ClientIp(ip): ClientIp,
-    Path((org_id, membership_id)): Path<(Uuid, Uuid)>,
+    scope: OrgScope<Admin>,
+    Path((_, membership_id)): Path<(Uuid, Uuid)>,
 ) -> AppResult<Response> {
-    let p = viewer.user()?;
+    let (p, org_id) = (&scope.principal, scope.id());
     let member = store::member(&state.db, org_id, membership_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin().await?;
-    let unlocked = identity_store::clear_two_step_failures(&mut tx, member.user_id).await?;
+    let unlocked = identity_store::clear_two_step_failures(&mut tx, member.user_id.into()).await?;
     if unlocked {
         audit::record(
             &mut tx,
             &state.secrets,
             NewEvent {
-                actor_user_id: Some(p.user_id),
+                actor_user_id: Some(p.user_id.into()),
                 actor_label: &p.email,
-                organisation_id: Some(org_id),
+                organisation_id: Some(org_id.into()),
                 event: "two_step.unlocked",
                 detail: serde_json::json!({ "user": member.email, "by": "national administrator" }),
                 ip: Some(&ip),

@@ -283,10 +283,10 @@ on_both!(
         let mut tx = app.db().begin().await.unwrap();
         carecert::alerts::store::channels::set_webhook(
             &mut tx,
-            trust,
+            trust.into(),
             "https://soc.example.org/hook",
             "plain webhook secret",
-            by,
+            by.into(),
             carecert::platform::db::now(),
         )
         .await
@@ -303,7 +303,7 @@ on_both!(
         .await)
         .unwrap();
         assert!(carecert::platform::secrets::SecretBox::is_sealed(&stored));
-        let hook = carecert::alerts::store::channels::webhook(app.db(), trust)
+        let hook = carecert::alerts::store::channels::webhook(app.db(), trust.into())
             .await
             .unwrap()
             .unwrap();

@@ -63,7 +63,9 @@ on_both!(a_new_feed_shows_its_address_once, |app| {
         .to_owned();
     assert!(tokens::looks_valid(&token));
 
-    let stored = channels::feed_tokens(app.db(), org).await.expect("tokens");
+    let stored = channels::feed_tokens(app.db(), org.into())
+        .await
+        .expect("tokens");
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].name, "SOC platform");
     assert_eq!(stored[0].prefix, token[..8]);
@@ -111,7 +113,7 @@ on_both!(a_feed_needs_a_name, |app| {
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     refused.assert_contains("A name for the feed must be 100 characters or fewer");
     assert!(
-        channels::feed_tokens(app.db(), org)
+        channels::feed_tokens(app.db(), org.into())
             .await
             .expect("tokens")
             .is_empty()
@@ -129,7 +131,10 @@ on_both!(revoking_a_feed_marks_it_revoked, |app| {
         .and_then(|t| t.strip_suffix(".atom"))
         .expect("token")
         .to_owned();
-    let id = channels::feed_tokens(app.db(), org).await.expect("tokens")[0].id;
+    let id = channels::feed_tokens(app.db(), org.into())
+        .await
+        .expect("tokens")[0]
+        .id;
     let revoke = format!("{}/{id}/revoke", path(org));
 
     // Another organisation's lead can neither revoke it here nor through their own URL.
@@ -143,7 +148,9 @@ on_both!(revoking_a_feed_marks_it_revoked, |app| {
         StatusCode::NOT_FOUND
     );
     assert!(
-        channels::feed_tokens(app.db(), org).await.expect("tokens")[0]
+        channels::feed_tokens(app.db(), org.into())
+            .await
+            .expect("tokens")[0]
             .revoked_at
             .is_none()
     );
@@ -157,7 +164,9 @@ on_both!(revoking_a_feed_marks_it_revoked, |app| {
         "no second revoke"
     );
     assert!(
-        channels::feed_tokens(app.db(), org).await.expect("tokens")[0]
+        channels::feed_tokens(app.db(), org.into())
+            .await
+            .expect("tokens")[0]
             .revoked_at
             .is_some()
     );
@@ -206,7 +215,7 @@ on_both!(
             assert!(!refused.text.contains("id=\"webhook-secret\""));
         }
         assert!(
-            channels::webhook(app.db(), org)
+            channels::webhook(app.db(), org.into())
                 .await
                 .expect("query")
                 .is_none()
@@ -221,7 +230,7 @@ on_both!(
             .assert_contains("HMAC-SHA256");
         assert_eq!(set.header("cache-control"), Some("no-store"));
         let secret = input_value(&set.text, "webhook-secret").expect("the secret is shown");
-        let stored = channels::webhook(app.db(), org)
+        let stored = channels::webhook(app.db(), org.into())
             .await
             .expect("query")
             .expect("a webhook");
@@ -268,7 +277,7 @@ on_both!(
             .await
             .assert_redirect_to(&path(org));
         assert!(
-            channels::webhook(app.db(), org)
+            channels::webhook(app.db(), org.into())
                 .await
                 .expect("query")
                 .is_none()
@@ -300,13 +309,13 @@ on_both!(only_the_organisations_leads_manage_its_channels, |app| {
         assert_eq!(hook.status, StatusCode::FORBIDDEN);
     }
     assert!(
-        channels::feed_tokens(app.db(), org)
+        channels::feed_tokens(app.db(), org.into())
             .await
             .expect("tokens")
             .is_empty()
     );
     assert!(
-        channels::webhook(app.db(), org)
+        channels::webhook(app.db(), org.into())
             .await
             .expect("query")
             .is_none()

@@ -107,7 +107,7 @@ on_both!(
         assert_eq!(json["document"]["tracking"]["id"], amber.as_str());
 
         // Revoked: the address stops working at once.
-        let id = carecert::alerts::store::channels::feed_tokens(app.db(), org)
+        let id = carecert::alerts::store::channels::feed_tokens(app.db(), org.into())
             .await
             .unwrap()[0]
             .id;

@@ -31,6 +31,7 @@ mod redirects;
 mod setup;
 mod staff;
 mod staff_import;
+mod tenancy;
 mod throttling;
 mod training;
 mod training_dashboard;

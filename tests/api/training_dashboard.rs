@@ -731,8 +731,8 @@ async fn member_of_another(app: &TestApp, org: Uuid, user: Uuid) {
     carecert::staff::store::add(
         &mut tx,
         &carecert::staff::store::NewMembership {
-            organisation_id: org,
-            user_id: user,
+            organisation_id: org.into(),
+            user_id: user.into(),
             role: Role::Staff,
             staff_group: "clinical",
             department: None,

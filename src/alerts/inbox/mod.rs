@@ -204,8 +204,12 @@ async fn inbox_organisations(db: &Db, p: &Principal) -> Result<(Orgs, Orgs), sql
         .memberships
         .iter()
         .filter(|m| !m.role.is_national())
-        .filter(|m| !responds.iter().any(|(id, _)| *id == m.organisation_id))
-        .map(|m| (m.organisation_id, m.organisation_name.clone()))
+        .filter(|m| {
+            !responds
+                .iter()
+                .any(|(id, _)| *id == m.organisation_id.as_uuid())
+        })
+        .map(|m| (m.organisation_id.as_uuid(), m.organisation_name.clone()))
         .collect();
     Ok((responds, members))
 }
@@ -266,7 +270,7 @@ pub async fn inbox(
         national: p.is_national(),
         led: p
             .led_organisations()
-            .map(|m| (m.organisation_id, m.organisation_name.clone()))
+            .map(|m| (m.organisation_id.as_uuid(), m.organisation_name.clone()))
             .collect(),
     };
     Ok(render(&page)?.into_response())

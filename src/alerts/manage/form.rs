@@ -112,7 +112,7 @@ impl FormValues {
             Audience::Organisations(ids) => {
                 let mut codes = Vec::new();
                 for id in ids {
-                    if let Some(o) = org_store::by_id(&state.db, *id).await? {
+                    if let Some(o) = org_store::by_id(&state.db, (*id).into()).await? {
                         codes.push(o.ods_code);
                     }
                 }
@@ -167,7 +167,7 @@ impl FormValues {
             if let Some(o) = org_store::by_ods_code(&state.db, &code).await?
                 && !o.is_national_team()
             {
-                found.insert(code, o.id);
+                found.insert(code, o.id.as_uuid());
             }
         }
         Ok(found)

@@ -128,9 +128,9 @@ pub async fn show(
         id,
         adv: AdvisoryView::new(&row, &content, &revisions),
         status: row.status(),
-        can_publish: rules::review::may_approve(p.user_id, &authors),
+        can_publish: rules::review::may_approve(p.user_id.as_uuid(), &authors),
         editors: names(&draft_editors),
-        pending: pending_view(&state, &row, &content, p.user_id).await?,
+        pending: pending_view(&state, &row, &content, p.user_id.as_uuid()).await?,
         author: name_of(&state, Some(row.created_by))
             .await?
             .unwrap_or_default(),

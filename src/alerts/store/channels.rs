@@ -9,6 +9,7 @@ use crate::{
     exec_tx,
     platform::{
         db::{Db, Tx, new_id},
+        ids::{OrgId, UserId},
         secrets::SecretBox,
     },
     with_db,
@@ -24,7 +25,7 @@ pub struct FeedToken {
     pub revoked_at: Option<OffsetDateTime>,
 }
 
-pub async fn feed_tokens(db: &Db, org: Uuid) -> Result<Vec<FeedToken>, sqlx::Error> {
+pub async fn feed_tokens(db: &Db, org: OrgId) -> Result<Vec<FeedToken>, sqlx::Error> {
     with_db!(db, |pool| sqlx::query_as::<_, FeedToken>(
         "SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM alert_feed_tokens \
          WHERE organisation_id = $1 ORDER BY created_at DESC"
@@ -37,11 +38,11 @@ pub async fn feed_tokens(db: &Db, org: Uuid) -> Result<Vec<FeedToken>, sqlx::Err
 #[allow(clippy::too_many_arguments)]
 pub async fn create_feed_token(
     tx: &mut Tx,
-    org: Uuid,
+    org: OrgId,
     name: &str,
     token_hash: &str,
     prefix: &str,
-    by: Uuid,
+    by: UserId,
     at: OffsetDateTime,
 ) -> Result<Uuid, sqlx::Error> {
     let id = new_id();
@@ -66,7 +67,7 @@ pub async fn create_feed_token(
 /// Revokes a token of `org`. Returns false if there is no such live token.
 pub async fn revoke_feed_token(
     tx: &mut Tx,
-    org: Uuid,
+    org: OrgId,
     id: Uuid,
     at: OffsetDateTime,
 ) -> Result<bool, sqlx::Error> {
@@ -108,7 +109,7 @@ pub struct Webhook {
     pub created_at: OffsetDateTime,
 }
 
-pub async fn webhook(db: &Db, org: Uuid) -> Result<Option<Webhook>, sqlx::Error> {
+pub async fn webhook(db: &Db, org: OrgId) -> Result<Option<Webhook>, sqlx::Error> {
     with_db!(db, |pool| {
         sqlx::query_as::<_, Webhook>(
         "SELECT organisation_id, url, secret, created_at FROM alert_webhooks WHERE organisation_id = $1"
@@ -133,10 +134,10 @@ pub async fn webhook_organisations(tx: &mut Tx, orgs: &[Uuid]) -> Result<Vec<Uui
 /// Sets the organisation's webhook; `sealed_secret` is its signing secret, sealed.
 pub async fn set_webhook(
     tx: &mut Tx,
-    org: Uuid,
+    org: OrgId,
     url: &str,
     sealed_secret: &str,
-    by: Uuid,
+    by: UserId,
     at: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
     exec_tx!(tx, |c| sqlx::query(
@@ -181,7 +182,7 @@ pub async fn check_webhook_key(db: &Db, secrets: &SecretBox) -> anyhow::Result<(
     .await
 }
 
-pub async fn remove_webhook(tx: &mut Tx, org: Uuid) -> Result<bool, sqlx::Error> {
+pub async fn remove_webhook(tx: &mut Tx, org: OrgId) -> Result<bool, sqlx::Error> {
     let n = exec_tx!(tx, |c| sqlx::query(
         "DELETE FROM alert_webhooks WHERE organisation_id = $1"
     )

@@ -1,4 +1,5 @@
-//! A person's own account: details, two-step status and changing their password.
+//! Changing one's own password. (The account overview, which also lists invitations to
+//! join organisations, is the staff module's: see `crate::staff::account_page`.)
 
 use askama::Template;
 use axum::{
@@ -15,7 +16,6 @@ use crate::{
     identity::{passwords, session::SessionToken, store},
     platform::{
         AppState,
-        authz::Membership,
         error::{AppError, AppResult},
         web::{
             client::ClientIp,
@@ -26,36 +26,6 @@ use crate::{
         },
     },
 };
-
-#[derive(Template)]
-#[template(path = "identity/account.html")]
-struct AccountPage {
-    shell: Shell,
-    name: String,
-    email: String,
-    memberships: Vec<Membership>,
-    invitations: Vec<crate::staff::joining_store::Invitation>,
-    two_step_on: bool,
-    recovery_codes_left: i64,
-}
-
-pub async fn overview(State(state): State<AppState>, viewer: Viewer) -> AppResult<Response> {
-    let p = viewer.user()?;
-    let user = store::user_by_id(&state.db, p.user_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let recovery_codes_left = store::unused_recovery_codes(&state.db, p.user_id).await?;
-    Ok(render(&AccountPage {
-        shell: viewer.shell("Your account").crumb("Home", "/"),
-        name: user.name,
-        email: user.email,
-        memberships: p.memberships.clone(),
-        invitations: crate::staff::joining_store::for_person(&state.db, p.user_id).await?,
-        two_step_on: user.totp_enabled_at.is_some(),
-        recovery_codes_left,
-    })?
-    .into_response())
-}
 
 #[derive(Template)]
 #[template(path = "identity/change_password.html")]
@@ -97,7 +67,7 @@ pub async fn password_submit(
     Form(form): Form<ChangeForm>,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    let user = store::user_by_id(&state.db, p.user_id)
+    let user = store::user_by_id(&state.db, p.user_id.into())
         .await?
         .ok_or(AppError::NotFound)?;
     let mut errors = FormErrors::new();
@@ -122,12 +92,12 @@ pub async fn password_submit(
     }
     let hash = passwords::hash(form.password).await?;
     let mut tx = state.db.begin().await?;
-    store::set_password(&mut tx, p.user_id, &hash).await?;
-    store::delete_other_sessions(&mut tx, p.user_id, Some(&token)).await?;
+    store::set_password(&mut tx, p.user_id.into(), &hash).await?;
+    store::delete_other_sessions(&mut tx, p.user_id.into(), Some(&token)).await?;
     audit::record(
         &mut tx,
         &state.secrets,
-        NewEvent::by(Some(p.user_id), &p.email, "password.changed", &ip),
+        NewEvent::by(Some(p.user_id.into()), &p.email, "password.changed", &ip),
     )
     .await?;
     tx.commit().await?;

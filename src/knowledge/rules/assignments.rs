@@ -60,7 +60,7 @@ pub fn validate(d: &Draft<'_>, course_slugs: &[&str], today: Date) -> Result<Val
                 None
             }
         },
-        "person" => match crate::staff::import::normalise_email(d.email) {
+        "person" => match crate::platform::text::normalise_email(d.email) {
             Ok(email) => Some(Target::Person(email)),
             Err(message) => {
                 let message = if d.email.trim().is_empty() {

@@ -2,20 +2,19 @@
 //! cannot exist without an authorisation rule; the table is also what the black-box suite
 //! walks to check every route for every role.
 
+use crate::platform::{
+    AppState,
+    authz::{CurrentUser, Decision, PasswordOnly, Rule, decide},
+    error::{AppError, urlencode},
+    tenancy::{GuardedBy, org_in_path},
+    web::{page::render_error_page, shell::Shell},
+};
 use axum::{
     extract::{RawPathParams, Request, State},
     http::{Method, StatusCode},
     middleware::{self, Next},
     response::{IntoResponse, Redirect, Response},
     routing::{MethodRouter, get, post},
-};
-use uuid::Uuid;
-
-use crate::platform::{
-    AppState,
-    authz::{CurrentUser, Decision, PasswordOnly, Rule, decide},
-    error::{AppError, urlencode},
-    web::{page::render_error_page, shell::Shell},
 };
 
 /// One route: method, path template, rule and handler.
@@ -91,12 +90,9 @@ async fn enforce(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let organisation = match params.iter().find(|(k, _)| *k == "org_id") {
-        Some((_, v)) => match Uuid::parse_str(v) {
-            Ok(id) => Some(id),
-            Err(_) => return AppError::NotFound.into_response(),
-        },
-        None => None,
+    let organisation = match org_in_path(&params) {
+        Ok(id) => id,
+        Err(e) => return e.into_response(),
     };
     let pending = request
         .extensions()
@@ -114,6 +110,7 @@ async fn enforce(
             if let Some(p) = pending.filter(|_| rule == Rule::PasswordOnly) {
                 request.extensions_mut().insert(CurrentUser(Some(p)));
             }
+            request.extensions_mut().insert(GuardedBy(rule));
             next.run(request).await
         }
         Decision::SignIn => {

@@ -329,12 +329,12 @@ impl TestApp {
         .await
         .expect("create organisation");
         tx.commit().await.expect("commit");
-        id
+        id.into()
     }
 
     pub async fn national_team(&self) -> Uuid {
         match org_store::national_team(self.db()).await.expect("query") {
-            Some(t) => t.id,
+            Some(t) => t.id.into(),
             None => {
                 self.org("CareCERT national team", "CARECERT", OrgType::NationalTeam)
                     .await
@@ -371,8 +371,8 @@ impl TestApp {
         let membership_id = staff_store::add(
             &mut tx,
             &NewMembership {
-                organisation_id: org,
-                user_id,
+                organisation_id: org.into(),
+                user_id: user_id.into(),
                 role,
                 staff_group: "clinical",
                 department: None,

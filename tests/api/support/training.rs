@@ -92,8 +92,8 @@ pub async fn member(
     staff_store::add(
         &mut tx,
         &NewMembership {
-            organisation_id: org,
-            user_id,
+            organisation_id: org.into(),
+            user_id: user_id.into(),
             role: Role::Staff,
             staff_group,
             department,
