@@ -14,6 +14,7 @@ use crate::{
     },
     organisations::{
         domain::OrgType,
+        ods::OdsCode,
         store::{self as org_store, NewOrganisation},
     },
     platform::{
@@ -69,7 +70,7 @@ async fn national_team_id(tx: &mut Tx, db: &Db) -> anyhow::Result<Uuid> {
         tx,
         &NewOrganisation {
             name: NATIONAL_TEAM.0,
-            ods_code: NATIONAL_TEAM.1,
+            ods_code: &OdsCode::for_type(NATIONAL_TEAM.1, OrgType::NationalTeam)?,
             org_type: OrgType::NationalTeam,
             parent_id: None,
         },
@@ -331,7 +332,7 @@ pub async fn load(
             &mut tx,
             &NewOrganisation {
                 name: org.name,
-                ods_code: org.ods,
+                ods_code: &OdsCode::for_type(org.ods, org.kind)?,
                 org_type: org.kind,
                 parent_id,
             },

@@ -431,7 +431,7 @@ fn one_of<'a>(values: impl Iterator<Item = &'a str>) -> String {
 fn parse_state_filter(raw: Option<&str>) -> Result<Option<ResponseState>, String> {
     match raw {
         None => Ok(None),
-        Some(s) => ResponseState::parse(s).map(Some).ok_or_else(|| {
+        Some(s) => s.parse::<ResponseState>().map(Some).map_err(|_| {
             format!(
                 "state must be one of {}",
                 one_of(ResponseState::ALL.iter().map(|s| s.as_str()))
@@ -623,17 +623,7 @@ fn format_name(format: Format) -> &'static str {
 // ---- Reading and shaping ----
 
 fn summary(row: InboxRow) -> Result<AdvisorySummary, ApiError> {
-    let unknown = |what: &str, value: &str| {
-        ApiError::internal(&format!(
-            "advisory {} has unknown {what} {value:?}",
-            row.reference
-        ))
-    };
-    let severity =
-        Severity::parse(&row.severity).ok_or_else(|| unknown("severity", &row.severity))?;
-    let tlp = Tlp::parse(&row.tlp).ok_or_else(|| unknown("TLP", &row.tlp))?;
-    let status =
-        AdvisoryStatus::parse(&row.status).ok_or_else(|| unknown("status", &row.status))?;
+    let (severity, tlp, status) = (row.severity, row.tlp, row.status);
     let r = &row.response;
     Ok(AdvisorySummary {
         title: if withheld::applies(tlp) {
@@ -649,7 +639,7 @@ fn summary(row: InboxRow) -> Result<AdvisorySummary, ApiError> {
         ack_required: r.ack_due_at.is_some(),
         ack_due_at: r.ack_due_at,
         response: ResponseSummary {
-            state: r.state(),
+            state: r.state,
             acknowledged_at: r.acknowledged_at,
             likely_affected: r.likely_affected,
             next_update_due_at: r.next_update_due_at,
@@ -677,7 +667,7 @@ async fn addressed(
         .await?
         .filter(|a| {
             matches!(
-                a.status(),
+                a.status,
                 AdvisoryStatus::Published | AdvisoryStatus::Withdrawn
             )
         })
@@ -702,7 +692,7 @@ async fn response_detail(db: &Db, row: ResponseRow) -> Result<AdvisoryResponse, 
         })
         .collect();
     Ok(AdvisoryResponse {
-        state: row.state(),
+        state: row.state,
         ack_due_at: row.ack_due_at,
         acknowledged_at: row.acknowledged_at,
         decided_at: row.decided_at,
@@ -842,7 +832,7 @@ pub async fn read_advisory(
     let published = withheld::published(published, &state.config.public_url);
     Ok(ApiJson(AdvisoryDetail {
         reference: published.reference,
-        status: advisory.status(),
+        status: advisory.status,
         revision: advisory.revision,
         published: published.initial_release,
         updated: advisory

@@ -162,7 +162,7 @@ fn other_row(a: &advisories::AdvisoryRow) -> OtherRow {
         id: a.id,
         label: a.label().to_owned(),
         title: a.title.clone(),
-        severity: Severity::parse(&a.severity).map_or("", Severity::label),
+        severity: a.severity.label(),
         when: views::date_time(a.updated_at),
     }
 }
@@ -191,7 +191,7 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> AppResult<Re
     };
     let mut total_ack = 0;
     for a in &all {
-        match a.status() {
+        match a.status {
             AdvisoryStatus::Draft => page.drafts.push(other_row(a)),
             AdvisoryStatus::InReview => page.review.push(other_row(a)),
             AdvisoryStatus::Withdrawn => page.withdrawn.push(other_row(a)),
@@ -203,7 +203,7 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> AppResult<Re
                 page.total_targeted += targeted;
                 total_ack += acked;
                 page.total_overdue += overdue;
-                let severity = Severity::parse(&a.severity).unwrap_or(Severity::Low);
+                let severity = a.severity;
                 page.live.push(LiveRow {
                     id: a.id,
                     reference: a.label().to_owned(),
@@ -310,7 +310,7 @@ impl FormValues {
                 let mut codes = Vec::new();
                 for id in ids {
                     if let Some(o) = org_store::by_id(&state.db, *id).await? {
-                        codes.push(o.ods_code);
+                        codes.push(String::from(o.ods_code));
                     }
                 }
                 ("list", vec![], codes.join("\n"))
@@ -342,11 +342,11 @@ impl FormValues {
     /// The content the form describes, or every problem with it.
     async fn content(&self, state: &AppState) -> AppResult<Result<AdvisoryContent, FormErrors>> {
         let mut errors = FormErrors::new();
-        let severity = Severity::parse(&self.severity);
+        let severity = self.severity.parse::<Severity>().ok();
         if severity.is_none() {
             errors.add("severity", "Choose a severity");
         }
-        let tlp = Tlp::parse(&self.tlp);
+        let tlp = self.tlp.parse::<Tlp>().ok();
         if tlp.is_none() {
             errors.add("tlp", "Choose a TLP label");
         }
@@ -374,7 +374,7 @@ impl FormValues {
                 let types: Vec<OrgType> = self
                     .audience_types
                     .iter()
-                    .filter_map(|t| OrgType::parse(t))
+                    .filter_map(|t| t.parse::<OrgType>().ok())
                     .filter(|t| OrgType::REGISTRABLE.contains(t))
                     .collect();
                 if types.is_empty() {
@@ -660,12 +660,12 @@ pub async fn edit_form(
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     let row = load(&state, id).await?;
-    if row.status() != AdvisoryStatus::Draft {
+    if row.status != AdvisoryStatus::Draft {
         return Err(AppError::Conflict(
             "Only a draft can be edited. Return it from review first, or revise the published advisory.".into(),
         ));
     }
-    let form = FormValues::of(&state, &row.content()?).await?;
+    let form = FormValues::of(&state, &row.content).await?;
     form_page(
         &viewer,
         FormKind::edit(id),
@@ -684,7 +684,7 @@ pub async fn save(
 ) -> AppResult<Response> {
     let p = viewer.user()?;
     let row = load(&state, id).await?;
-    if row.status() != AdvisoryStatus::Draft {
+    if row.status != AdvisoryStatus::Draft {
         return Err(AppError::Conflict("Only a draft can be edited.".into()));
     }
     let form = FormValues::from_fields(&fields);
@@ -763,7 +763,7 @@ async fn pending_view(
     let Some(pending) = review::pending(&state.db, row.id).await? else {
         return Ok(None);
     };
-    let content = pending.content()?;
+    let content = pending.content.clone();
     let editors = review::editor_names(&state.db, row.id, pending.number).await?;
     let mut authors: Vec<Uuid> = editors.iter().map(|(id, _)| *id).collect();
     authors.push(pending.submitted_by);
@@ -807,7 +807,7 @@ pub async fn show(
 ) -> AppResult<Response> {
     let p = viewer.user()?;
     let row = load(&state, id).await?;
-    let content = row.content()?;
+    let content = row.content.clone();
     let revisions = advisories::revisions(&state.db, id).await?;
     let mut tx = state.db.begin().await?;
     let likely = publishing::find_matches(&mut tx, &content.affected, None)
@@ -822,7 +822,7 @@ pub async fn show(
         shell: manage_shell(&viewer, &format!("{}: {}", row.label(), row.title)),
         id,
         adv: AdvisoryView::new(&row, &content, &revisions),
-        status: row.status(),
+        status: row.status,
         can_publish: rules::review::may_approve(p.user_id, &authors),
         editors: names(&draft_editors),
         pending: pending_view(&state, &row, &content, p.user_id).await?,
@@ -923,12 +923,12 @@ pub async fn revise_form(
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     let row = load(&state, id).await?;
-    if row.status() != AdvisoryStatus::Published {
+    if row.status != AdvisoryStatus::Published {
         return Err(AppError::Conflict(
             "Only a published advisory can be revised.".into(),
         ));
     }
-    let form = FormValues::of(&state, &row.content()?).await?;
+    let form = FormValues::of(&state, &row.content).await?;
     form_page(
         &viewer,
         FormKind::revise(id, &format!("Revise {}", row.label())),

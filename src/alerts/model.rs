@@ -21,8 +21,13 @@ use crate::organisations::domain::OrgType;
     Serialize,
     Deserialize,
     utoipa::ToSchema,
+    sqlx::Type,
+    strum::EnumString,
+    strum::IntoStaticStr,
 )]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Severity {
     Critical,
     High,
@@ -38,13 +43,9 @@ impl Severity {
         Severity::Low,
     ];
 
+    /// The stored value, also used in URLs and the API.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Critical => "critical",
-            Severity::High => "high",
-            Severity::Medium => "medium",
-            Severity::Low => "low",
-        }
+        self.into()
     }
 
     pub fn label(self) -> &'static str {
@@ -55,24 +56,34 @@ impl Severity {
             Severity::Low => "Low",
         }
     }
-
-    pub fn parse(s: &str) -> Option<Severity> {
-        Severity::ALL.into_iter().find(|v| v.as_str() == s)
-    }
 }
 
 /// Traffic Light Protocol 2.0 label (FIRST): who the advisory may be shared with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    sqlx::Type,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sqlx(type_name = "TEXT", rename_all = "SCREAMING_SNAKE_CASE")]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
 pub enum Tlp {
-    #[serde(rename = "CLEAR")]
     Clear,
-    #[serde(rename = "GREEN")]
     Green,
-    #[serde(rename = "AMBER")]
     Amber,
     #[serde(rename = "AMBER+STRICT")]
+    #[sqlx(rename = "AMBER+STRICT")]
+    #[strum(serialize = "AMBER+STRICT")]
     AmberStrict,
-    #[serde(rename = "RED")]
     Red,
 }
 
@@ -87,17 +98,7 @@ impl Tlp {
 
     /// The label as written in TLP 2.0, e.g. `AMBER+STRICT`.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Tlp::Clear => "CLEAR",
-            Tlp::Green => "GREEN",
-            Tlp::Amber => "AMBER",
-            Tlp::AmberStrict => "AMBER+STRICT",
-            Tlp::Red => "RED",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Tlp> {
-        Tlp::ALL.into_iter().find(|v| v.as_str() == s)
+        self.into()
     }
 
     /// How far the label restricts sharing: CLEAR 0, GREEN 1, AMBER 2, AMBER+STRICT 3,
@@ -206,9 +207,33 @@ pub struct AdvisoryContent {
     pub ack_hours: Option<u32>,
 }
 
+/// Reads content stored as JSON text (the database columns are text on both engines, so
+/// rows decode it through this rather than as a JSON column type).
+impl TryFrom<String> for AdvisoryContent {
+    type Error = serde_json::Error;
+
+    fn try_from(stored: String) -> Result<Self, Self::Error> {
+        serde_json::from_str(&stored)
+    }
+}
+
 /// Where an advisory is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    sqlx::Type,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum AdvisoryStatus {
     Draft,
     InReview,
@@ -217,24 +242,9 @@ pub enum AdvisoryStatus {
 }
 
 impl AdvisoryStatus {
+    /// The stored value.
     pub fn as_str(self) -> &'static str {
-        match self {
-            AdvisoryStatus::Draft => "draft",
-            AdvisoryStatus::InReview => "in_review",
-            AdvisoryStatus::Published => "published",
-            AdvisoryStatus::Withdrawn => "withdrawn",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<AdvisoryStatus> {
-        [
-            AdvisoryStatus::Draft,
-            AdvisoryStatus::InReview,
-            AdvisoryStatus::Published,
-            AdvisoryStatus::Withdrawn,
-        ]
-        .into_iter()
-        .find(|v| v.as_str() == s)
+        self.into()
     }
 }
 
@@ -267,8 +277,23 @@ pub struct PublishedAdvisory {
 
 /// Where an organisation's response to an advisory stands (the NHS "Respond to a cyber
 /// alert" workflow: acknowledge, decide applicability, remediate with updates, close).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    sqlx::Type,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ResponseState {
     /// Sent, not yet acknowledged.
     Awaiting,
@@ -294,15 +319,9 @@ impl ResponseState {
         ResponseState::RiskAccepted,
     ];
 
+    /// The stored value, also used in URLs and the API.
     pub fn as_str(self) -> &'static str {
-        match self {
-            ResponseState::Awaiting => "awaiting",
-            ResponseState::Acknowledged => "acknowledged",
-            ResponseState::Remediating => "remediating",
-            ResponseState::NotApplicable => "not_applicable",
-            ResponseState::Remediated => "remediated",
-            ResponseState::RiskAccepted => "risk_accepted",
-        }
+        self.into()
     }
 
     pub fn label(self) -> &'static str {
@@ -314,10 +333,6 @@ impl ResponseState {
             ResponseState::Remediated => "Closed: remediated",
             ResponseState::RiskAccepted => "Closed: risk accepted",
         }
-    }
-
-    pub fn parse(s: &str) -> Option<ResponseState> {
-        ResponseState::ALL.into_iter().find(|v| v.as_str() == s)
     }
 
     pub fn is_closed(self) -> bool {

@@ -14,7 +14,8 @@ use crate::{
     audit::{self, NewEvent},
     identity::store as identity_store,
     organisations::{
-        domain::{OrgType, parse_ods_code},
+        domain::OrgType,
+        ods::OdsCode,
         store::{self, CreateError, NewOrganisation, OrgListRow, OrgRow, Search},
     },
     platform::{
@@ -77,7 +78,7 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    let org_type = OrgType::parse(&q.org_type);
+    let org_type = q.org_type.parse::<OrgType>().ok();
     let page = q
         .page
         .as_deref()
@@ -168,10 +169,14 @@ pub async fn create(
         "the organisation's name",
         200,
     );
-    let org_type = OrgType::parse(&form.org_type).filter(|t| *t != OrgType::NationalTeam);
+    let org_type = form
+        .org_type
+        .parse::<OrgType>()
+        .ok()
+        .filter(|t| *t != OrgType::NationalTeam);
     let ods_code = match org_type {
-        Some(t) => parse_ods_code(&form.ods_code, t)
-            .map_err(|m| errors.add("ods_code", m))
+        Some(t) => OdsCode::for_type(&form.ods_code, t)
+            .map_err(|e| errors.add("ods_code", e.to_string()))
             .ok(),
         None => {
             errors.add("org_type", "Select the type of organisation");

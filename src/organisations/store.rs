@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use crate::{
     exec_tx,
-    organisations::domain::OrgType,
+    organisations::{domain::OrgType, ods::OdsCode},
     platform::db::{Db, Tx, is_unique_violation, new_id, now},
     with_db,
 };
@@ -14,22 +14,19 @@ use crate::{
 pub struct OrgRow {
     pub id: Uuid,
     pub name: String,
-    pub ods_code: String,
-    pub org_type: String,
+    pub ods_code: OdsCode,
+    pub org_type: OrgType,
     pub parent_id: Option<Uuid>,
     pub parent_name: Option<String>,
     pub created_at: OffsetDateTime,
 }
 
 impl OrgRow {
-    pub fn kind(&self) -> Option<OrgType> {
-        OrgType::parse(&self.org_type)
-    }
     pub fn type_label(&self) -> &'static str {
-        self.kind().map(OrgType::label).unwrap_or("Unknown")
+        self.org_type.label()
     }
     pub fn is_national_team(&self) -> bool {
-        self.kind() == Some(OrgType::NationalTeam)
+        self.org_type == OrgType::NationalTeam
     }
 }
 
@@ -37,17 +34,15 @@ impl OrgRow {
 pub struct OrgListRow {
     pub id: Uuid,
     pub name: String,
-    pub ods_code: String,
-    pub org_type: String,
+    pub ods_code: OdsCode,
+    pub org_type: OrgType,
     pub parent_name: Option<String>,
     pub active_members: i64,
 }
 
 impl OrgListRow {
     pub fn type_label(&self) -> &'static str {
-        OrgType::parse(&self.org_type)
-            .map(OrgType::label)
-            .unwrap_or("Unknown")
+        self.org_type.label()
     }
 }
 
@@ -61,7 +56,7 @@ pub enum CreateError {
 
 pub struct NewOrganisation<'a> {
     pub name: &'a str,
-    pub ods_code: &'a str,
+    pub ods_code: &'a OdsCode,
     pub org_type: OrgType,
     pub parent_id: Option<Uuid>,
 }
@@ -75,7 +70,7 @@ pub async fn create(tx: &mut Tx, org: &NewOrganisation<'_>) -> Result<Uuid, Crea
     .bind(id)
     .bind(org.name)
     .bind(org.ods_code)
-    .bind(org.org_type.as_str())
+    .bind(org.org_type)
     .bind(org.parent_id)
     .bind(now())
     .execute(c)

@@ -1,5 +1,6 @@
 //! The shared platform every service stands on.
 
+pub mod address;
 pub mod authz;
 pub mod config;
 pub mod db;
@@ -12,6 +13,8 @@ pub mod ops;
 pub mod scratch;
 pub mod secrets;
 pub mod snapshots;
+#[cfg(test)]
+pub mod stored_text;
 pub mod text;
 pub mod tokens;
 pub mod web;

@@ -199,7 +199,11 @@ pub async fn invite(
         errors.add("department", message);
     }
     let allowed = assignable_roles(p, org_id, org.is_national_team());
-    let role = Role::parse(&form.role).filter(|r| allowed.contains(r));
+    let role = form
+        .role
+        .parse::<Role>()
+        .ok()
+        .filter(|r| allowed.contains(r));
     if role.is_none() {
         errors.add("role", "Select a role");
     }
@@ -298,7 +302,7 @@ async fn set_active(
     }
     if !assignable_roles(p, org_id, org.is_national_team())
         .iter()
-        .any(|r| Some(*r) == member.role())
+        .any(|r| *r == member.role)
     {
         return Err(AppError::Forbidden);
     }
@@ -370,10 +374,10 @@ pub async fn change_role(
         .await?
         .ok_or(AppError::NotFound)?;
     let allowed = assignable_roles(p, org_id, org.is_national_team());
-    let Some(role) = Role::parse(&form.role) else {
+    let Ok(role) = form.role.parse::<Role>() else {
         return Err(AppError::BadRequest("Select a role from the list".into()));
     };
-    if !allowed.contains(&role) || !member.role().is_some_and(|r| allowed.contains(&r)) {
+    if !allowed.contains(&role) || !allowed.contains(&member.role) {
         return Err(AppError::Forbidden);
     }
     if member.user_id == p.user_id {

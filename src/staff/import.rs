@@ -500,8 +500,7 @@ pub fn normalise_email(raw: &str) -> Result<String, String> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExistingMember {
     pub user_id: Uuid,
-    /// As stored.
-    pub staff_group: String,
+    pub staff_group: StaffGroup,
     pub department: Option<String>,
     pub active: bool,
 }
@@ -554,8 +553,7 @@ pub fn classify(
         } else {
             held_department.clone()
         };
-        let changed = StaffGroup::parse(&member.staff_group) != Some(row.staff_group)
-            || held_department != department;
+        let changed = member.staff_group != row.staff_group || held_department != department;
         if changed {
             out.changed.push(Update {
                 user_id: member.user_id,
@@ -923,7 +921,7 @@ mod tests {
     fn member(group: &str, department: Option<&str>, active: bool) -> ExistingMember {
         ExistingMember {
             user_id: Uuid::new_v4(),
-            staff_group: group.into(),
+            staff_group: StaffGroup::parse(group).expect("a staff group"),
             department: department.map(Into::into),
             active,
         }

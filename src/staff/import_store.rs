@@ -28,6 +28,7 @@ use crate::{
         secrets::SecretBox,
         tokens,
     },
+    staff::groups::StaffGroup,
     with_db, with_tx,
 };
 
@@ -43,13 +44,13 @@ const NEW_MEMBER_ROLE: Role = Role::Staff;
 pub struct ImportOrganisation {
     pub id: Uuid,
     pub name: String,
-    pub org_type: String,
+    pub org_type: OrgType,
 }
 
 impl ImportOrganisation {
     /// The national team's members are appointed one by one, never imported.
     pub fn is_national_team(&self) -> bool {
-        OrgType::parse(&self.org_type) == Some(OrgType::NationalTeam)
+        self.org_type == OrgType::NationalTeam
     }
 }
 
@@ -172,7 +173,7 @@ pub async fn existing_members(
     tx: &mut Tx,
     organisation_id: Uuid,
 ) -> Result<HashMap<String, ExistingMember>, sqlx::Error> {
-    type Row = (Uuid, String, String, Option<String>, bool);
+    type Row = (Uuid, String, StaffGroup, Option<String>, bool);
     let rows: Vec<Row> = with_tx!(tx, |c| sqlx::query_as(
         "SELECT u.id, u.email, m.staff_group, m.department, m.active \
          FROM memberships m JOIN users u ON u.id = m.user_id \

@@ -9,6 +9,7 @@ use crate::{
         authz::Role,
         db::{Db, Tx, is_unique_violation, new_id, now},
     },
+    staff::groups::StaffGroup,
     with_db, with_tx,
 };
 
@@ -18,8 +19,8 @@ pub struct MemberRow {
     pub user_id: Uuid,
     pub name: String,
     pub email: String,
-    pub role: String,
-    pub staff_group: String,
+    pub role: Role,
+    pub staff_group: StaffGroup,
     pub department: Option<String>,
     pub active: bool,
     pub has_password: bool,
@@ -29,16 +30,11 @@ pub struct MemberRow {
 }
 
 impl MemberRow {
-    pub fn role(&self) -> Option<Role> {
-        Role::parse(&self.role)
-    }
     pub fn role_label(&self) -> &'static str {
-        self.role().map(Role::label).unwrap_or("Unknown")
+        self.role.label()
     }
     pub fn group_label(&self) -> &'static str {
-        crate::staff::groups::StaffGroup::parse(&self.staff_group)
-            .map(|g| g.label())
-            .unwrap_or("Other")
+        self.staff_group.label()
     }
     pub fn status(&self) -> &'static str {
         match (self.active, self.has_password) {

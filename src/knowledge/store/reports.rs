@@ -22,6 +22,7 @@ use crate::{
     knowledge::rules::coverage::Pass,
     organisations::domain::OrgType,
     platform::db::{Db, Tx},
+    staff::groups::StaffGroup,
     with_db, with_tx,
 };
 
@@ -43,7 +44,7 @@ macro_rules! latest_per_member {
 /// Staff counts for one staff group and department in an organisation.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct GroupCount {
-    pub staff_group: String,
+    pub staff_group: StaffGroup,
     pub department: Option<String>,
     pub total: i64,
     /// Holding a pass that has not expired (expiring soon included).
@@ -86,7 +87,7 @@ pub async fn group_counts(
 pub struct StaffRecord {
     pub name: String,
     pub email: String,
-    pub staff_group: String,
+    pub staff_group: StaffGroup,
     pub department: Option<String>,
     pub has_password: bool,
     pub passed_at: Option<OffsetDateTime>,
@@ -285,7 +286,7 @@ pub struct OrgCoverage {
     pub id: Uuid,
     pub name: String,
     pub ods_code: String,
-    pub org_type: String,
+    pub org_type: OrgType,
     pub parent_name: Option<String>,
     pub target: i64,
     pub staff: i64,
