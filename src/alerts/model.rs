@@ -355,3 +355,56 @@ pub struct InventoryItem {
     pub cpe: Option<String>,
     pub purl: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::stored_text::{decode, encode};
+
+    /// Each value is stored as the same text as before the enums were derived, and that
+    /// text (and only that text) reads back.
+    #[tokio::test]
+    async fn stored_names_are_unchanged_and_unknown_ones_fail() {
+        for (s, name) in Severity::ALL.into_iter().zip(["critical", "high", "medium", "low"]) {
+            assert_eq!((s.as_str(), encode(s).await.unwrap().as_str()), (name, name));
+            assert_eq!(decode::<Severity>(name).await.unwrap(), s);
+        }
+        let tlp = ["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"];
+        for (t, name) in Tlp::ALL.into_iter().zip(tlp) {
+            assert_eq!((t.as_str(), encode(t).await.unwrap().as_str()), (name, name));
+            assert_eq!(decode::<Tlp>(name).await.unwrap(), t);
+            assert_eq!(serde_json::to_string(&t).unwrap(), format!("\"{name}\""));
+        }
+        let states = [
+            "awaiting",
+            "acknowledged",
+            "remediating",
+            "not_applicable",
+            "remediated",
+            "risk_accepted",
+        ];
+        for (s, name) in ResponseState::ALL.into_iter().zip(states) {
+            assert_eq!((s.as_str(), encode(s).await.unwrap().as_str()), (name, name));
+            assert_eq!(decode::<ResponseState>(name).await.unwrap(), s);
+        }
+        assert_eq!(AdvisoryStatus::InReview.as_str(), "in_review");
+        assert_eq!(
+            decode::<AdvisoryStatus>("in_review").await.unwrap(),
+            AdvisoryStatus::InReview
+        );
+        assert!(decode::<Severity>("bogus").await.is_err());
+        assert!(decode::<Severity>("High").await.is_err());
+        assert!(decode::<Tlp>("amber").await.is_err());
+        assert!(decode::<AdvisoryStatus>("bogus").await.is_err());
+        assert!(decode::<ResponseState>("").await.is_err());
+    }
+
+    #[test]
+    fn names_typed_by_people_parse_exactly() {
+        assert_eq!("medium".parse(), Ok(Severity::Medium));
+        assert_eq!("AMBER+STRICT".parse(), Ok(Tlp::AmberStrict));
+        assert!("Medium".parse::<Severity>().is_err());
+        assert!("amber".parse::<Tlp>().is_err());
+        assert!("closed".parse::<ResponseState>().is_err());
+    }
+}

@@ -183,3 +183,32 @@ pub async fn all_for_parent_choice(db: &Db) -> Result<Vec<(Uuid, String, String)
     .fetch_all(pool)
     .await)
 }
+
+#[cfg(test)]
+mod tests {
+    use sqlx::{Connection, SqliteConnection};
+
+    use super::*;
+
+    async fn read_row(org_type: &str) -> Result<OrgRow, sqlx::Error> {
+        let mut db = SqliteConnection::connect("sqlite::memory:").await?;
+        sqlx::query_as(
+            "SELECT $1 AS id, 'St Elsewhere' AS name, 'RJ1' AS ods_code, $2 AS org_type, \
+             NULL AS parent_id, NULL AS parent_name, $3 AS created_at",
+        )
+        .bind(Uuid::nil())
+        .bind(org_type)
+        .bind(now())
+        .fetch_one(&mut db)
+        .await
+    }
+
+    #[tokio::test]
+    async fn an_unknown_type_is_an_error_not_unknown() {
+        let row = read_row("gp_practice").await.unwrap();
+        assert_eq!(row.org_type, OrgType::GpPractice);
+        assert_eq!(row.ods_code.as_str(), "RJ1");
+        assert!(read_row("hospital").await.is_err());
+        assert!(read_row("GP practice").await.is_err());
+    }
+}

@@ -226,3 +226,32 @@ pub async fn end_sessions_if_inactive(tx: &mut Tx, user_id: Uuid) -> Result<(), 
     .await)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::platform::stored_text::{decode, encode};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn roles_and_groups_are_stored_as_before_and_read_strictly() {
+        for (role, name) in Role::ALL.into_iter().zip([
+            "staff",
+            "security_lead",
+            "national_analyst",
+            "national_admin",
+        ]) {
+            assert_eq!(encode(role).await.unwrap(), name);
+            assert_eq!(decode::<Role>(name).await.unwrap(), role);
+        }
+        for group in StaffGroup::ALL {
+            assert_eq!(encode(group).await.unwrap(), group.as_str());
+            assert_eq!(decode::<StaffGroup>(group.as_str()).await.unwrap(), group);
+        }
+        assert_eq!(StaffGroup::Temporary.as_str(), "temporary");
+        assert!(decode::<Role>("admin").await.is_err());
+        // People may write "Admin and clerical"; the database holds only the stored value.
+        assert!(decode::<StaffGroup>("Admin and clerical").await.is_err());
+        assert!(decode::<StaffGroup>("bogus").await.is_err());
+    }
+}

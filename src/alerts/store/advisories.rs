@@ -434,3 +434,57 @@ pub async fn addressed_to(db: &Db, org: Uuid) -> Result<Vec<AdvisoryRow>, sqlx::
         .fetch_all(pool)
         .await)
 }
+
+#[cfg(test)]
+mod tests {
+    use sqlx::{Connection, SqliteConnection};
+
+    use super::*;
+
+    /// One advisory row as `SELECT` gives it, with `status` and `content` as stored.
+    async fn read_row(status: &str, content: &str) -> Result<AdvisoryRow, sqlx::Error> {
+        let mut db = SqliteConnection::connect("sqlite::memory:").await?;
+        sqlx::query_as(
+            "SELECT $1 AS id, NULL AS reference, $2 AS status, $3 AS content, \
+             'high' AS severity, 'CLEAR' AS tlp, 't' AS title, 0 AS revision, NULL AS kev_cve, \
+             $1 AS created_by, $4 AS created_at, $4 AS updated_at, NULL AS submitted_by, \
+             NULL AS submitted_at, NULL AS reviewed_by, NULL AS published_at, \
+             NULL AS current_release_at, NULL AS withdrawn_at, NULL AS withdrawn_reason",
+        )
+        .bind(Uuid::nil())
+        .bind(status)
+        .bind(content)
+        .bind(now())
+        .fetch_one(&mut db)
+        .await
+    }
+
+    #[tokio::test]
+    async fn unknown_status_or_unreadable_content_is_an_error_not_a_default() {
+        let content = AdvisoryContent {
+            title: "A test advisory".into(),
+            severity: Severity::High,
+            severity_reason: "Exploited".into(),
+            tlp: Tlp::AmberStrict,
+            summary: "Patch.".into(),
+            actively_exploited: true,
+            in_kev: false,
+            affected: vec![],
+            cves: vec![],
+            remediation: vec!["Update".into()],
+            workarounds: vec![],
+            references: vec![],
+            audience: Audience::Types(vec![OrgType::GpPractice]),
+            ack_required: true,
+            ack_hours: Some(48),
+        };
+        let json = encode(&content).unwrap();
+        let row = read_row("in_review", &json).await.unwrap();
+        assert_eq!(row.status, AdvisoryStatus::InReview);
+        assert_eq!(row.content, content);
+        let bogus = read_row("bogus", &json).await.unwrap_err();
+        assert!(matches!(bogus, sqlx::Error::ColumnDecode { .. }), "{bogus}");
+        let broken = read_row("draft", "{\"title\": 1}").await.unwrap_err();
+        assert!(matches!(broken, sqlx::Error::ColumnDecode { .. }), "{broken}");
+    }
+}
