@@ -18,6 +18,7 @@ use crate::{
         store::{self as org_store, NewOrganisation},
     },
     platform::{
+        address::EmailAddress,
         authz::Role,
         config::Config,
         db::{Db, Tx, now},
@@ -86,14 +87,14 @@ pub async fn create_national_admin(
     email: &str,
     name: &str,
 ) -> anyhow::Result<String> {
-    let email = crate::staff::import::normalise_email(email).map_err(anyhow::Error::msg)?;
+    let email: EmailAddress = email.parse()?;
     if name.trim().is_empty() {
         anyhow::bail!("give the administrator's name with --name");
     }
     crate::platform::text::check_one_line(name, "The name").map_err(anyhow::Error::msg)?;
     let mut tx = db.begin().await?;
     let team = national_team_id(&mut tx, db).await?;
-    let (user_id, _) = identity_store::ensure_user(&mut tx, &email, name).await?;
+    let (user_id, _) = identity_store::ensure_user(&mut tx, email.as_str(), name).await?;
     match staff_store::membership_of(&mut tx, team, user_id).await? {
         Some((id, _, _)) => {
             staff_store::set_role(&mut tx, team, id, Role::NationalAdmin).await?;

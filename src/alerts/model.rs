@@ -365,13 +365,22 @@ mod tests {
     /// text (and only that text) reads back.
     #[tokio::test]
     async fn stored_names_are_unchanged_and_unknown_ones_fail() {
-        for (s, name) in Severity::ALL.into_iter().zip(["critical", "high", "medium", "low"]) {
-            assert_eq!((s.as_str(), encode(s).await.unwrap().as_str()), (name, name));
+        for (s, name) in Severity::ALL
+            .into_iter()
+            .zip(["critical", "high", "medium", "low"])
+        {
+            assert_eq!(
+                (s.as_str(), encode(s).await.unwrap().as_str()),
+                (name, name)
+            );
             assert_eq!(decode::<Severity>(name).await.unwrap(), s);
         }
         let tlp = ["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"];
         for (t, name) in Tlp::ALL.into_iter().zip(tlp) {
-            assert_eq!((t.as_str(), encode(t).await.unwrap().as_str()), (name, name));
+            assert_eq!(
+                (t.as_str(), encode(t).await.unwrap().as_str()),
+                (name, name)
+            );
             assert_eq!(decode::<Tlp>(name).await.unwrap(), t);
             assert_eq!(serde_json::to_string(&t).unwrap(), format!("\"{name}\""));
         }
@@ -384,7 +393,10 @@ mod tests {
             "risk_accepted",
         ];
         for (s, name) in ResponseState::ALL.into_iter().zip(states) {
-            assert_eq!((s.as_str(), encode(s).await.unwrap().as_str()), (name, name));
+            assert_eq!(
+                (s.as_str(), encode(s).await.unwrap().as_str()),
+                (name, name)
+            );
             assert_eq!(decode::<ResponseState>(name).await.unwrap(), s);
         }
         assert_eq!(AdvisoryStatus::InReview.as_str(), "in_review");

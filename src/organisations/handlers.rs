@@ -20,6 +20,7 @@ use crate::{
     },
     platform::{
         AppState,
+        address::EmailAddress,
         authz::Role,
         error::{AppError, AppResult},
         web::{
@@ -31,7 +32,6 @@ use crate::{
         },
     },
     staff::{
-        self,
         joining::{self, Newcomer, Outcome},
         store::{self as staff_store, MemberRow},
     },
@@ -340,8 +340,11 @@ pub async fn appoint_lead(
         "the security lead's full name",
         200,
     );
-    let email = staff::import::normalise_email(&form.email)
-        .map_err(|m| errors.add("email", m))
+    let email = form
+        .email
+        .parse::<EmailAddress>()
+        .map(String::from)
+        .map_err(|e| errors.add("email", e.to_string()))
         .ok();
     let Some(email) = email.filter(|_| errors.is_empty()) else {
         return show_page(&state, &viewer, org_id, errors, form.name, form.email).await;

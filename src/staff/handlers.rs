@@ -15,6 +15,7 @@ use crate::{
     organisations::store::OrgRow,
     platform::{
         AppState,
+        address::EmailAddress,
         authz::{Principal, Role, assignable_roles},
         error::{AppError, AppResult, urlencode},
         text::check_one_line,
@@ -185,8 +186,10 @@ pub async fn invite(
     let org = crate::organisations::load(&state, org_id).await?;
     let mut errors = FormErrors::new();
     let name = required_text(&mut errors, "name", &form.name, "their full name", 200);
-    let email = crate::staff::import::normalise_email(&form.email)
-        .map_err(|m| errors.add("email", m))
+    let email = form
+        .email
+        .parse::<EmailAddress>()
+        .map_err(|e| errors.add("email", e.to_string()))
         .ok();
     let group = StaffGroup::parse(&form.staff_group);
     if group.is_none() {
@@ -215,7 +218,7 @@ pub async fn invite(
             &Newcomer {
                 organisation_id: org_id,
                 organisation_name: &org.name,
-                email,
+                email: email.as_str(),
                 name: &name,
                 role,
                 staff_group: group.as_str(),

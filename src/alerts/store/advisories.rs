@@ -485,6 +485,9 @@ mod tests {
         let bogus = read_row("bogus", &json).await.unwrap_err();
         assert!(matches!(bogus, sqlx::Error::ColumnDecode { .. }), "{bogus}");
         let broken = read_row("draft", "{\"title\": 1}").await.unwrap_err();
-        assert!(matches!(broken, sqlx::Error::ColumnDecode { .. }), "{broken}");
+        assert!(
+            matches!(broken, sqlx::Error::ColumnDecode { .. }),
+            "{broken}"
+        );
     }
 }
