@@ -411,6 +411,30 @@ mod tests {
         assert!(decode::<ResponseState>("").await.is_err());
     }
 
+    /// The same on PostgreSQL, whose columns are `TEXT` too (skipped without a server).
+    #[tokio::test]
+    async fn postgres_text_reads_and_writes_the_same_names() {
+        use crate::platform::stored_text::{decode_postgres, encodes_on_postgres};
+        let Some(high) = decode_postgres::<Severity>("high").await else {
+            eprintln!("CARECERT_TEST_POSTGRES_URL not set: skipping the PostgreSQL test");
+            return;
+        };
+        assert_eq!(high.unwrap(), Severity::High);
+        let strict = decode_postgres::<Tlp>("AMBER+STRICT").await.unwrap();
+        assert_eq!(strict.unwrap(), Tlp::AmberStrict);
+        assert_eq!(
+            encodes_on_postgres(Tlp::AmberStrict, "AMBER+STRICT").await,
+            Some(true)
+        );
+        let state = ResponseState::NotApplicable;
+        assert_eq!(
+            encodes_on_postgres(state, "not_applicable").await,
+            Some(true)
+        );
+        let bogus = decode_postgres::<AdvisoryStatus>("bogus").await.unwrap();
+        assert!(bogus.is_err());
+    }
+
     #[test]
     fn names_typed_by_people_parse_exactly() {
         assert_eq!("medium".parse(), Ok(Severity::Medium));

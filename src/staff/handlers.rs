@@ -303,10 +303,7 @@ async fn set_active(
             "You cannot deactivate your own account. Ask another security lead or the national team.".into(),
         ));
     }
-    if !assignable_roles(p, org_id, org.is_national_team())
-        .iter()
-        .any(|r| *r == member.role)
-    {
+    if !assignable_roles(p, org_id, org.is_national_team()).contains(&member.role) {
         return Err(AppError::Forbidden);
     }
     let mut tx = state.db.begin().await?;

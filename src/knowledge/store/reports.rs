@@ -557,7 +557,7 @@ mod tests {
 
         let soon = at + Duration::days(30);
         let mut counts = group_counts(db, org, "dsa", at, soon).await.unwrap();
-        counts.sort_by(|x, y| x.staff_group.cmp(&y.staff_group));
+        counts.sort_by_key(|c| c.staff_group.as_str());
         let sum = |f: fn(&GroupCount) -> i64| counts.iter().map(f).sum::<i64>();
         assert_eq!(sum(|c| c.total), 4);
         assert_eq!(sum(|c| c.trained), 2);
