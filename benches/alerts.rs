@@ -363,7 +363,7 @@ async fn analysts(db: &Db) -> Analysts {
             &mut tx,
             &NewOrganisation {
                 name: "CareCERT national team",
-                ods_code: "CARECERT",
+                ods_code: &"CARECERT".parse().expect("an ODS code"),
                 org_type: OrgType::NationalTeam,
                 parent_id: None,
             },

@@ -14,9 +14,11 @@ use crate::{
     },
     organisations::{
         domain::OrgType,
+        ods::OdsCode,
         store::{self as org_store, NewOrganisation},
     },
     platform::{
+        address::EmailAddress,
         authz::Role,
         config::Config,
         db::{Db, Tx, now},
@@ -70,7 +72,7 @@ async fn national_team_id(tx: &mut Tx, db: &Db) -> anyhow::Result<Uuid> {
         tx,
         &NewOrganisation {
             name: NATIONAL_TEAM.0,
-            ods_code: NATIONAL_TEAM.1,
+            ods_code: &OdsCode::for_type(NATIONAL_TEAM.1, OrgType::NationalTeam)?,
             org_type: OrgType::NationalTeam,
             parent_id: None,
         },
@@ -87,14 +89,14 @@ pub async fn create_national_admin(
     email: &str,
     name: &str,
 ) -> anyhow::Result<String> {
-    let email = crate::platform::text::normalise_email(email).map_err(anyhow::Error::msg)?;
+    let email: EmailAddress = email.parse()?;
     if name.trim().is_empty() {
         anyhow::bail!("give the administrator's name with --name");
     }
     crate::platform::text::check_one_line(name, "The name").map_err(anyhow::Error::msg)?;
     let mut tx = db.begin().await?;
     let team = national_team_id(&mut tx, db).await?;
-    let (user_id, _) = identity_store::ensure_user(&mut tx, &email, name).await?;
+    let (user_id, _) = identity_store::ensure_user(&mut tx, email.as_str(), name).await?;
     match staff_store::membership_of(&mut tx, team.into(), user_id.into()).await? {
         Some((id, _, _)) => {
             staff_store::set_role(&mut tx, team.into(), id, Role::NationalAdmin).await?;
@@ -333,7 +335,7 @@ pub async fn load(
             &mut tx,
             &NewOrganisation {
                 name: org.name,
-                ods_code: org.ods,
+                ods_code: &OdsCode::for_type(org.ods, org.kind)?,
                 org_type: org.kind,
                 parent_id: parent_id.map(Into::into),
             },

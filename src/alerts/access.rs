@@ -62,25 +62,14 @@ pub fn tlp_allows(tlp: Tlp, reader: Reader) -> bool {
     }
 }
 
-/// A stored TLP label of advisory `advisory`; an unknown one is an error, not a guess.
-pub fn parse_tlp(raw: &str, advisory: &str) -> Result<Tlp, sqlx::Error> {
-    Tlp::parse(raw).ok_or_else(|| {
-        sqlx::Error::Decode(format!("advisory {advisory} has unknown TLP label {raw:?}").into())
-    })
-}
-
-fn tlp_of(adv: &AdvisoryRow) -> Result<Tlp, sqlx::Error> {
-    parse_tlp(&adv.tlp, &adv.id.to_string())
-}
-
 /// Whether the advisory is public (TLP:CLEAR and released).
 pub fn is_public(adv: &AdvisoryRow) -> bool {
-    released(adv) && adv.tlp == Tlp::Clear.as_str()
+    released(adv) && adv.tlp == Tlp::Clear
 }
 
 fn released(adv: &AdvisoryRow) -> bool {
     matches!(
-        adv.status(),
+        adv.status,
         AdvisoryStatus::Published | AdvisoryStatus::Withdrawn
     )
 }
@@ -117,7 +106,7 @@ pub async fn addressed_organisations(
     if !released(adv) {
         return Ok(Vec::new());
     }
-    let tlp = tlp_of(adv)?;
+    let tlp = adv.tlp;
     let responds: Vec<(Uuid, String)> = responding::responder_organisations(db, p).await?;
     let mut mine = responds.clone();
     for m in &p.memberships {

@@ -31,7 +31,6 @@ use crate::{
         views,
     },
     audit::{self, NewEvent},
-    organisations::domain::OrgType,
     platform::{
         AppState,
         authz::Rule,
@@ -69,7 +68,7 @@ pub fn routes() -> Vec<Route> {
 
 fn facts(r: &OrgResponse, ack_required: bool) -> ResponseFacts {
     ResponseFacts {
-        state: r.response.state(),
+        state: r.response.state,
         ack_required,
         published_at: r.response.targeted_at,
         ack_due_at: r.response.ack_due_at,
@@ -213,7 +212,7 @@ pub struct DashQuery {
 }
 
 fn matches_filter(r: &OrgResponse, filter: &str, at: OffsetDateTime) -> bool {
-    let state = r.response.state();
+    let state = r.response.state;
     match filter {
         "" => true,
         "overdue" => {
@@ -234,21 +233,21 @@ pub async fn dashboard(
         .await?
         .ok_or(AppError::NotFound)?;
     if !matches!(
-        row.status(),
+        row.status,
         AdvisoryStatus::Published | AdvisoryStatus::Withdrawn
     ) {
         return Err(AppError::Conflict(
             "This advisory has not been published yet.".into(),
         ));
     }
-    let content = row.content()?;
+    let content = row.content.clone();
     let at = now();
     let all = responses::for_advisory(&state.db, id).await?;
     let facts: Vec<ResponseFacts> = all.iter().map(|r| facts(r, content.ack_required)).collect();
     let f = stats::figures(&facts, at);
     let mut silent: Vec<&OrgResponse> = all
         .iter()
-        .filter(|r| r.response.state() == ResponseState::Awaiting)
+        .filter(|r| r.response.state == ResponseState::Awaiting)
         .collect();
     chase_order(&mut silent);
     let silent_total = silent.len();
@@ -258,7 +257,7 @@ pub async fn dashboard(
         .map(|r| SilentRow {
             name: r.org_name.clone(),
             ods: r.ods_code.clone(),
-            kind: OrgType::parse(&r.org_type).map_or("", OrgType::label),
+            kind: r.org_type.label(),
             parent: r.parent_name.clone().unwrap_or_default(),
             likely: r.response.likely_affected,
             due: r
@@ -270,7 +269,7 @@ pub async fn dashboard(
         })
         .collect();
     let filter = if ["", "overdue", "likely"].contains(&q.state.as_str())
-        || ResponseState::parse(&q.state).is_some()
+        || q.state.parse::<ResponseState>().is_ok()
     {
         q.state.clone()
     } else {
@@ -283,7 +282,7 @@ pub async fn dashboard(
         .map(|r| ResponseRowView {
             name: r.org_name.clone(),
             ods: r.ods_code.clone(),
-            state: r.response.state().label(),
+            state: r.response.state.label(),
             acknowledged: r
                 .response
                 .acknowledged_at
@@ -296,7 +295,7 @@ pub async fn dashboard(
                 .map(views::date_time)
                 .unwrap_or_default(),
             update_overdue: r.response.next_update_due_at.is_some_and(|d| d < at)
-                && !r.response.state().is_closed(),
+                && !r.response.state.is_closed(),
         })
         .collect();
     let median = f
@@ -319,7 +318,7 @@ pub async fn dashboard(
         id,
         label: row.label().to_owned(),
         title: content.title.clone(),
-        live: row.status() == AdvisoryStatus::Published,
+        live: row.status == AdvisoryStatus::Published,
         ack_required: content.ack_required,
         chart_height: bars.len() * 36 + 8,
         bars,
@@ -365,11 +364,9 @@ pub fn csv(rows: &[OrgResponse]) -> Result<Vec<u8>, csv::Error> {
         w.write_record([
             safe_cell(&r.org_name),
             safe_cell(&r.ods_code),
-            OrgType::parse(&r.org_type)
-                .map_or("", OrgType::label)
-                .to_owned(),
+            r.org_type.label().to_owned(),
             safe_cell(r.parent_name.as_deref().unwrap_or("")),
-            x.state().label().to_owned(),
+            x.state.label().to_owned(),
             t(x.ack_due_at),
             t(x.acknowledged_at),
             if x.likely_affected { "Yes" } else { "No" }.to_owned(),
@@ -408,7 +405,7 @@ pub async fn escalate(
     let row = advisories::find(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if row.status() != AdvisoryStatus::Published {
+    if row.status != AdvisoryStatus::Published {
         return Err(AppError::Conflict(
             "Only a live advisory can be escalated.".into(),
         ));

@@ -38,26 +38,23 @@ const HORIZON: Duration = Duration::hours(180);
 /// Sends every notice due at `at`. Returns how many emails were queued.
 pub async fn scan(db: &Db, public_url: &str, at: OffsetDateTime) -> Result<usize, sqlx::Error> {
     let due = responses::due_for_scan(db, at, at + HORIZON, BATCH).await?;
-    let mut cache: HashMap<Uuid, Option<(AdvisoryRow, AdvisoryContent)>> = HashMap::new();
+    let mut cache: HashMap<Uuid, Option<AdvisoryRow>> = HashMap::new();
     let mut sent = 0;
     for r in due {
         if let std::collections::hash_map::Entry::Vacant(slot) = cache.entry(r.advisory_id) {
-            let loaded = match advisories::find(db, r.advisory_id).await? {
-                Some(a) => a.content().ok().map(|c| (a, c)),
-                None => None,
-            };
-            slot.insert(loaded);
+            slot.insert(advisories::find(db, r.advisory_id).await?);
         }
-        let Some(Some((adv, content))) = cache.get(&r.advisory_id) else {
+        let Some(Some(adv)) = cache.get(&r.advisory_id) else {
             continue;
         };
+        let content = &adv.content;
         let clock = ResponseClock {
-            state: r.state(),
+            state: r.state,
             ack_required: content.ack_required,
             published_at: r.targeted_at,
             ack_due_at: r.ack_due_at,
             next_update_due_at: r.next_update_due_at,
-            withdrawn: adv.status() != AdvisoryStatus::Published,
+            withdrawn: adv.status != AdvisoryStatus::Published,
         };
         for notice in deadlines::notices_due(&clock, at) {
             sent += send(db, adv, content, &r, notice, at, public_url).await?;
@@ -163,20 +160,18 @@ pub async fn chase_silent(
     let Some(adv) = advisories::find(db, advisory).await? else {
         return Ok(Chased::default());
     };
-    let Ok(content) = adv.content() else {
-        return Ok(Chased::default());
-    };
-    if adv.status() != AdvisoryStatus::Published {
+    let content = &adv.content;
+    if adv.status != AdvisoryStatus::Published {
         return Ok(Chased::default());
     }
     let silent: Vec<ResponseRow> = responses::for_advisory(db, advisory)
         .await?
         .into_iter()
         .map(|o| o.response)
-        .filter(|r| r.state() == ResponseState::Awaiting)
+        .filter(|r| r.state == ResponseState::Awaiting)
         .collect();
     let due = silent.first().and_then(|r| r.ack_due_at);
-    let about = About::new(adv.label(), &content, due, public_url);
+    let about = About::new(adv.label(), content, due, public_url);
     let mut tx = db.begin().await?;
     advisories::lock(&mut tx, advisory).await?;
     let recent =

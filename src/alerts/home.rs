@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::{
     alerts::{
         access,
-        model::{ResponseState, Severity},
+        model::ResponseState,
         responding,
         rules::stats::{self, InboxKey},
         store::{
@@ -40,7 +40,7 @@ pub async fn panels(state: &AppState, p: &Principal) -> AppResult<Vec<HomePanel>
         for row in responses::needing_action(&state.db, &ids, at).await? {
             // The inbox's rule: a row is shown only if its TLP label lets this person read
             // the advisory for that organisation.
-            let tlp = access::parse_tlp(&row.tlp, &row.reference)?;
+            let tlp = row.tlp;
             if access::any_allows(
                 tlp,
                 &access::reader_for(p, row.response.organisation_id, &responds),
@@ -65,13 +65,13 @@ fn responses_panel(rows: Vec<InboxRow>, several: bool, at: OffsetDateTime) -> Ho
         .iter()
         .map(|row| {
             let r = &row.response;
-            let due = match r.state() {
+            let due = match r.state {
                 ResponseState::Awaiting => r.ack_due_at,
                 _ => r.next_update_due_at,
             };
             let key = InboxKey {
                 closed: false,
-                severity: Severity::parse(&row.severity).unwrap_or(Severity::Low),
+                severity: row.severity,
                 due,
                 published_at: row.published_at,
             };
@@ -81,7 +81,7 @@ fn responses_panel(rows: Vec<InboxRow>, several: bool, at: OffsetDateTime) -> Ho
     keyed.sort_by(|a, b| stats::urgency(&a.0, &b.0));
     let awaiting = rows
         .iter()
-        .filter(|r| r.response.state() == ResponseState::Awaiting)
+        .filter(|r| r.response.state == ResponseState::Awaiting)
         .count() as u64;
     let late = keyed
         .iter()
@@ -114,7 +114,7 @@ fn response_item(
     several: bool,
     at: OffsetDateTime,
 ) -> HomeItem {
-    let awaiting = row.response.state() == ResponseState::Awaiting;
+    let awaiting = row.response.state == ResponseState::Awaiting;
     let mut text = format!("{}: {}", row.reference, row.title);
     if several {
         text.push_str(&format!(" ({})", row.org_name));
@@ -198,7 +198,10 @@ mod tests {
     use time::{Duration, macros::datetime};
 
     use super::*;
-    use crate::alerts::store::responses::ResponseRow;
+    use crate::alerts::{
+        model::{AdvisoryStatus, Severity, Tlp},
+        store::responses::ResponseRow,
+    };
 
     const AT: OffsetDateTime = datetime!(2026-03-02 09:00 UTC);
 
@@ -208,7 +211,7 @@ mod tests {
             response: ResponseRow {
                 advisory_id: Uuid::nil(),
                 organisation_id: Uuid::nil(),
-                state: state.as_str().to_owned(),
+                state,
                 targeted_at: AT,
                 ack_due_at: if awaiting { due } else { None },
                 acknowledged_at: None,
@@ -225,9 +228,9 @@ mod tests {
             },
             reference: reference.to_owned(),
             title: format!("Advisory {reference}"),
-            severity: "high".to_owned(),
-            tlp: "CLEAR".to_owned(),
-            status: "published".to_owned(),
+            severity: Severity::High,
+            tlp: Tlp::Clear,
+            status: AdvisoryStatus::Published,
             published_at: AT,
             current_release_at: AT,
             org_name: "Riverside".to_owned(),

@@ -22,7 +22,7 @@ use crate::platform::web::{
 use crate::{
     alerts::{
         inventory_files::{self, Format, MAX_BYTES, MAX_ITEMS},
-        model::{InventoryItem, Severity},
+        model::{AdvisoryStatus, InventoryItem},
         publishing::{self, MatchedItem},
         store::{inventory as store, responses},
         views,
@@ -183,18 +183,17 @@ async fn affected(state: &AppState, org: Uuid) -> Result<Vec<AffectedView>, sqlx
     let mut rows: Vec<_> = responses::inbox(&state.db, &[org])
         .await?
         .into_iter()
-        .filter(|r| r.status == "published" && r.response.likely_affected)
+        .filter(|r| r.status == AdvisoryStatus::Published && r.response.likely_affected)
         .collect();
     rows.sort_by(|a, b| {
-        let severity = |s: &str| Severity::parse(s).unwrap_or(Severity::Low);
-        severity(&a.severity)
-            .cmp(&severity(&b.severity))
+        a.severity
+            .cmp(&b.severity)
             .then_with(|| b.published_at.cmp(&a.published_at))
     });
     Ok(rows
         .into_iter()
         .map(|r| {
-            let severity = Severity::parse(&r.severity).unwrap_or(Severity::Low);
+            let severity = r.severity;
             let items = serde_json::from_str::<Vec<MatchedItem>>(&r.response.matches)
                 .unwrap_or_default()
                 .into_iter()
@@ -208,7 +207,7 @@ async fn affected(state: &AppState, org: Uuid) -> Result<Vec<AffectedView>, sqlx
                 })
                 .collect();
             AffectedView {
-                state: r.response.state().label(),
+                state: r.response.state.label(),
                 reference: r.reference,
                 title: r.title,
                 severity: severity.label(),
@@ -479,6 +478,7 @@ pub async fn export(
     .await?;
     let ods: String = org
         .ods_code
+        .as_str()
         .chars()
         .filter(char::is_ascii_alphanumeric)
         .collect();

@@ -21,8 +21,13 @@ use crate::organisations::domain::OrgType;
     Serialize,
     Deserialize,
     utoipa::ToSchema,
+    sqlx::Type,
+    strum::EnumString,
+    strum::IntoStaticStr,
 )]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Severity {
     Critical,
     High,
@@ -38,13 +43,9 @@ impl Severity {
         Severity::Low,
     ];
 
+    /// The stored value, also used in URLs and the API.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Critical => "critical",
-            Severity::High => "high",
-            Severity::Medium => "medium",
-            Severity::Low => "low",
-        }
+        self.into()
     }
 
     pub fn label(self) -> &'static str {
@@ -55,24 +56,34 @@ impl Severity {
             Severity::Low => "Low",
         }
     }
-
-    pub fn parse(s: &str) -> Option<Severity> {
-        Severity::ALL.into_iter().find(|v| v.as_str() == s)
-    }
 }
 
 /// Traffic Light Protocol 2.0 label (FIRST): who the advisory may be shared with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    sqlx::Type,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sqlx(type_name = "TEXT", rename_all = "SCREAMING_SNAKE_CASE")]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
 pub enum Tlp {
-    #[serde(rename = "CLEAR")]
     Clear,
-    #[serde(rename = "GREEN")]
     Green,
-    #[serde(rename = "AMBER")]
     Amber,
     #[serde(rename = "AMBER+STRICT")]
+    #[sqlx(rename = "AMBER+STRICT")]
+    #[strum(serialize = "AMBER+STRICT")]
     AmberStrict,
-    #[serde(rename = "RED")]
     Red,
 }
 
@@ -87,17 +98,7 @@ impl Tlp {
 
     /// The label as written in TLP 2.0, e.g. `AMBER+STRICT`.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Tlp::Clear => "CLEAR",
-            Tlp::Green => "GREEN",
-            Tlp::Amber => "AMBER",
-            Tlp::AmberStrict => "AMBER+STRICT",
-            Tlp::Red => "RED",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Tlp> {
-        Tlp::ALL.into_iter().find(|v| v.as_str() == s)
+        self.into()
     }
 
     /// How far the label restricts sharing: CLEAR 0, GREEN 1, AMBER 2, AMBER+STRICT 3,
@@ -206,9 +207,33 @@ pub struct AdvisoryContent {
     pub ack_hours: Option<u32>,
 }
 
+/// Reads content stored as JSON text (the database columns are text on both engines, so
+/// rows decode it through this rather than as a JSON column type).
+impl TryFrom<String> for AdvisoryContent {
+    type Error = serde_json::Error;
+
+    fn try_from(stored: String) -> Result<Self, Self::Error> {
+        serde_json::from_str(&stored)
+    }
+}
+
 /// Where an advisory is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    sqlx::Type,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum AdvisoryStatus {
     Draft,
     InReview,
@@ -217,24 +242,9 @@ pub enum AdvisoryStatus {
 }
 
 impl AdvisoryStatus {
+    /// The stored value.
     pub fn as_str(self) -> &'static str {
-        match self {
-            AdvisoryStatus::Draft => "draft",
-            AdvisoryStatus::InReview => "in_review",
-            AdvisoryStatus::Published => "published",
-            AdvisoryStatus::Withdrawn => "withdrawn",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<AdvisoryStatus> {
-        [
-            AdvisoryStatus::Draft,
-            AdvisoryStatus::InReview,
-            AdvisoryStatus::Published,
-            AdvisoryStatus::Withdrawn,
-        ]
-        .into_iter()
-        .find(|v| v.as_str() == s)
+        self.into()
     }
 }
 
@@ -267,8 +277,23 @@ pub struct PublishedAdvisory {
 
 /// Where an organisation's response to an advisory stands (the NHS "Respond to a cyber
 /// alert" workflow: acknowledge, decide applicability, remediate with updates, close).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    sqlx::Type,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ResponseState {
     /// Sent, not yet acknowledged.
     Awaiting,
@@ -294,15 +319,9 @@ impl ResponseState {
         ResponseState::RiskAccepted,
     ];
 
+    /// The stored value, also used in URLs and the API.
     pub fn as_str(self) -> &'static str {
-        match self {
-            ResponseState::Awaiting => "awaiting",
-            ResponseState::Acknowledged => "acknowledged",
-            ResponseState::Remediating => "remediating",
-            ResponseState::NotApplicable => "not_applicable",
-            ResponseState::Remediated => "remediated",
-            ResponseState::RiskAccepted => "risk_accepted",
-        }
+        self.into()
     }
 
     pub fn label(self) -> &'static str {
@@ -314,10 +333,6 @@ impl ResponseState {
             ResponseState::Remediated => "Closed: remediated",
             ResponseState::RiskAccepted => "Closed: risk accepted",
         }
-    }
-
-    pub fn parse(s: &str) -> Option<ResponseState> {
-        ResponseState::ALL.into_iter().find(|v| v.as_str() == s)
     }
 
     pub fn is_closed(self) -> bool {
@@ -339,4 +354,93 @@ pub struct InventoryItem {
     pub location: String,
     pub cpe: Option<String>,
     pub purl: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::stored_text::{decode, encode};
+
+    /// Each value is stored as the same text as before the enums were derived, and that
+    /// text (and only that text) reads back.
+    #[tokio::test]
+    async fn stored_names_are_unchanged_and_unknown_ones_fail() {
+        for (s, name) in Severity::ALL
+            .into_iter()
+            .zip(["critical", "high", "medium", "low"])
+        {
+            assert_eq!(
+                (s.as_str(), encode(s).await.unwrap().as_str()),
+                (name, name)
+            );
+            assert_eq!(decode::<Severity>(name).await.unwrap(), s);
+        }
+        let tlp = ["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"];
+        for (t, name) in Tlp::ALL.into_iter().zip(tlp) {
+            assert_eq!(
+                (t.as_str(), encode(t).await.unwrap().as_str()),
+                (name, name)
+            );
+            assert_eq!(decode::<Tlp>(name).await.unwrap(), t);
+            assert_eq!(serde_json::to_string(&t).unwrap(), format!("\"{name}\""));
+        }
+        let states = [
+            "awaiting",
+            "acknowledged",
+            "remediating",
+            "not_applicable",
+            "remediated",
+            "risk_accepted",
+        ];
+        for (s, name) in ResponseState::ALL.into_iter().zip(states) {
+            assert_eq!(
+                (s.as_str(), encode(s).await.unwrap().as_str()),
+                (name, name)
+            );
+            assert_eq!(decode::<ResponseState>(name).await.unwrap(), s);
+        }
+        assert_eq!(AdvisoryStatus::InReview.as_str(), "in_review");
+        assert_eq!(
+            decode::<AdvisoryStatus>("in_review").await.unwrap(),
+            AdvisoryStatus::InReview
+        );
+        assert!(decode::<Severity>("bogus").await.is_err());
+        assert!(decode::<Severity>("High").await.is_err());
+        assert!(decode::<Tlp>("amber").await.is_err());
+        assert!(decode::<AdvisoryStatus>("bogus").await.is_err());
+        assert!(decode::<ResponseState>("").await.is_err());
+    }
+
+    /// The same on PostgreSQL, whose columns are `TEXT` too (skipped without a server).
+    #[tokio::test]
+    async fn postgres_text_reads_and_writes_the_same_names() {
+        use crate::platform::stored_text::{decode_postgres, encodes_on_postgres};
+        let Some(high) = decode_postgres::<Severity>("high").await else {
+            eprintln!("CARECERT_TEST_POSTGRES_URL not set: skipping the PostgreSQL test");
+            return;
+        };
+        assert_eq!(high.unwrap(), Severity::High);
+        let strict = decode_postgres::<Tlp>("AMBER+STRICT").await.unwrap();
+        assert_eq!(strict.unwrap(), Tlp::AmberStrict);
+        assert_eq!(
+            encodes_on_postgres(Tlp::AmberStrict, "AMBER+STRICT").await,
+            Some(true)
+        );
+        let state = ResponseState::NotApplicable;
+        assert_eq!(
+            encodes_on_postgres(state, "not_applicable").await,
+            Some(true)
+        );
+        let bogus = decode_postgres::<AdvisoryStatus>("bogus").await.unwrap();
+        assert!(bogus.is_err());
+    }
+
+    #[test]
+    fn names_typed_by_people_parse_exactly() {
+        assert_eq!("medium".parse(), Ok(Severity::Medium));
+        assert_eq!("AMBER+STRICT".parse(), Ok(Tlp::AmberStrict));
+        assert!("Medium".parse::<Severity>().is_err());
+        assert!("amber".parse::<Tlp>().is_err());
+        assert!("closed".parse::<ResponseState>().is_err());
+    }
 }

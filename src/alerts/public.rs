@@ -87,7 +87,7 @@ fn atom_response(xml: String, cache: &'static str) -> Response {
 }
 
 async fn public_advisories(state: &AppState) -> AppResult<Vec<PublishedAdvisory>> {
-    Ok(advisories::released(&state.db, &[Tlp::Clear.as_str()]).await?)
+    Ok(advisories::released(&state.db, &[Tlp::Clear]).await?)
 }
 
 struct PublicRow {

@@ -249,7 +249,7 @@ async fn lock_in(
     let row = advisories::lock(tx, id)
         .await?
         .ok_or(PublishError::NotFound)?;
-    if row.status() != status {
+    if row.status != status {
         return Err(PublishError::Refused(refusal.to_owned()));
     }
     Ok(row)
@@ -308,7 +308,7 @@ pub async fn change_review(
             "Only a draft can be submitted for review",
         )
         .await?;
-        check_publishable(&row.content()?)?;
+        check_publishable(&row.content)?;
         advisories::set_review(&mut tx, id, Some(by.user_id)).await?;
         by.audit(
             &mut tx,
@@ -362,13 +362,13 @@ pub async fn publish(
                 .into(),
         ));
     }
-    let content = row.content()?;
+    let content = row.content.clone();
     check_publishable(&content)?;
     let number = advisories::allocate_reference(&mut tx, at.year()).await?;
     let reference = reference::format(at.year(), number);
     advisories::mark_published(&mut tx, id, &reference, reviewer, at).await?;
     let published = AdvisoryRow {
-        status: AdvisoryStatus::Published.as_str().into(),
+        status: AdvisoryStatus::Published,
         ..row
     };
     advisories::add_revision(
@@ -448,7 +448,7 @@ pub async fn revise(
     .await?;
     let number = row.revision + 1;
     store_review::add_editor(&mut tx, id, number, actor.user_id, at).await?;
-    let reasons = review::revision_review_reasons(&row.content()?, revision.content);
+    let reasons = review::revision_review_reasons(&row.content, revision.content);
     if !reasons.is_empty() {
         let pending = store_review::NewPending {
             number,
@@ -515,7 +515,7 @@ pub async fn approve_revision(
             "A second analyst must approve this revision: you wrote or edited it".into(),
         ));
     }
-    let content = pending.content()?;
+    let content = pending.content.clone();
     check_publishable(&content)?;
     let revision = Revision {
         content: &content,
@@ -643,7 +643,7 @@ pub async fn withdraw(
     )
     .await?;
     advisories::mark_withdrawn(&mut tx, id, reason, at).await?;
-    let content = row.content()?;
+    let content = row.content.clone();
     let reference = row.reference.clone().unwrap_or_default();
     let open: Vec<Uuid> = responses_open(&mut tx, id).await?;
     let about = About::new(&reference, &content, None, public_url);

@@ -164,13 +164,13 @@ async fn save_action(
     let mut row = store::lock(&mut tx, advisory, org)
         .await?
         .ok_or(RespondError::NotAddressed)?;
-    let withdrawn = adv.status() == AdvisoryStatus::Withdrawn;
-    let next = responses::apply(row.state(), withdrawn, action)?;
+    let withdrawn = adv.status == AdvisoryStatus::Withdrawn;
+    let next = responses::apply(row.state, withdrawn, action)?;
     let mut note = apply_fields(&mut row, actor.user_id, action, at)?;
     if let Some(name) = actor.token_name {
         note = token_note(&note, name);
     }
-    row.state = next.as_str().to_owned();
+    row.state = next;
     row.updated_at = at;
     store::save(&mut tx, &row).await?;
     store::add_event(
@@ -265,7 +265,7 @@ fn apply_fields(
         }
         Action::Reopen { reason } => {
             row.closed_at = None;
-            if row.state() != ResponseState::NotApplicable {
+            if row.state != ResponseState::NotApplicable {
                 row.next_update_due_at = Some(deadlines::next_update_due(at, Some(row_days(row))));
             }
             reason.trim().to_owned()

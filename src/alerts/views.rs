@@ -173,7 +173,7 @@ impl AdvisoryView {
                     author: r.author.clone(),
                 })
                 .collect(),
-            status: match row.status() {
+            status: match row.status {
                 crate::alerts::model::AdvisoryStatus::Draft => "Draft".into(),
                 crate::alerts::model::AdvisoryStatus::InReview => "Awaiting review".into(),
                 crate::alerts::model::AdvisoryStatus::Published => "Published".into(),

@@ -160,7 +160,7 @@ pub async fn deliver(state: &AppState, payload: &serde_json::Value) -> anyhow::R
     let reference = row.reference.clone().unwrap_or_default();
     let base = state.config.public_url.trim_end_matches('/');
     // The endpoint is a system, not a named person: a TLP:RED advisory goes as a notice.
-    let content = match row.content()? {
+    let content = match row.content.clone() {
         c if withheld::applies(c.tlp) => withheld::notice(&c, &withheld::link(base, &reference)),
         c => c,
     };

@@ -72,7 +72,7 @@ async fn world(db: &Db) -> World {
             &mut tx,
             &NewOrganisation {
                 name,
-                ods_code: code,
+                ods_code: &code.parse().unwrap(),
                 org_type: if code == "X26" {
                     OrgType::NationalTeam
                 } else {

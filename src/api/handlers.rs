@@ -116,14 +116,11 @@ pub async fn organisation(
         .ok_or_else(|| {
             ApiError::not_found("The organisation this token belongs to no longer exists.")
         })?;
-    let org_type = OrgType::parse(&org.org_type).ok_or_else(|| {
-        ApiError::internal(&format!("unknown organisation type {:?}", org.org_type))
-    })?;
     Ok(ApiJson(Organisation {
         id: org.id.into(),
         name: org.name,
-        ods_code: org.ods_code,
-        org_type,
+        ods_code: org.ods_code.into(),
+        org_type: org.org_type,
     }))
 }
 
@@ -155,10 +152,7 @@ pub async fn staff(
     let paging = parse_paging(query.page.as_deref(), query.per_page.as_deref())
         .map_err(ApiError::validation)?;
     let (rows, total) = staff_rows(&state.db, client.organisation_id, paging).await?;
-    let data = rows
-        .into_iter()
-        .map(StaffRow::into_member)
-        .collect::<Result<Vec<_>, _>>()?;
+    let data = rows.into_iter().map(StaffRow::into_member).collect();
     let total = u64::try_from(total).unwrap_or(0);
     Ok(ApiJson(StaffPage {
         data,
@@ -174,31 +168,25 @@ struct StaffRow {
     id: Uuid,
     name: String,
     email: String,
-    role: String,
-    staff_group: String,
+    role: Role,
+    staff_group: StaffGroup,
     department: Option<String>,
     active: bool,
     has_password: bool,
 }
 
 impl StaffRow {
-    fn into_member(self) -> Result<StaffMember, ApiError> {
-        let role = Role::parse(&self.role).ok_or_else(|| {
-            ApiError::internal(&format!(
-                "membership {} has unknown role {:?}",
-                self.id, self.role
-            ))
-        })?;
-        Ok(StaffMember {
+    fn into_member(self) -> StaffMember {
+        StaffMember {
             id: self.id,
             name: self.name,
             email: self.email,
-            role,
-            staff_group: StaffGroup::parse(&self.staff_group).unwrap_or(StaffGroup::Other),
+            role: self.role,
+            staff_group: self.staff_group,
             department: self.department,
             status: MemberStatus::of(self.active, self.has_password),
             active: self.active,
-        })
+        }
     }
 }
 

@@ -61,38 +61,16 @@ const FORMAT_TAG: &str = "carecert-audit-v1";
 const HEAD_TAG: &str = "carecert-audit-head-v1";
 
 /// How an entry's hash was made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Stored by name; a name this version does not know is an error when the row is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "TEXT")]
 pub enum Algorithm {
     /// Plain SHA-256: entries written before the chain was keyed. Anyone can recompute it.
+    #[sqlx(rename = "sha256")]
     Sha256,
     /// HMAC-SHA256 under the audit key: only the server can make it.
+    #[sqlx(rename = "hmac-sha256")]
     HmacSha256,
-}
-
-/// A stored algorithm name this version does not know.
-#[derive(Debug, thiserror::Error)]
-#[error("unknown audit chain algorithm {0:?}")]
-pub struct UnknownAlgorithm(String);
-
-impl Algorithm {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Algorithm::Sha256 => "sha256",
-            Algorithm::HmacSha256 => "hmac-sha256",
-        }
-    }
-}
-
-impl TryFrom<String> for Algorithm {
-    type Error = UnknownAlgorithm;
-
-    fn try_from(stored: String) -> Result<Self, Self::Error> {
-        match stored.as_str() {
-            "sha256" => Ok(Algorithm::Sha256),
-            "hmac-sha256" => Ok(Algorithm::HmacSha256),
-            _ => Err(UnknownAlgorithm(stored)),
-        }
-    }
 }
 
 /// The key entries and heads are sealed with: 32 bytes derived from the server's secret key
@@ -987,13 +965,18 @@ mod tests {
         );
     }
 
-    #[test]
-    fn algorithm_names_are_parsed_strictly() {
-        for a in [Algorithm::Sha256, Algorithm::HmacSha256] {
-            assert_eq!(Algorithm::try_from(a.as_str().to_owned()).unwrap(), a);
+    #[tokio::test]
+    async fn algorithm_names_are_read_strictly() {
+        use crate::platform::stored_text::{decode, encode};
+        for (a, name) in [
+            (Algorithm::Sha256, "sha256"),
+            (Algorithm::HmacSha256, "hmac-sha256"),
+        ] {
+            assert_eq!(encode(a).await.unwrap(), name);
+            assert_eq!(decode::<Algorithm>(name).await.unwrap(), a);
         }
-        assert!(Algorithm::try_from("md5".to_owned()).is_err());
-        assert!(Algorithm::try_from("SHA256".to_owned()).is_err());
+        assert!(decode::<Algorithm>("md5").await.is_err());
+        assert!(decode::<Algorithm>("SHA256").await.is_err());
         assert_eq!(format!("{:?}", key()), "ChainKey(..)");
     }
 }

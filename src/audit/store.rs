@@ -30,7 +30,6 @@ pub struct AuditRow {
     pub prev_hash: String,
     pub hash: String,
     /// An unknown name is an error when the row is read.
-    #[sqlx(try_from = "String")]
     pub algorithm: Algorithm,
 }
 
@@ -158,7 +157,7 @@ pub async fn insert(
     .bind(fields.ip)
     .bind(prev_hash)
     .bind(hash)
-    .bind(Algorithm::HmacSha256.as_str())
+    .bind(Algorithm::HmacSha256)
     .execute(c)
     .await
     .map(|_| ()))
@@ -267,7 +266,9 @@ pub async fn all_in_order(db: &Db) -> Result<Vec<AuditRow>, sqlx::Error> {
 }
 
 /// Why a head was recorded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, strum::IntoStaticStr)]
+#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum HeadSource {
     /// Someone verified the chain (`carecert audit verify`).
     Verify,
@@ -276,11 +277,9 @@ pub enum HeadSource {
 }
 
 impl HeadSource {
+    /// The stored value, also what the log says.
     pub fn as_str(self) -> &'static str {
-        match self {
-            HeadSource::Verify => "verify",
-            HeadSource::Scheduled => "scheduled",
-        }
+        self.into()
     }
 }
 
@@ -300,7 +299,7 @@ pub async fn insert_head(
     .bind(head.entries)
     .bind(head.seq)
     .bind(&head.hash)
-    .bind(source.as_str())
+    .bind(source)
     .bind(mac)
     .execute(pool)
     .await)?;
@@ -338,7 +337,7 @@ pub async fn last_scheduled_head(db: &Db) -> Result<Option<OffsetDateTime>, sqlx
     with_db!(db, |pool| sqlx::query_scalar::<_, Option<OffsetDateTime>>(
         "SELECT MAX(recorded_at) FROM audit_heads WHERE source = $1"
     )
-    .bind(HeadSource::Scheduled.as_str())
+    .bind(HeadSource::Scheduled)
     .fetch_one(pool)
     .await)
 }

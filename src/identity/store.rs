@@ -131,7 +131,7 @@ pub async fn set_password(tx: &mut Tx, user_id: Uuid, hash: &str) -> Result<(), 
 
 /// The active memberships of a person, with organisation names.
 pub async fn memberships_of(db: &Db, user_id: Uuid) -> Result<Vec<Membership>, sqlx::Error> {
-    let rows: Vec<(Uuid, String, String)> = with_db!(db, |pool| sqlx::query_as(
+    let rows: Vec<(Uuid, String, Role)> = with_db!(db, |pool| sqlx::query_as(
         "SELECT m.organisation_id, o.name, m.role FROM memberships m \
          JOIN organisations o ON o.id = m.organisation_id \
          WHERE m.user_id = $1 AND m.active = $2 ORDER BY o.name"
@@ -142,12 +142,10 @@ pub async fn memberships_of(db: &Db, user_id: Uuid) -> Result<Vec<Membership>, s
     .await)?;
     Ok(rows
         .into_iter()
-        .filter_map(|(organisation_id, organisation_name, role)| {
-            Role::parse(&role).map(|role| Membership {
-                organisation_id: organisation_id.into(),
-                organisation_name,
-                role,
-            })
+        .map(|(organisation_id, organisation_name, role)| Membership {
+            organisation_id: organisation_id.into(),
+            organisation_name,
+            role,
         })
         .collect())
 }
@@ -356,19 +354,11 @@ pub async fn clear_attempts(db: &Db, scope: &str, subject: &str) -> Result<(), s
 
 // ---- One-time links (invitations, password resets) ----
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
 pub enum LinkPurpose {
     Invitation,
     PasswordReset,
-}
-
-impl LinkPurpose {
-    fn as_str(self) -> &'static str {
-        match self {
-            LinkPurpose::Invitation => "invitation",
-            LinkPurpose::PasswordReset => "password_reset",
-        }
-    }
 }
 
 /// Issues a one-time link token for `user_id`, replacing any unused one of the same purpose.
@@ -385,7 +375,7 @@ pub async fn issue_link(
             "DELETE FROM one_time_tokens WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
         )
         .bind(user_id)
-        .bind(purpose.as_str())
+        .bind(purpose)
         .execute(&mut *c)
         .await?;
         sqlx::query(
@@ -393,7 +383,7 @@ pub async fn issue_link(
              VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(tokens::hash(&token))
-        .bind(purpose.as_str())
+        .bind(purpose)
         .bind(user_id)
         .bind(at)
         .bind(at + valid_for)
@@ -425,7 +415,7 @@ pub async fn check_link(
         "SELECT user_id, expires_at, used_at FROM one_time_tokens WHERE token_hash = $1 AND purpose = $2"
     )
     .bind(tokens::hash(token))
-    .bind(purpose.as_str())
+    .bind(purpose)
     .fetch_optional(pool)
     .await
     })?;
@@ -447,7 +437,7 @@ pub async fn use_link(tx: &mut Tx, purpose: LinkPurpose, token: &str) -> Result<
     )
     .bind(at)
     .bind(tokens::hash(token))
-    .bind(purpose.as_str())
+    .bind(purpose)
     .execute(c)
     .await)?;
     Ok(done == 1)

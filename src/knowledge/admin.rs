@@ -71,7 +71,7 @@ struct VersionView {
 impl From<ListedVersion> for VersionView {
     fn from(v: ListedVersion) -> Self {
         VersionView {
-            origin: match v.origin() {
+            origin: match v.origin {
                 Origin::Builtin => "Built-in",
                 Origin::Imported => "Imported",
             },

@@ -144,8 +144,7 @@ pub fn summarise(counts: &[GroupCount], target: u32) -> Summary {
         total += n(c.total);
         soon += n(c.expiring_soon);
         reachable += n(c.overdue_with_account);
-        let group = StaffGroup::parse(&c.staff_group).unwrap_or(StaffGroup::Other);
-        if let Some(g) = groups.iter_mut().find(|(g, _, _)| *g == group) {
+        if let Some(g) = groups.iter_mut().find(|(g, _, _)| *g == c.staff_group) {
             g.1 += n(c.trained);
             g.2 += n(c.total);
         }
@@ -275,7 +274,7 @@ pub fn staff_csv(records: &[StaffRecord], now: OffsetDateTime) -> Result<Vec<u8>
         out.write_record([
             safe_cell(&r.name),
             safe_cell(&r.email),
-            group_label(&r.staff_group).to_owned(),
+            r.staff_group.label().to_owned(),
             safe_cell(r.department.as_deref().unwrap_or("")),
             status.to_owned(),
             r.passed_at.map(iso_date).unwrap_or_default(),
@@ -306,12 +305,6 @@ pub fn reminder_email(
     }
 }
 
-fn group_label(stored: &str) -> &'static str {
-    StaffGroup::parse(stored)
-        .map(StaffGroup::label)
-        .unwrap_or("Other")
-}
-
 // ---- Handlers ----
 
 /// A member on the overdue or expiring-soon list, as shown.
@@ -326,7 +319,7 @@ struct ListedPerson {
 impl ListedPerson {
     fn from_record(r: StaffRecord) -> Self {
         ListedPerson {
-            group: group_label(&r.staff_group),
+            group: r.staff_group.label(),
             department: r.department.unwrap_or_default(),
             expiry: r
                 .expires_at
@@ -613,7 +606,7 @@ mod tests {
 
     fn count(group: &str, dept: Option<&str>, total: i64, trained: i64) -> GroupCount {
         GroupCount {
-            staff_group: group.into(),
+            staff_group: StaffGroup::parse(group).expect("a staff group"),
             department: dept.map(Into::into),
             total,
             trained,
@@ -629,7 +622,7 @@ mod tests {
             count("clinical", None, 5, 4),
             count("admin", Some("wards"), 5, 1),
             count("admin", Some("Estates"), 0, 0),
-            count("nonsense", Some("Estates"), 2, 2),
+            count("other", Some("Estates"), 2, 2),
         ];
         let s = summarise(&counts, 90);
         assert_eq!((s.overall.trained, s.overall.total), (17, 22));
@@ -713,7 +706,7 @@ mod tests {
         let record = |name: &str, expires: Option<OffsetDateTime>| StaffRecord {
             name: name.into(),
             email: "a@example.org".into(),
-            staff_group: "admin".into(),
+            staff_group: StaffGroup::Admin,
             department: Some("Ward \"7\", east".into()),
             has_password: true,
             passed_at: expires.map(|e| e - Duration::days(365)),

@@ -284,7 +284,7 @@ mod tests {
     fn the_coverage_panel_gives_the_figure_against_the_target() {
         use crate::knowledge::store::reports::GroupCount;
         let counts = [GroupCount {
-            staff_group: "clinical".into(),
+            staff_group: crate::staff::groups::StaffGroup::Clinical,
             department: None,
             total: 10,
             trained: 7,

@@ -282,7 +282,11 @@ impl View {
         let sort = SortKey::parse(&q.sort);
         View {
             q: q.q.trim().chars().take(200).collect(),
-            org_type: OrgType::parse(&q.org_type).filter(|t| *t != OrgType::NationalTeam),
+            org_type: q
+                .org_type
+                .parse::<OrgType>()
+                .ok()
+                .filter(|t| *t != OrgType::NationalTeam),
             parent: Uuid::parse_str(q.parent.trim()).ok(),
             below_only: matches!(q.below.as_str(), "yes" | "true" | "on" | "1"),
             sort,
@@ -365,7 +369,7 @@ pub fn national_csv(rows: &[OrgCoverage]) -> Result<Vec<u8>, csv::Error> {
         out.write_record([
             safe_cell(&r.name),
             safe_cell(&r.ods_code),
-            type_label(&r.org_type).to_owned(),
+            r.org_type.label().to_owned(),
             safe_cell(r.parent_name.as_deref().unwrap_or("")),
             r.staff.to_string(),
             r.trained.to_string(),
@@ -375,12 +379,6 @@ pub fn national_csv(rows: &[OrgCoverage]) -> Result<Vec<u8>, csv::Error> {
         ])?;
     }
     out.into_inner().map_err(|e| e.into_error().into())
-}
-
-fn type_label(stored: &str) -> &'static str {
-    OrgType::parse(stored)
-        .map(OrgType::label)
-        .unwrap_or("Unknown")
 }
 
 // ---- Handlers ----
@@ -405,7 +403,7 @@ impl TableRow {
             id: r.id,
             name: r.name.clone(),
             ods_code: r.ods_code.clone(),
-            type_label: type_label(&r.org_type),
+            type_label: r.org_type.label(),
             parent: r.parent_name.clone().unwrap_or_default(),
             staff: r.staff,
             trained: r.trained,
@@ -590,7 +588,7 @@ mod tests {
             id: Uuid::now_v7(),
             name: name.into(),
             ods_code: name.to_uppercase(),
-            org_type: "nhs_trust".into(),
+            org_type: OrgType::NhsTrust,
             parent_name: None,
             target,
             staff,

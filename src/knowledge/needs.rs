@@ -640,6 +640,7 @@ pub async fn evidence_csv(
     .await?;
     let ods: String = org
         .ods_code
+        .as_str()
         .chars()
         .filter(char::is_ascii_alphanumeric)
         .collect();

@@ -13,17 +13,18 @@ use crate::{
     audit::{self, NewEvent},
     identity::store as identity_store,
     organisations::{
-        domain::{OrgType, parse_ods_code},
+        domain::OrgType,
+        ods::OdsCode,
         store::{self, CreateError, NewOrganisation, OrgListRow, Search},
     },
     platform::{
         AppState,
+        address::EmailAddress,
         authz::{Principal, Role},
         error::{AppError, AppResult},
         ids::OrgId,
         tenancy::{Admin, Member, OrgScope},
         tenants::Organisation,
-        text::normalise_email,
         web::{
             client::ClientIp,
             cookies::redirect_with_notice,
@@ -80,7 +81,7 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    let org_type = OrgType::parse(&q.org_type);
+    let org_type = q.org_type.parse::<OrgType>().ok();
     let page = page_number(q.page.as_deref());
     let (rows, total) = store::search(
         &state.db,
@@ -166,10 +167,14 @@ pub async fn create(
         "the organisation's name",
         200,
     );
-    let org_type = OrgType::parse(&form.org_type).filter(|t| *t != OrgType::NationalTeam);
+    let org_type = form
+        .org_type
+        .parse::<OrgType>()
+        .ok()
+        .filter(|t| *t != OrgType::NationalTeam);
     let ods_code = match org_type {
-        Some(t) => parse_ods_code(&form.ods_code, t)
-            .map_err(|m| errors.add("ods_code", m))
+        Some(t) => OdsCode::for_type(&form.ods_code, t)
+            .map_err(|e| errors.add("ods_code", e.to_string()))
             .ok(),
         None => {
             errors.add("org_type", "Select the type of organisation");
@@ -337,8 +342,11 @@ pub async fn appoint_lead(
         "the security lead's full name",
         200,
     );
-    let email = normalise_email(&form.email)
-        .map_err(|m| errors.add("email", m))
+    let email = form
+        .email
+        .parse::<EmailAddress>()
+        .map(String::from)
+        .map_err(|e| errors.add("email", e.to_string()))
         .ok();
     let Some(email) = email.filter(|_| errors.is_empty()) else {
         return show_page(&state, &viewer, &p, org, errors, form.name, form.email).await;

@@ -3,6 +3,7 @@
 
 pub mod domain;
 pub mod handlers;
+pub mod ods;
 pub mod service;
 pub mod store;
 

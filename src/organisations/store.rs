@@ -5,6 +5,7 @@ use crate::{
     platform::{
         db::{Db, Tx, escape_like, is_unique_violation, now},
         ids::OrgId,
+        ods::OdsCode,
         tenants::OrgType,
     },
     with_db,
@@ -18,17 +19,15 @@ pub use crate::platform::tenants::{Organisation as OrgRow, by_id, by_ods_code, n
 pub struct OrgListRow {
     pub id: OrgId,
     pub name: String,
-    pub ods_code: String,
-    pub org_type: String,
+    pub ods_code: OdsCode,
+    pub org_type: OrgType,
     pub parent_name: Option<String>,
     pub active_members: i64,
 }
 
 impl OrgListRow {
     pub fn type_label(&self) -> &'static str {
-        OrgType::parse(&self.org_type)
-            .map(OrgType::label)
-            .unwrap_or("Unknown")
+        self.org_type.label()
     }
 }
 
@@ -42,7 +41,7 @@ pub enum CreateError {
 
 pub struct NewOrganisation<'a> {
     pub name: &'a str,
-    pub ods_code: &'a str,
+    pub ods_code: &'a OdsCode,
     pub org_type: OrgType,
     pub parent_id: Option<OrgId>,
 }
@@ -56,7 +55,7 @@ pub async fn create(tx: &mut Tx, org: &NewOrganisation<'_>) -> Result<OrgId, Cre
     .bind(id)
     .bind(org.name)
     .bind(org.ods_code)
-    .bind(org.org_type.as_str())
+    .bind(org.org_type)
     .bind(org.parent_id)
     .bind(now())
     .execute(c)
@@ -125,4 +124,34 @@ pub async fn all_for_parent_choice(db: &Db) -> Result<Vec<(OrgId, String, String
     .bind(OrgType::NationalTeam.as_str())
     .fetch_all(pool)
     .await)
+}
+
+#[cfg(test)]
+mod tests {
+    use sqlx::{Connection, SqliteConnection};
+    use uuid::Uuid;
+
+    use super::*;
+
+    async fn read_row(org_type: &str) -> Result<OrgRow, sqlx::Error> {
+        let mut db = SqliteConnection::connect("sqlite::memory:").await?;
+        sqlx::query_as(
+            "SELECT $1 AS id, 'St Elsewhere' AS name, 'RJ1' AS ods_code, $2 AS org_type, \
+             NULL AS parent_id, NULL AS parent_name, $3 AS created_at",
+        )
+        .bind(Uuid::nil())
+        .bind(org_type)
+        .bind(now())
+        .fetch_one(&mut db)
+        .await
+    }
+
+    #[tokio::test]
+    async fn an_unknown_type_is_an_error_not_unknown() {
+        let row = read_row("gp_practice").await.unwrap();
+        assert_eq!(row.org_type, OrgType::GpPractice);
+        assert_eq!(row.ods_code.as_str(), "RJ1");
+        assert!(read_row("hospital").await.is_err());
+        assert!(read_row("GP practice").await.is_err());
+    }
 }

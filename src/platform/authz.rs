@@ -10,8 +10,23 @@ use serde::{Deserialize, Serialize};
 use crate::platform::ids::{OrgId, UserId};
 
 /// What a person may do within one organisation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    sqlx::Type,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     Staff,
     SecurityLead,
@@ -27,17 +42,9 @@ impl Role {
         Role::NationalAdmin,
     ];
 
+    /// The stored value, also used in forms and the API.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Staff => "staff",
-            Role::SecurityLead => "security_lead",
-            Role::NationalAnalyst => "national_analyst",
-            Role::NationalAdmin => "national_admin",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
+        self.into()
     }
 
     pub fn label(self) -> &'static str {

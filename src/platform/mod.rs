@@ -1,5 +1,6 @@
 //! The shared platform every service stands on.
 
+pub mod address;
 pub mod api;
 pub mod authz;
 pub mod config;
@@ -9,12 +10,15 @@ pub mod error;
 pub mod ids;
 pub mod jobs;
 pub mod limits;
+pub mod ods;
 pub mod ops;
 #[cfg(test)]
 pub mod scratch;
 pub mod secrets;
 pub mod service;
 pub mod snapshots;
+#[cfg(test)]
+pub mod stored_text;
 pub mod tenancy;
 pub mod tenants;
 pub mod text;

@@ -7,13 +7,27 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::{
-    platform::{db::Db, ids::OrgId},
+    platform::{db::Db, ids::OrgId, ods::OdsCode},
     with_db,
 };
 
 /// The kinds of organisation CareCERT serves, plus the national team itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    sqlx::Type,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum OrgType {
     NhsTrust,
     IntegratedCareBoard,
@@ -33,15 +47,9 @@ impl OrgType {
         OrgType::Other,
     ];
 
+    /// The stored value, also used in forms and the API.
     pub fn as_str(self) -> &'static str {
-        match self {
-            OrgType::NhsTrust => "nhs_trust",
-            OrgType::IntegratedCareBoard => "integrated_care_board",
-            OrgType::GpPractice => "gp_practice",
-            OrgType::SocialCareProvider => "social_care_provider",
-            OrgType::Other => "other",
-            OrgType::NationalTeam => "national_team",
-        }
+        self.into()
     }
 
     pub fn label(self) -> &'static str {
@@ -54,13 +62,6 @@ impl OrgType {
             OrgType::NationalTeam => "National team",
         }
     }
-
-    pub fn parse(s: &str) -> Option<OrgType> {
-        [OrgType::NationalTeam]
-            .into_iter()
-            .chain(OrgType::REGISTRABLE)
-            .find(|t| t.as_str() == s)
-    }
 }
 
 /// An organisation as pages and services see it.
@@ -68,22 +69,19 @@ impl OrgType {
 pub struct Organisation {
     pub id: OrgId,
     pub name: String,
-    pub ods_code: String,
-    pub org_type: String,
+    pub ods_code: OdsCode,
+    pub org_type: OrgType,
     pub parent_id: Option<OrgId>,
     pub parent_name: Option<String>,
     pub created_at: OffsetDateTime,
 }
 
 impl Organisation {
-    pub fn kind(&self) -> Option<OrgType> {
-        OrgType::parse(&self.org_type)
-    }
     pub fn type_label(&self) -> &'static str {
-        self.kind().map(OrgType::label).unwrap_or("Unknown")
+        self.org_type.label()
     }
     pub fn is_national_team(&self) -> bool {
-        self.kind() == Some(OrgType::NationalTeam)
+        self.org_type == OrgType::NationalTeam
     }
 }
 
@@ -119,7 +117,7 @@ pub async fn national_team(db: &Db) -> Result<Option<Organisation>, sqlx::Error>
     with_db!(db, |pool| sqlx::query_as::<_, Organisation>(select_org!(
         "WHERE o.org_type = $1 ORDER BY o.created_at LIMIT 1"
     ))
-    .bind(OrgType::NationalTeam.as_str())
+    .bind(OrgType::NationalTeam)
     .fetch_optional(pool)
     .await)
 }
@@ -131,9 +129,9 @@ mod tests {
     #[test]
     fn types_round_trip() {
         for t in OrgType::REGISTRABLE {
-            assert_eq!(OrgType::parse(t.as_str()), Some(t));
+            assert_eq!(t.as_str().parse::<OrgType>(), Ok(t));
         }
-        assert_eq!(OrgType::parse("national_team"), Some(OrgType::NationalTeam));
-        assert_eq!(OrgType::parse("hospital"), None);
+        assert_eq!("national_team".parse(), Ok(OrgType::NationalTeam));
+        assert!("hospital".parse::<OrgType>().is_err());
     }
 }

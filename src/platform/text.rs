@@ -1,6 +1,6 @@
 //! Rules for the text people type. A name (of a person, department, organisation, token)
-//! is one line of visible text; an email address is checked and lower-cased the same way
-//! wherever one is entered. Names are shown in other people's pages, lists,
+//! is one line of visible text (email addresses are checked by
+//! [`crate::platform::address::EmailAddress`]). Names are shown in other people's pages, lists,
 //! emails and certificates, so a line break could forge lines of an email, and an invisible
 //! formatting character (a right-to-left override, a zero-width space) could make a name
 //! read as something it is not.
@@ -48,56 +48,6 @@ pub fn check_one_line(value: &str, what: &str) -> Result<(), String> {
     }
 }
 
-const MAX_EMAIL_CHARS: usize = 254;
-const MAX_EMAIL_LOCAL_CHARS: usize = 64;
-
-/// Checks an email address and returns it trimmed and in lower case, or why it is not one.
-///
-/// Deliberately simple: one `@`; something before it; after it a domain of dot-separated
-/// labels of letters, digits and hyphens, with at least one dot; no spaces or characters
-/// that cannot appear in an ordinary address; at most 254 characters in all.
-pub fn normalise_email(raw: &str) -> Result<String, String> {
-    const FORMAT: &str = "The email address must be in the correct format, like name@nhs.net";
-    let email = raw.trim().to_lowercase();
-    if email.is_empty() {
-        return Err("The email address is missing".to_owned());
-    }
-    if email.chars().count() > MAX_EMAIL_CHARS {
-        return Err(format!(
-            "The email address must be {MAX_EMAIL_CHARS} characters or fewer"
-        ));
-    }
-    if email.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err("The email address must not contain spaces".to_owned());
-    }
-    let Some((local, domain)) = email.split_once('@') else {
-        return Err(FORMAT.to_owned());
-    };
-    if domain.contains('@') {
-        return Err("The email address must contain only one @".to_owned());
-    }
-    let local_ok = !local.is_empty()
-        && local.chars().count() <= MAX_EMAIL_LOCAL_CHARS
-        && !local.starts_with('.')
-        && !local.ends_with('.')
-        && !local.contains("..")
-        && !local.chars().any(|c| "()<>[]\\,;:\"".contains(c));
-    let labels: Vec<&str> = domain.split('.').collect();
-    let domain_ok = labels.len() >= 2
-        && labels.iter().all(|label| {
-            !label.is_empty()
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label.chars().all(|c| c.is_alphanumeric() || c == '-')
-        })
-        && labels.last().is_some_and(|tld| tld.chars().count() >= 2);
-    if local_ok && domain_ok {
-        Ok(email)
-    } else {
-        Err(FORMAT.to_owned())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,44 +88,5 @@ mod tests {
                 "{name:?}"
             );
         }
-    }
-
-    #[test]
-    fn email_addresses_are_checked_sensibly() {
-        for good in [
-            "a@b.co",
-            "first.last+tag@nhs.net",
-            "X@Sub.Example.ORG",
-            "o'brien@trust.nhs.uk",
-        ] {
-            assert_eq!(normalise_email(good), Ok(good.to_lowercase()), "{good}");
-        }
-        for bad in [
-            "plain",
-            "@nhs.net",
-            "a@",
-            "a@nhs",
-            "a@@nhs.net",
-            "a@b@nhs.net",
-            "a b@nhs.net",
-            "a@nhs..net",
-            "a@.nhs.net",
-            "a@nhs.net.",
-            ".a@nhs.net",
-            "a..b@nhs.net",
-            "<a@nhs.net>",
-            "a@-nhs.net",
-            "a@nhs.n",
-            "a@nhs_trust.net",
-        ] {
-            assert!(normalise_email(bad).is_err(), "{bad}");
-        }
-        let long = format!("{}@{}.net", "a".repeat(64), "b".repeat(190));
-        assert_eq!(long.len(), 259);
-        assert_eq!(
-            normalise_email(&long).unwrap_err(),
-            "The email address must be 254 characters or fewer"
-        );
-        assert!(normalise_email(&format!("{}@nhs.net", "a".repeat(65))).is_err());
     }
 }

@@ -16,8 +16,12 @@ use serde::{Deserialize, Serialize};
     Serialize,
     Deserialize,
     utoipa::ToSchema,
+    sqlx::Type,
+    strum::IntoStaticStr,
 )]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum StaffGroup {
     Clinical,
     Admin,
@@ -44,16 +48,7 @@ impl StaffGroup {
 
     /// The stored value, also what a CSV file should contain.
     pub fn as_str(self) -> &'static str {
-        match self {
-            StaffGroup::Clinical => "clinical",
-            StaffGroup::Admin => "admin",
-            StaffGroup::It => "it",
-            StaffGroup::Board => "board",
-            StaffGroup::Other => "other",
-            StaffGroup::Temporary => "temporary",
-            StaffGroup::Student => "student",
-            StaffGroup::Volunteer => "volunteer",
-        }
+        self.into()
     }
 
     /// The name shown to people.

@@ -14,12 +14,13 @@ use crate::{
     audit::{self, NewEvent},
     platform::{
         AppState,
+        address::EmailAddress,
         authz::{Principal, Role, assignable_roles},
         error::{AppError, AppResult, urlencode},
         ids::{OrgId, UserId},
         tenancy::{Lead, OrgScope},
         tenants::Organisation,
-        text::{check_one_line, normalise_email},
+        text::check_one_line,
         web::{
             client::ClientIp,
             cookies::redirect_with_notice,
@@ -190,8 +191,10 @@ pub async fn invite(
     let org_id = org.id;
     let mut errors = FormErrors::new();
     let name = required_text(&mut errors, "name", &form.name, "their full name", 200);
-    let email = normalise_email(&form.email)
-        .map_err(|m| errors.add("email", m))
+    let email = form
+        .email
+        .parse::<EmailAddress>()
+        .map_err(|e| errors.add("email", e.to_string()))
         .ok();
     let group = StaffGroup::parse(&form.staff_group);
     if group.is_none() {
@@ -204,7 +207,11 @@ pub async fn invite(
         errors.add("department", message);
     }
     let allowed = assignable_roles(p, org_id, org.is_national_team());
-    let role = Role::parse(&form.role).filter(|r| allowed.contains(r));
+    let role = form
+        .role
+        .parse::<Role>()
+        .ok()
+        .filter(|r| allowed.contains(r));
     if role.is_none() {
         errors.add("role", "Select a role");
     }
@@ -216,7 +223,7 @@ pub async fn invite(
             &Newcomer {
                 organisation_id: org_id,
                 organisation_name: &org.name,
-                email,
+                email: email.as_str(),
                 name: &name,
                 role,
                 staff_group: group.as_str(),
@@ -300,10 +307,7 @@ async fn set_active(
             "You cannot deactivate your own account. Ask another security lead or the national team.".into(),
         ));
     }
-    if !assignable_roles(p, org_id, org.is_national_team())
-        .iter()
-        .any(|r| Some(*r) == member.role())
-    {
+    if !assignable_roles(p, org_id, org.is_national_team()).contains(&member.role) {
         return Err(AppError::Forbidden);
     }
     let mut tx = state.db.begin().await?;
@@ -377,10 +381,10 @@ pub async fn change_role(
         .await?
         .ok_or(AppError::NotFound)?;
     let allowed = assignable_roles(p, org_id, org.is_national_team());
-    let Some(role) = Role::parse(&form.role) else {
+    let Ok(role) = form.role.parse::<Role>() else {
         return Err(AppError::BadRequest("Select a role from the list".into()));
     };
-    if !allowed.contains(&role) || !member.role().is_some_and(|r| allowed.contains(&r)) {
+    if !allowed.contains(&role) || !allowed.contains(&member.role) {
         return Err(AppError::Forbidden);
     }
     if member.user_id == p.user_id {

@@ -9,10 +9,7 @@
 use std::collections::HashMap;
 
 use super::groups::StaffGroup;
-use crate::platform::{
-    text::{check_one_line, normalise_email},
-    web::format::thousands,
-};
+use crate::platform::{address::EmailAddress, text::check_one_line, web::format::thousands};
 
 /// The largest file accepted.
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
@@ -32,8 +29,7 @@ pub struct StaffRow {
     /// The row number in the file, counting the header as row 1.
     pub row: usize,
     pub name: String,
-    /// Lower case.
-    pub email: String,
+    pub email: EmailAddress,
     pub staff_group: StaffGroup,
     pub department: Option<String>,
 }
@@ -256,7 +252,7 @@ pub fn parse_file(bytes: &[u8]) -> Result<ParsedFile, FileProblem> {
         has_department: columns.department.is_some(),
         ..ParsedFile::default()
     };
-    let mut first_row_of: HashMap<String, usize> = HashMap::new();
+    let mut first_row_of: HashMap<EmailAddress, usize> = HashMap::new();
     let mut people = 0usize;
     while let Some(row) = rows.read(&mut reader, &mut record)? {
         if is_blank(&record) {
@@ -291,7 +287,7 @@ pub fn parse_file(bytes: &[u8]) -> Result<ParsedFile, FileProblem> {
                 } else {
                     cell(columns.email)
                 };
-                if let Ok(email) = normalise_email(cell(columns.email)) {
+                if let Ok(email) = cell(columns.email).parse::<EmailAddress>() {
                     match first_row_of.get(&email) {
                         Some(first) => {
                             reasons.push(format!("This email address is already on row {first}"))
@@ -381,10 +377,10 @@ pub fn check_row(
     } else if let Err(reason) = check_one_line(name, "The name") {
         reasons.push(reason);
     }
-    let email = match normalise_email(email) {
+    let email = match email.parse::<EmailAddress>() {
         Ok(email) => Some(email),
         Err(reason) => {
-            reasons.push(reason);
+            reasons.push(reason.to_string());
             None
         }
     };
@@ -463,14 +459,14 @@ mod tests {
                 StaffRow {
                     row: 2,
                     name: "Ann Jones".into(),
-                    email: "ann.jones@nhs.net".into(),
+                    email: "ann.jones@nhs.net".parse().unwrap(),
                     staff_group: StaffGroup::Clinical,
                     department: Some("Pharmacy".into()),
                 },
                 StaffRow {
                     row: 3,
                     name: "Bob".into(),
-                    email: "bob@nhs.net".into(),
+                    email: "bob@nhs.net".parse().unwrap(),
                     staff_group: StaffGroup::Admin,
                     department: None,
                 },

@@ -73,8 +73,9 @@ pub(super) async fn add_members(
         }
         Ok::<_, sqlx::Error>(())
     })?;
-    let (new, known): (Vec<&StaffRow>, Vec<&StaffRow>) =
-        rows.iter().partition(|r| created.contains_key(&r.email));
+    let (new, known): (Vec<&StaffRow>, Vec<&StaffRow>) = rows
+        .iter()
+        .partition(|r| created.contains_key(r.email.as_str()));
 
     with_tx!(tx, |c| {
         for chunk in new.chunks(CHUNK) {
@@ -85,7 +86,7 @@ pub(super) async fn add_members(
             q.push_values(chunk, |mut b, row| {
                 b.push_bind(new_id())
                     .push_bind(request.organisation_id)
-                    .push_bind(created[&row.email])
+                    .push_bind(created[row.email.as_str()])
                     .push_bind(NEW_MEMBER_ROLE.as_str())
                     .push_bind(row.staff_group.as_str())
                     .push_bind(row.department.as_deref())
@@ -100,8 +101,8 @@ pub(super) async fn add_members(
     let added = new
         .iter()
         .map(|row| Added {
-            user_id: created[&row.email],
-            email: row.email.clone(),
+            user_id: created[row.email.as_str()],
+            email: row.email.to_string(),
             name: row.name.clone(),
         })
         .collect();
@@ -125,8 +126,8 @@ pub(super) async fn add_members(
         .filter_map(|row| {
             Some(NewInvitation {
                 organisation_id: request.organisation_id,
-                user_id: crate::platform::ids::UserId::from(*accounts.get(&row.email)?),
-                email: &row.email,
+                user_id: crate::platform::ids::UserId::from(*accounts.get(row.email.as_str())?),
+                email: row.email.as_str(),
                 role: NEW_MEMBER_ROLE,
                 staff_group: row.staff_group.as_str(),
                 department: row.department.as_deref(),

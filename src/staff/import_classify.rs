@@ -12,8 +12,7 @@ use super::{groups::StaffGroup, import::StaffRow};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExistingMember {
     pub user_id: Uuid,
-    /// As stored.
-    pub staff_group: String,
+    pub staff_group: StaffGroup,
     pub department: Option<String>,
     pub active: bool,
 }
@@ -53,7 +52,7 @@ pub fn classify(
 ) -> Classified {
     let mut out = Classified::default();
     for row in rows {
-        let Some(member) = existing.get(&row.email) else {
+        let Some(member) = existing.get(row.email.as_str()) else {
             out.new.push(row);
             continue;
         };
@@ -66,8 +65,7 @@ pub fn classify(
         } else {
             held_department.clone()
         };
-        let changed = StaffGroup::parse(&member.staff_group) != Some(row.staff_group)
-            || held_department != department;
+        let changed = member.staff_group != row.staff_group || held_department != department;
         if changed {
             out.changed.push(Update {
                 user_id: member.user_id,
@@ -92,7 +90,7 @@ mod tests {
     fn member(group: &str, department: Option<&str>, active: bool) -> ExistingMember {
         ExistingMember {
             user_id: Uuid::new_v4(),
-            staff_group: group.into(),
+            staff_group: StaffGroup::parse(group).expect("a staff group"),
             department: department.map(Into::into),
             active,
         }

@@ -79,8 +79,8 @@ mod tests {
         let parsed = parse_file(a.as_bytes()).expect("a readable file");
         assert_eq!(parsed.rows.len(), 500);
         assert!(parsed.rejected.is_empty());
-        assert_eq!(parsed.rows[0].email, "person1@trust.example");
-        assert_eq!(parsed.rows[499].email, "person500@trust.example");
+        assert_eq!(parsed.rows[0].email.as_str(), "person1@trust.example");
+        assert_eq!(parsed.rows[499].email.as_str(), "person500@trust.example");
         assert_eq!(parsed.rows[499].row, 501);
         assert!(
             parsed

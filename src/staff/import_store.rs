@@ -25,6 +25,7 @@ use crate::{
         ids::{OrgId, UserId},
         secrets::SecretBox,
     },
+    staff::groups::StaffGroup,
     with_tx,
 };
 
@@ -145,7 +146,7 @@ pub async fn existing_members(
     tx: &mut Tx,
     organisation_id: OrgId,
 ) -> Result<HashMap<String, ExistingMember>, sqlx::Error> {
-    type Row = (Uuid, String, String, Option<String>, bool);
+    type Row = (Uuid, String, StaffGroup, Option<String>, bool);
     let rows: Vec<Row> = with_tx!(tx, |c| sqlx::query_as(
         "SELECT u.id, u.email, m.staff_group, m.department, m.active \
          FROM memberships m JOIN users u ON u.id = m.user_id \

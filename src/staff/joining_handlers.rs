@@ -34,14 +34,13 @@ pub async fn accept(
     let invitation = joining_store::take(&mut tx, id, p.user_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let role = invitation.role()?;
     store::add(
         &mut tx,
         &NewMembership {
             organisation_id: invitation.organisation_id,
             user_id: p.user_id,
-            role,
-            staff_group: &invitation.staff_group,
+            role: invitation.role,
+            staff_group: invitation.staff_group.as_str(),
             department: invitation.department.as_deref(),
         },
     )
@@ -50,7 +49,7 @@ pub async fn accept(
         &mut tx,
         &state.secrets,
         NewEvent::by(Some(p.user_id.into()), &p.email, "membership.accepted", &ip)
-            .with_detail(serde_json::json!({ "user": p.email, "role": role.as_str() }))
+            .with_detail(serde_json::json!({ "user": p.email, "role": invitation.role.as_str() }))
             .in_organisation(invitation.organisation_id.into()),
     )
     .await?;
@@ -61,7 +60,7 @@ pub async fn accept(
         &format!(
             "You have joined {} as {}",
             invitation.organisation_name,
-            role.label().to_lowercase()
+            invitation.role.label().to_lowercase()
         ),
     ))
 }

@@ -13,6 +13,7 @@ use crate::{
         db::{Db, Tx, new_id, now},
         ids::{OrgId, UserId},
     },
+    staff::groups::StaffGroup,
     with_db, with_tx,
 };
 
@@ -25,15 +26,13 @@ const CHUNK: usize = 500;
 pub struct Waiting {
     pub id: Uuid,
     pub email: String,
-    pub role: String,
+    pub role: Role,
     pub created_at: OffsetDateTime,
 }
 
 impl Waiting {
     pub fn role_label(&self) -> &'static str {
-        Role::parse(&self.role)
-            .map(Role::label)
-            .unwrap_or("Unknown")
+        self.role.label()
     }
 
     pub fn asked_on(&self) -> String {
@@ -47,20 +46,14 @@ pub struct Invitation {
     pub id: Uuid,
     pub organisation_id: OrgId,
     pub organisation_name: String,
-    pub role: String,
-    pub staff_group: String,
+    pub role: Role,
+    pub staff_group: StaffGroup,
     pub department: Option<String>,
 }
 
 impl Invitation {
-    /// The role offered; an unknown one in the database is an error, never a guess.
-    pub fn role(&self) -> Result<Role, anyhow::Error> {
-        Role::parse(&self.role)
-            .ok_or_else(|| anyhow::anyhow!("unknown role {:?} in an invitation", self.role))
-    }
-
     pub fn role_label(&self) -> &'static str {
-        self.role().map(Role::label).unwrap_or("Unknown")
+        self.role.label()
     }
 }
 

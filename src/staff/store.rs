@@ -10,6 +10,7 @@ use crate::{
         db::{Db, Tx, escape_like, is_unique_violation, new_id, now},
         ids::{OrgId, UserId},
     },
+    staff::groups::StaffGroup,
     with_db, with_tx,
 };
 
@@ -19,8 +20,8 @@ pub struct MemberRow {
     pub user_id: UserId,
     pub name: String,
     pub email: String,
-    pub role: String,
-    pub staff_group: String,
+    pub role: Role,
+    pub staff_group: StaffGroup,
     pub department: Option<String>,
     pub active: bool,
     pub has_password: bool,
@@ -30,16 +31,11 @@ pub struct MemberRow {
 }
 
 impl MemberRow {
-    pub fn role(&self) -> Option<Role> {
-        Role::parse(&self.role)
-    }
     pub fn role_label(&self) -> &'static str {
-        self.role().map(Role::label).unwrap_or("Unknown")
+        self.role.label()
     }
     pub fn group_label(&self) -> &'static str {
-        crate::staff::groups::StaffGroup::parse(&self.staff_group)
-            .map(|g| g.label())
-            .unwrap_or("Other")
+        self.staff_group.label()
     }
     pub fn status(&self) -> &'static str {
         match (self.active, self.has_password) {
@@ -225,4 +221,33 @@ pub async fn end_sessions_if_inactive(tx: &mut Tx, user_id: UserId) -> Result<()
     .execute(c)
     .await)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::platform::stored_text::{decode, encode};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn roles_and_groups_are_stored_as_before_and_read_strictly() {
+        for (role, name) in Role::ALL.into_iter().zip([
+            "staff",
+            "security_lead",
+            "national_analyst",
+            "national_admin",
+        ]) {
+            assert_eq!(encode(role).await.unwrap(), name);
+            assert_eq!(decode::<Role>(name).await.unwrap(), role);
+        }
+        for group in StaffGroup::ALL {
+            assert_eq!(encode(group).await.unwrap(), group.as_str());
+            assert_eq!(decode::<StaffGroup>(group.as_str()).await.unwrap(), group);
+        }
+        assert_eq!(StaffGroup::Temporary.as_str(), "temporary");
+        assert!(decode::<Role>("admin").await.is_err());
+        // People may write "Admin and clerical"; the database holds only the stored value.
+        assert!(decode::<StaffGroup>("Admin and clerical").await.is_err());
+        assert!(decode::<StaffGroup>("bogus").await.is_err());
+    }
 }

@@ -44,7 +44,7 @@ async fn state_of(app: &TestApp, advisory: Uuid, org: Uuid) -> ResponseState {
         .await
         .expect("query")
         .expect("the advisory is addressed to the organisation")
-        .state()
+        .state
 }
 
 async fn timeline_len(app: &TestApp, advisory: Uuid, org: Uuid) -> usize {

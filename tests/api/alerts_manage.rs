@@ -3,7 +3,9 @@
 //! catalogue.
 
 use carecert::{
-    alerts::store::advisories as store, organisations::domain::OrgType, platform::authz::Role,
+    alerts::{model::AdvisoryStatus, store::advisories as store},
+    organisations::domain::OrgType,
+    platform::authz::Role,
 };
 use reqwest::StatusCode;
 
@@ -101,7 +103,7 @@ on_both!(
         assert_eq!(page.status, StatusCode::CONFLICT, "{}", page.text);
         assert!(page.text.contains("second analyst"), "{}", page.text);
         let row = store::find(app.db(), id).await.unwrap().unwrap();
-        assert_eq!(row.status, "in_review");
+        assert_eq!(row.status, AdvisoryStatus::InReview);
         assert!(row.reference.is_none());
 
         assert_eq!(
@@ -122,7 +124,7 @@ on_both!(
             row.reference.as_deref(),
             Some(format!("CC-{year}-0001").as_str())
         );
-        assert_eq!(row.status, "published");
+        assert_eq!(row.status, AdvisoryStatus::Published);
         // Publishing again is refused.
         let again = a
             .reviewer
@@ -319,7 +321,7 @@ on_both!(
         assert_eq!(page.status, StatusCode::BAD_REQUEST);
         assert_eq!(
             store::find(app.db(), id).await.unwrap().unwrap().status,
-            "published"
+            AdvisoryStatus::Published
         );
         a.reviewer
             .post(
@@ -332,7 +334,7 @@ on_both!(
             .await
             .assert_redirect_to(&format!("/alerts/manage/{id}"));
         let row = store::find(app.db(), id).await.unwrap().unwrap();
-        assert_eq!(row.status, "withdrawn");
+        assert_eq!(row.status, AdvisoryStatus::Withdrawn);
         let mail = app
             .smtp
             .wait_for("lead@northfield.example", "withdrawn")
@@ -538,7 +540,7 @@ on_both!(
         let drafts = store::list(app.db(), &[carecert::alerts::model::AdvisoryStatus::Draft])
             .await
             .unwrap();
-        let c = drafts[0].content().unwrap();
+        let c = drafts[0].content.clone();
         assert!(c.in_kev && c.actively_exploited);
         assert_eq!(c.cves.len(), 1);
         assert!(drafts[0].kev_cve.as_deref() == Some(c.cves[0].id.as_str()));

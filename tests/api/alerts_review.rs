@@ -3,7 +3,9 @@
 //! the remediation waits for a second analyst's approval.
 
 use carecert::{
-    alerts::store::advisories as store, organisations::domain::OrgType, platform::authz::Role,
+    alerts::{model::AdvisoryStatus, store::advisories as store},
+    organisations::domain::OrgType,
+    platform::authz::Role,
 };
 use reqwest::StatusCode;
 
@@ -64,7 +66,7 @@ on_both!(an_analyst_who_edited_a_draft_cannot_publish_it, |app| {
     assert_eq!(page.status, StatusCode::CONFLICT, "{}", page.text);
     assert!(page.text.contains("second analyst"), "{}", page.text);
     let row = store::find(app.db(), id).await.unwrap().unwrap();
-    assert_eq!(row.status, "in_review", "nothing published");
+    assert_eq!(row.status, AdvisoryStatus::InReview, "nothing published");
     assert_eq!(audited(&app, "alerts.published").await, 0);
 
     // Someone with no hand in it may publish it.

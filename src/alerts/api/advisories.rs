@@ -15,7 +15,7 @@ use super::{
 };
 use crate::{
     alerts::{
-        model::{AdvisoryStatus, ResponseState, Severity, Tlp},
+        model::{AdvisoryStatus, ResponseState},
         publishing,
         rules::stats::{InboxKey, urgency},
         store::{
@@ -35,7 +35,7 @@ organisation. The advisories addressed to it are listed at /api/v1/alerts/adviso
 fn parse_state_filter(raw: Option<&str>) -> Result<Option<ResponseState>, String> {
     match raw {
         None => Ok(None),
-        Some(s) => ResponseState::parse(s).map(Some).ok_or_else(|| {
+        Some(s) => s.parse::<ResponseState>().map(Some).map_err(|_| {
             format!(
                 "state must be one of {}",
                 one_of(ResponseState::ALL.iter().map(|s| s.as_str()))
@@ -62,17 +62,7 @@ fn urgency_key(a: &AdvisorySummary) -> InboxKey {
 }
 
 fn summary(row: InboxRow) -> Result<AdvisorySummary, ApiError> {
-    let unknown = |what: &str, value: &str| {
-        ApiError::internal(&format!(
-            "advisory {} has unknown {what} {value:?}",
-            row.reference
-        ))
-    };
-    let severity =
-        Severity::parse(&row.severity).ok_or_else(|| unknown("severity", &row.severity))?;
-    let tlp = Tlp::parse(&row.tlp).ok_or_else(|| unknown("TLP", &row.tlp))?;
-    let status =
-        AdvisoryStatus::parse(&row.status).ok_or_else(|| unknown("status", &row.status))?;
+    let (severity, tlp, status) = (row.severity, row.tlp, row.status);
     let r = &row.response;
     Ok(AdvisorySummary {
         title: if withheld::applies(tlp) {
@@ -88,7 +78,7 @@ fn summary(row: InboxRow) -> Result<AdvisorySummary, ApiError> {
         ack_required: r.ack_due_at.is_some(),
         ack_due_at: r.ack_due_at,
         response: ResponseSummary {
-            state: r.state(),
+            state: r.state,
             acknowledged_at: r.acknowledged_at,
             likely_affected: r.likely_affected,
             next_update_due_at: r.next_update_due_at,
@@ -116,7 +106,7 @@ pub(super) async fn addressed(
         .await?
         .filter(|a| {
             matches!(
-                a.status(),
+                a.status,
                 AdvisoryStatus::Published | AdvisoryStatus::Withdrawn
             )
         })
@@ -144,7 +134,7 @@ pub(super) async fn response_detail(
         })
         .collect();
     Ok(AdvisoryResponse {
-        state: row.state(),
+        state: row.state,
         ack_due_at: row.ack_due_at,
         acknowledged_at: row.acknowledged_at,
         decided_at: row.decided_at,
@@ -228,7 +218,7 @@ pub async fn read_advisory(
     let published = withheld::published(published, &state.config.public_url);
     Ok(ApiJson(AdvisoryDetail {
         reference: published.reference,
-        status: advisory.status(),
+        status: advisory.status,
         revision: advisory.revision,
         published: published.initial_release,
         updated: advisory
@@ -247,6 +237,7 @@ mod tests {
     use time::{OffsetDateTime, macros::datetime};
 
     use super::*;
+    use crate::alerts::model::{Severity, Tlp};
 
     #[test]
     fn the_state_filter_accepts_only_response_states() {

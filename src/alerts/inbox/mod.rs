@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::{
     alerts::{
         access,
-        model::{AdvisoryStatus, ResponseState, Severity},
+        model::{AdvisoryStatus, ResponseState},
         publishing::MatchedItem,
         responding::{self, Bulk, RespondError},
         rules::{
@@ -82,7 +82,7 @@ fn next_deadline(r: &ResponseRow, live: bool) -> Option<OffsetDateTime> {
     if !live {
         return None;
     }
-    match r.state() {
+    match r.state {
         ResponseState::Awaiting => r.ack_due_at,
         ResponseState::Acknowledged | ResponseState::Remediating => r.next_update_due_at,
         _ => None,
@@ -100,7 +100,7 @@ struct Deadline {
 fn deadline(r: &ResponseRow, live: bool, at: OffsetDateTime) -> Option<Deadline> {
     let due = next_deadline(r, live)?;
     Some(Deadline {
-        what: if r.state() == ResponseState::Awaiting {
+        what: if r.state == ResponseState::Awaiting {
             "Acknowledgement"
         } else {
             "Progress update"
@@ -113,7 +113,7 @@ fn deadline(r: &ResponseRow, live: bool, at: OffsetDateTime) -> Option<Deadline>
 
 fn state_label(r: &ResponseRow, live: bool) -> &'static str {
     if live {
-        r.state().label()
+        r.state.label()
     } else {
         "Withdrawn: no action needed"
     }
@@ -141,11 +141,11 @@ fn inbox_items(
     let mut keyed: Vec<(InboxKey, InboxItem)> = rows
         .into_iter()
         .map(|row| {
-            let live = row.status == AdvisoryStatus::Published.as_str();
-            let severity = Severity::parse(&row.severity).unwrap_or(Severity::Low);
+            let live = row.status == AdvisoryStatus::Published;
+            let severity = row.severity;
             let r = &row.response;
             let key = InboxKey {
-                closed: !live || r.state().is_closed(),
+                closed: !live || r.state.is_closed(),
                 severity,
                 due: next_deadline(r, live),
                 published_at: row.published_at,
@@ -155,7 +155,7 @@ fn inbox_items(
                 severity_tag: views::severity_tag(severity),
                 state: state_label(r, live),
                 deadline: deadline(r, live, at),
-                likely_affected: live && r.likely_affected && !r.state().is_closed(),
+                likely_affected: live && r.likely_affected && !r.state.is_closed(),
                 read_only: read_only.contains(&r.organisation_id),
                 reference: row.reference,
                 title: row.title,
@@ -220,9 +220,8 @@ async fn inbox_organisations(db: &Db, p: &Principal) -> Result<(Orgs, Orgs), sql
 fn readable_rows(p: &Principal, rows: Vec<InboxRow>, responds: &Orgs) -> AppResult<Vec<InboxRow>> {
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        let tlp = access::parse_tlp(&row.tlp, &row.reference)?;
         let ties = access::reader_for(p, row.response.organisation_id, responds);
-        if access::any_allows(tlp, &ties) {
+        if access::any_allows(row.tlp, &ties) {
             out.push(row);
         }
     }
@@ -281,6 +280,7 @@ mod tests {
     use time::{Duration, macros::datetime};
 
     use super::*;
+    use crate::alerts::model::{Severity, Tlp};
 
     const AT: OffsetDateTime = datetime!(2026-03-02 09:00 UTC);
 
@@ -298,7 +298,7 @@ mod tests {
         ResponseRow {
             advisory_id: Uuid::nil(),
             organisation_id: org,
-            state: state.as_str().to_owned(),
+            state,
             targeted_at: AT,
             ack_due_at: Some(AT + Duration::hours(48)),
             acknowledged_at: None,
@@ -320,9 +320,9 @@ mod tests {
             response,
             reference: reference.to_owned(),
             title: format!("Advisory {reference}"),
-            severity: severity.as_str().to_owned(),
-            tlp: "AMBER".to_owned(),
-            status: "published".to_owned(),
+            severity,
+            tlp: Tlp::Amber,
+            status: AdvisoryStatus::Published,
             published_at: AT,
             current_release_at: AT,
             org_name: "Riverside".to_owned(),
@@ -449,7 +449,7 @@ mod tests {
             Severity::Critical,
             row(org, ResponseState::Awaiting),
         );
-        withdrawn.status = "withdrawn".to_owned();
+        withdrawn.status = AdvisoryStatus::Withdrawn;
         let rows = vec![
             inbox_row("CC-2026-0001", Severity::Critical, later),
             inbox_row("CC-2026-0002", Severity::Low, closed),
@@ -489,7 +489,7 @@ mod tests {
         r.next_update_due_at = Some(AT + Duration::days(3));
         assert_eq!(next_deadline(&r, true), r.next_update_due_at);
         assert_eq!(next_deadline(&r, false), None);
-        r.state = ResponseState::Remediated.as_str().to_owned();
+        r.state = ResponseState::Remediated;
         assert_eq!(next_deadline(&r, true), None);
         let awaiting = row(org, ResponseState::Awaiting);
         assert_eq!(next_deadline(&awaiting, true), awaiting.ack_due_at);

@@ -371,7 +371,7 @@ pub(super) async fn build_panel(
             None => views::date_time(t),
         }
     });
-    let steps = allowed_steps(row.state(), !live);
+    let steps = allowed_steps(row.state, !live);
     let shown = failed.filter(|f| f.prefix == prefix).map(|f| &f.values);
     Ok(Panel {
         org_name: name.to_owned(),
@@ -400,7 +400,7 @@ pub(super) fn bulk_form(
 ) -> Option<ResponseForm> {
     let steps: Vec<Step> = Step::ALL
         .into_iter()
-        .filter(|s| rows.iter().any(|(r, _)| s.allowed(r.state(), !live)))
+        .filter(|s| rows.iter().any(|(r, _)| s.allowed(r.state, !live)))
         .collect();
     if steps.is_empty() {
         return None;
@@ -432,7 +432,7 @@ pub(super) async fn advisory_page(
     failed: Option<Failed>,
 ) -> AppResult<Response> {
     let db = &state.db;
-    let content = adv.content()?;
+    let content = adv.content.clone();
     let revisions = advisories::revisions(db, adv.id).await?;
     let view = AdvisoryView::new(adv, &content, &revisions);
     let live = adv.is_live();

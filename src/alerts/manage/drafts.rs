@@ -221,12 +221,12 @@ pub async fn edit_form(
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     let row = load(&state, id).await?;
-    if row.status() != AdvisoryStatus::Draft {
+    if row.status != AdvisoryStatus::Draft {
         return Err(AppError::Conflict(
             "Only a draft can be edited. Return it from review first, or revise the published advisory.".into(),
         ));
     }
-    let form = FormValues::of(&state, &row.content()?).await?;
+    let form = FormValues::of(&state, &row.content).await?;
     form_page(
         &viewer,
         FormKind::edit(id),
@@ -245,7 +245,7 @@ pub async fn save(
 ) -> AppResult<Response> {
     let p = viewer.user()?;
     let row = load(&state, id).await?;
-    if row.status() != AdvisoryStatus::Draft {
+    if row.status != AdvisoryStatus::Draft {
         return Err(AppError::Conflict("Only a draft can be edited.".into()));
     }
     let form = FormValues::from_fields(&fields);

@@ -113,7 +113,7 @@ impl FormValues {
                 let mut codes = Vec::new();
                 for id in ids {
                     if let Some(o) = org_store::by_id(&state.db, (*id).into()).await? {
-                        codes.push(o.ods_code);
+                        codes.push(String::from(o.ods_code));
                     }
                 }
                 ("list", vec![], codes.join("\n"))
@@ -191,11 +191,11 @@ impl FormValues {
         configured_ack_hours: u32,
     ) -> Result<AdvisoryContent, FormErrors> {
         let mut errors = FormErrors::new();
-        let severity = Severity::parse(&self.severity);
+        let severity = self.severity.parse::<Severity>().ok();
         if severity.is_none() {
             errors.add("severity", "Choose a severity");
         }
-        let tlp = Tlp::parse(&self.tlp);
+        let tlp = self.tlp.parse::<Tlp>().ok();
         if tlp.is_none() {
             errors.add("tlp", "Choose a TLP label");
         }
@@ -223,7 +223,7 @@ impl FormValues {
                 let types: Vec<OrgType> = self
                     .audience_types
                     .iter()
-                    .filter_map(|t| OrgType::parse(t))
+                    .filter_map(|t| t.parse::<OrgType>().ok())
                     .filter(|t| OrgType::REGISTRABLE.contains(t))
                     .collect();
                 if types.is_empty() {

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::manage_shell;
 use crate::{
     alerts::{
-        model::{AdvisoryStatus, Severity},
+        model::AdvisoryStatus,
         rules::stats,
         store::{advisories, responses},
         views,
@@ -80,7 +80,7 @@ fn other_row(a: &advisories::AdvisoryRow) -> OtherRow {
         id: a.id,
         label: a.label().to_owned(),
         title: a.title.clone(),
-        severity: Severity::parse(&a.severity).map_or("", Severity::label),
+        severity: a.severity.label(),
         when: views::date_time(a.updated_at),
     }
 }
@@ -109,7 +109,7 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> AppResult<Re
     };
     let mut total_ack = 0;
     for a in &all {
-        match a.status() {
+        match a.status {
             AdvisoryStatus::Draft => page.drafts.push(other_row(a)),
             AdvisoryStatus::InReview => page.review.push(other_row(a)),
             AdvisoryStatus::Withdrawn => page.withdrawn.push(other_row(a)),
@@ -121,7 +121,7 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> AppResult<Re
                 page.total_targeted += targeted;
                 total_ack += acked;
                 page.total_overdue += overdue;
-                let severity = Severity::parse(&a.severity).unwrap_or(Severity::Low);
+                let severity = a.severity;
                 page.live.push(LiveRow {
                     id: a.id,
                     reference: a.label().to_owned(),

@@ -33,12 +33,12 @@ pub async fn revise_form(
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     let row = load(&state, id).await?;
-    if row.status() != AdvisoryStatus::Published {
+    if row.status != AdvisoryStatus::Published {
         return Err(AppError::Conflict(
             "Only a published advisory can be revised.".into(),
         ));
     }
-    let form = FormValues::of(&state, &row.content()?).await?;
+    let form = FormValues::of(&state, &row.content).await?;
     form_page(
         &viewer,
         FormKind::revise(id, &format!("Revise {}", row.label())),

@@ -68,7 +68,7 @@ async fn pending_view(
     let Some(pending) = review::pending(&state.db, row.id).await? else {
         return Ok(None);
     };
-    let content = pending.content()?;
+    let content = pending.content.clone();
     let editors = review::editor_names(&state.db, row.id, pending.number).await?;
     let mut authors: Vec<Uuid> = editors.iter().map(|(id, _)| *id).collect();
     authors.push(pending.submitted_by);
@@ -112,7 +112,7 @@ pub async fn show(
 ) -> AppResult<Response> {
     let p = viewer.user()?;
     let row = load(&state, id).await?;
-    let content = row.content()?;
+    let content = row.content.clone();
     let revisions = advisories::revisions(&state.db, id).await?;
     let mut tx = state.db.begin().await?;
     let likely = publishing::find_matches(&mut tx, &content.affected, None)
@@ -127,7 +127,7 @@ pub async fn show(
         shell: manage_shell(&viewer, &format!("{}: {}", row.label(), row.title)),
         id,
         adv: AdvisoryView::new(&row, &content, &revisions),
-        status: row.status(),
+        status: row.status,
         can_publish: rules::review::may_approve(p.user_id.as_uuid(), &authors),
         editors: names(&draft_editors),
         pending: pending_view(&state, &row, &content, p.user_id.as_uuid()).await?,

@@ -90,8 +90,20 @@ pub fn next_update_due(last_update: OffsetDateTime, days: Option<i64>) -> Offset
 }
 
 /// A message the service sends about one organisation's response to one advisory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Notice {
     /// The advisory has been published to the organisation.
     NewAdvisory,
@@ -115,18 +127,9 @@ impl Notice {
         Notice::UpdateOverdue,
     ];
 
+    /// The stored value (the `notice` column of a sent notice).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Notice::NewAdvisory => "new_advisory",
-            Notice::Reminder => "reminder",
-            Notice::Overdue => "overdue",
-            Notice::ParentOverdue => "parent_overdue",
-            Notice::UpdateOverdue => "update_overdue",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Notice> {
-        Notice::ALL.into_iter().find(|n| n.as_str() == s)
+        self.into()
     }
 }
 
@@ -350,13 +353,13 @@ mod tests {
     #[test]
     fn notice_names_round_trip_and_match_serde() {
         for n in Notice::ALL {
-            assert_eq!(Notice::parse(n.as_str()), Some(n));
+            assert_eq!(n.as_str().parse::<Notice>().ok(), Some(n));
             let json = serde_json::to_string(&n).unwrap();
             assert_eq!(json, format!("\"{}\"", n.as_str()));
         }
-        assert_eq!(Notice::parse("Overdue"), None);
-        assert_eq!(Notice::parse(""), None);
-        assert_eq!(Notice::parse("overdue "), None);
+        assert_eq!("Overdue".parse::<Notice>().ok(), None);
+        assert_eq!("".parse::<Notice>().ok(), None);
+        assert_eq!("overdue ".parse::<Notice>().ok(), None);
     }
 
     #[test]

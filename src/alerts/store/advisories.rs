@@ -6,8 +6,11 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{
-    alerts::model::{AdvisoryContent, AdvisoryStatus, Audience, PublishedAdvisory, RevisionNote},
+    alerts::model::{
+        AdvisoryContent, AdvisoryStatus, Audience, PublishedAdvisory, RevisionNote, Severity, Tlp,
+    },
     exec_tx,
+    organisations::domain::OrgType,
     platform::db::{Db, RowLock, Tx, new_id, now},
     with_db, with_tx,
 };
@@ -17,10 +20,12 @@ use crate::{
 pub struct AdvisoryRow {
     pub id: Uuid,
     pub reference: Option<String>,
-    pub status: String,
-    pub content: String,
-    pub severity: String,
-    pub tlp: String,
+    pub status: AdvisoryStatus,
+    /// Stored as JSON text; content that does not read back is an error when the row is read.
+    #[sqlx(try_from = "String")]
+    pub content: AdvisoryContent,
+    pub severity: Severity,
+    pub tlp: Tlp,
     pub title: String,
     pub revision: i64,
     pub kev_cve: Option<String>,
@@ -37,22 +42,13 @@ pub struct AdvisoryRow {
 }
 
 impl AdvisoryRow {
-    pub fn status(&self) -> AdvisoryStatus {
-        AdvisoryStatus::parse(&self.status).unwrap_or(AdvisoryStatus::Draft)
-    }
-
-    /// The content; stored content is always written by this module from a valid value.
-    pub fn content(&self) -> Result<AdvisoryContent, sqlx::Error> {
-        serde_json::from_str(&self.content).map_err(|e| sqlx::Error::Decode(e.into()))
-    }
-
     /// The reference, or "Draft" before publication.
     pub fn label(&self) -> &str {
         self.reference.as_deref().unwrap_or("Draft")
     }
 
     pub fn is_live(&self) -> bool {
-        self.status() == AdvisoryStatus::Published
+        self.status == AdvisoryStatus::Published
     }
 }
 
@@ -116,7 +112,7 @@ pub async fn list(db: &Db, statuses: &[AdvisoryStatus]) -> Result<Vec<AdvisoryRo
         ));
         let mut sep = q.separated(", ");
         for s in statuses {
-            sep.push_bind(s.as_str());
+            sep.push_bind(*s);
         }
         q.push(") ORDER BY COALESCE(current_release_at, updated_at) DESC");
         q.build_query_as::<AdvisoryRow>().fetch_all(pool).await
@@ -139,8 +135,8 @@ pub async fn create_draft(
     )
     .bind(id)
     .bind(encode(content)?)
-    .bind(content.severity.as_str())
-    .bind(content.tlp.as_str())
+    .bind(content.severity)
+    .bind(content.tlp)
     .bind(&content.title)
     .bind(kev_cve)
     .bind(by)
@@ -166,8 +162,8 @@ pub async fn save_draft(
     )
     .bind(id)
     .bind(encode(content)?)
-    .bind(content.severity.as_str())
-    .bind(content.tlp.as_str())
+    .bind(content.severity)
+    .bind(content.tlp)
     .bind(&content.title)
     .bind(at)
     .execute(c)
@@ -251,8 +247,8 @@ pub async fn add_revision(
     )
     .bind(advisory.id)
     .bind(&body)
-    .bind(content.severity.as_str())
-    .bind(content.tlp.as_str())
+    .bind(content.severity)
+    .bind(content.tlp)
     .bind(&content.title)
     .bind(number)
     .bind(at)
@@ -334,7 +330,7 @@ pub async fn revision_content(
     .bind(number)
     .fetch_optional(pool)
     .await)?;
-    raw.map(|r| serde_json::from_str(&r).map_err(|e| sqlx::Error::Decode(e.into())))
+    raw.map(|r| AdvisoryContent::try_from(r).map_err(|e| sqlx::Error::Decode(e.into())))
         .transpose()
 }
 
@@ -368,7 +364,7 @@ pub async fn published(
     Ok(Some(PublishedAdvisory {
         id: row.id,
         reference: reference.clone(),
-        content: row.content()?,
+        content: row.content.clone(),
         revisions: notes,
         initial_release: initial,
         current_release: current,
@@ -377,10 +373,10 @@ pub async fn published(
 }
 
 /// Every published or withdrawn advisory with the given TLP labels, newest first.
-pub async fn released(db: &Db, tlp: &[&str]) -> Result<Vec<PublishedAdvisory>, sqlx::Error> {
+pub async fn released(db: &Db, tlp: &[Tlp]) -> Result<Vec<PublishedAdvisory>, sqlx::Error> {
     let rows = list(db, &[AdvisoryStatus::Published, AdvisoryStatus::Withdrawn]).await?;
     let mut out = Vec::new();
-    for row in rows.iter().filter(|r| tlp.contains(&r.tlp.as_str())) {
+    for row in rows.iter().filter(|r| tlp.contains(&r.tlp)) {
         if let Some(p) = published(db, row).await? {
             out.push(p);
         }
@@ -393,7 +389,7 @@ pub async fn audience_organisations(
     tx: &mut Tx,
     audience: &Audience,
 ) -> Result<Vec<Uuid>, sqlx::Error> {
-    let all: Vec<(Uuid, String)> = with_tx!(tx, |c| sqlx::query_as(
+    let all: Vec<(Uuid, OrgType)> = with_tx!(tx, |c| sqlx::query_as(
         "SELECT id, org_type FROM organisations WHERE org_type <> 'national_team' ORDER BY name"
     )
     .fetch_all(c)
@@ -402,7 +398,7 @@ pub async fn audience_organisations(
         Audience::All => all.into_iter().map(|(id, _)| id).collect(),
         Audience::Types(types) => all
             .into_iter()
-            .filter(|(_, t)| types.iter().any(|x| x.as_str() == t))
+            .filter(|(_, t)| types.contains(t))
             .map(|(id, _)| id)
             .collect(),
         Audience::Organisations(ids) => all
@@ -429,4 +425,61 @@ pub async fn addressed_to(db: &Db, org: Uuid) -> Result<Vec<AdvisoryRow>, sqlx::
         .bind(org)
         .fetch_all(pool)
         .await)
+}
+
+#[cfg(test)]
+mod tests {
+    use sqlx::{Connection, SqliteConnection};
+
+    use super::*;
+
+    /// One advisory row as `SELECT` gives it, with `status` and `content` as stored.
+    async fn read_row(status: &str, content: &str) -> Result<AdvisoryRow, sqlx::Error> {
+        let mut db = SqliteConnection::connect("sqlite::memory:").await?;
+        sqlx::query_as(
+            "SELECT $1 AS id, NULL AS reference, $2 AS status, $3 AS content, \
+             'high' AS severity, 'CLEAR' AS tlp, 't' AS title, 0 AS revision, NULL AS kev_cve, \
+             $1 AS created_by, $4 AS created_at, $4 AS updated_at, NULL AS submitted_by, \
+             NULL AS submitted_at, NULL AS reviewed_by, NULL AS published_at, \
+             NULL AS current_release_at, NULL AS withdrawn_at, NULL AS withdrawn_reason",
+        )
+        .bind(Uuid::nil())
+        .bind(status)
+        .bind(content)
+        .bind(now())
+        .fetch_one(&mut db)
+        .await
+    }
+
+    #[tokio::test]
+    async fn unknown_status_or_unreadable_content_is_an_error_not_a_default() {
+        let content = AdvisoryContent {
+            title: "A test advisory".into(),
+            severity: Severity::High,
+            severity_reason: "Exploited".into(),
+            tlp: Tlp::AmberStrict,
+            summary: "Patch.".into(),
+            actively_exploited: true,
+            in_kev: false,
+            affected: vec![],
+            cves: vec![],
+            remediation: vec!["Update".into()],
+            workarounds: vec![],
+            references: vec![],
+            audience: Audience::Types(vec![OrgType::GpPractice]),
+            ack_required: true,
+            ack_hours: Some(48),
+        };
+        let json = encode(&content).unwrap();
+        let row = read_row("in_review", &json).await.unwrap();
+        assert_eq!(row.status, AdvisoryStatus::InReview);
+        assert_eq!(row.content, content);
+        let bogus = read_row("bogus", &json).await.unwrap_err();
+        assert!(matches!(bogus, sqlx::Error::ColumnDecode { .. }), "{bogus}");
+        let broken = read_row("draft", "{\"title\": 1}").await.unwrap_err();
+        assert!(
+            matches!(broken, sqlx::Error::ColumnDecode { .. }),
+            "{broken}"
+        );
+    }
 }

@@ -5,8 +5,9 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{
-    alerts::model::ResponseState,
+    alerts::model::{AdvisoryStatus, ResponseState, Severity, Tlp},
     exec_tx,
+    organisations::domain::OrgType,
     platform::db::{Db, RowLock, Tx, new_id},
     with_db, with_tx,
 };
@@ -16,7 +17,7 @@ use crate::{
 pub struct ResponseRow {
     pub advisory_id: Uuid,
     pub organisation_id: Uuid,
-    pub state: String,
+    pub state: ResponseState,
     pub targeted_at: OffsetDateTime,
     pub ack_due_at: Option<OffsetDateTime>,
     pub acknowledged_at: Option<OffsetDateTime>,
@@ -30,12 +31,6 @@ pub struct ResponseRow {
     pub likely_affected: bool,
     pub matches: String,
     pub updated_at: OffsetDateTime,
-}
-
-impl ResponseRow {
-    pub fn state(&self) -> ResponseState {
-        ResponseState::parse(&self.state).unwrap_or(ResponseState::Awaiting)
-    }
 }
 
 const COLUMNS: &str = "advisory_id, organisation_id, state, targeted_at, ack_due_at, \
@@ -69,7 +64,7 @@ pub async fn insert_many(
             q.push_values(chunk, |mut b, r| {
                 b.push_bind(advisory)
                     .push_bind(r.organisation_id)
-                    .push_bind(ResponseState::Awaiting.as_str())
+                    .push_bind(ResponseState::Awaiting)
                     .push_bind(at)
                     .push_bind(r.ack_due_at)
                     .push_bind(None::<OffsetDateTime>)
@@ -138,7 +133,7 @@ pub async fn save(tx: &mut Tx, r: &ResponseRow) -> Result<(), sqlx::Error> {
     )
     .bind(r.advisory_id)
     .bind(r.organisation_id)
-    .bind(&r.state)
+    .bind(r.state)
     .bind(r.acknowledged_at)
     .bind(r.acknowledged_by)
     .bind(r.decided_at)
@@ -230,7 +225,7 @@ pub struct OrgResponse {
     pub response: ResponseRow,
     pub org_name: String,
     pub ods_code: String,
-    pub org_type: String,
+    pub org_type: OrgType,
     pub parent_name: Option<String>,
 }
 
@@ -260,9 +255,9 @@ pub struct InboxRow {
     pub response: ResponseRow,
     pub reference: String,
     pub title: String,
-    pub severity: String,
-    pub tlp: String,
-    pub status: String,
+    pub severity: Severity,
+    pub tlp: Tlp,
+    pub status: AdvisoryStatus,
     pub published_at: OffsetDateTime,
     pub current_release_at: OffsetDateTime,
     pub org_name: String,

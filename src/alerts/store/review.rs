@@ -64,17 +64,13 @@ pub async fn editor_names(
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PendingRow {
     pub number: i64,
-    pub content: String,
+    /// Stored as JSON text, read as [`AdvisoryContent`] (an error if it does not read back).
+    #[sqlx(try_from = "String")]
+    pub content: AdvisoryContent,
     pub summary: String,
     pub notify: bool,
     pub submitted_by: Uuid,
     pub submitted_at: OffsetDateTime,
-}
-
-impl PendingRow {
-    pub fn content(&self) -> Result<AdvisoryContent, sqlx::Error> {
-        serde_json::from_str(&self.content).map_err(|e| sqlx::Error::Decode(e.into()))
-    }
 }
 
 const PENDING: &str = "SELECT number, content, summary, notify, submitted_by, submitted_at \

@@ -7,7 +7,10 @@
 
 use time::{Date, Month};
 
-use crate::{platform::web::forms::FormErrors, staff::groups::StaffGroup};
+use crate::{
+    platform::{address::EmailAddress, web::forms::FormErrors},
+    staff::groups::StaffGroup,
+};
 
 /// How far ahead a due date may be: further than this is almost certainly a typing mistake.
 pub const MAX_YEARS_AHEAD: i32 = 5;
@@ -60,13 +63,13 @@ pub fn validate(d: &Draft<'_>, course_slugs: &[&str], today: Date) -> Result<Val
                 None
             }
         },
-        "person" => match crate::platform::text::normalise_email(d.email) {
-            Ok(email) => Some(Target::Person(email)),
-            Err(message) => {
+        "person" => match d.email.parse::<EmailAddress>() {
+            Ok(email) => Some(Target::Person(email.into())),
+            Err(e) => {
                 let message = if d.email.trim().is_empty() {
                     "Enter the email address of the person".to_owned()
                 } else {
-                    message
+                    e.to_string()
                 };
                 errors.add("email", message);
                 None

@@ -79,26 +79,35 @@ pub fn standing(
 }
 
 /// Reminders sent about expiring training, each at most once per pass.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    sqlx::Type,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
+#[sqlx(type_name = "TEXT")]
 pub enum Reminder {
+    #[sqlx(rename = "30_days")]
+    #[strum(serialize = "30_days")]
     ThirtyDays,
+    #[sqlx(rename = "7_days")]
+    #[strum(serialize = "7_days")]
     SevenDays,
+    #[sqlx(rename = "expired")]
+    #[strum(serialize = "expired")]
     Expired,
 }
 
 impl Reminder {
+    /// The stored value.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Reminder::ThirtyDays => "30_days",
-            Reminder::SevenDays => "7_days",
-            Reminder::Expired => "expired",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [Reminder::ThirtyDays, Reminder::SevenDays, Reminder::Expired]
-            .into_iter()
-            .find(|r| r.as_str() == s)
+        self.into()
     }
 }
 
@@ -188,7 +197,7 @@ mod tests {
         );
         assert_eq!(due_reminder(e, e + Duration::days(30)), None);
         for r in [Reminder::ThirtyDays, Reminder::SevenDays, Reminder::Expired] {
-            assert_eq!(Reminder::parse(r.as_str()), Some(r));
+            assert_eq!(r.as_str().parse::<Reminder>().ok(), Some(r));
         }
     }
 }

@@ -59,22 +59,11 @@ pub struct ListedVersion {
     pub version: String,
     pub title: String,
     pub is_current: bool,
-    /// "builtin" or "imported" (see [`Origin`]).
-    pub origin: String,
+    pub origin: Origin,
     pub imported_at: time::OffsetDateTime,
     /// The national administrator who uploaded it; none for built-in and command-line
     /// imports.
     pub imported_by_name: Option<String>,
-}
-
-impl ListedVersion {
-    pub fn origin(&self) -> Origin {
-        if self.origin == Origin::Builtin.as_str() {
-            Origin::Builtin
-        } else {
-            Origin::Imported
-        }
-    }
 }
 
 /// Every version ever imported, newest first within each course.
@@ -128,21 +117,13 @@ pub async fn content(db: &Db, id: Uuid) -> Result<Option<Arc<Course>>, sqlx::Err
 }
 
 /// Where a stored version came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
 pub enum Origin {
     /// Shipped with the application.
     Builtin,
     /// Imported by a national administrator (web) or an operator (command line).
     Imported,
-}
-
-impl Origin {
-    fn as_str(self) -> &'static str {
-        match self {
-            Origin::Builtin => "builtin",
-            Origin::Imported => "imported",
-        }
-    }
 }
 
 /// Stores a new version of a course and makes it current. Learners part-way through an
@@ -194,7 +175,7 @@ pub async fn import(
     .bind(&course.title)
     .bind(course.mandatory)
     .bind(json)
-    .bind(origin.as_str())
+    .bind(origin)
     .bind(by)
     .bind(now())
     .execute(c)

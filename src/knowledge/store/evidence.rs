@@ -22,18 +22,14 @@ use crate::{
 
 /// The organisation's active members and their staff groups.
 pub async fn members(db: &Db, org: Uuid) -> Result<Vec<(StaffGroup, Uuid)>, sqlx::Error> {
-    let rows: Vec<(String, Uuid)> = with_db!(db, |pool| {
+    with_db!(db, |pool| {
         sqlx::query_as(
         "SELECT staff_group, user_id FROM memberships WHERE organisation_id = $1 AND active = TRUE"
     )
     .bind(org)
     .fetch_all(pool)
     .await
-    })?;
-    Ok(rows
-        .into_iter()
-        .map(|(g, u)| (StaffGroup::parse(&g).unwrap_or(StaffGroup::Other), u))
-        .collect())
+    })
 }
 
 /// (member, course) pairs where an active member of the organisation holds a completion

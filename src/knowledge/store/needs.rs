@@ -58,16 +58,13 @@ pub async fn review(db: &Db, org: Uuid) -> Result<Option<Review>, sqlx::Error> {
 
 /// The TNA as saved (ticks only), whatever courses are current now.
 async fn saved_needs(db: &Db, org: Uuid) -> Result<Needs, sqlx::Error> {
-    let rows: Vec<(String, String)> = with_db!(db, |pool| sqlx::query_as(
+    let rows: Vec<(StaffGroup, String)> = with_db!(db, |pool| sqlx::query_as(
         "SELECT staff_group, course_slug FROM training_needs WHERE organisation_id = $1"
     )
     .bind(org)
     .fetch_all(pool)
     .await)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(g, slug)| StaffGroup::parse(&g).map(|g| (g, slug)))
-        .collect())
+    Ok(rows.into_iter().collect())
 }
 
 /// An organisation's TNA as it applies now, and its last review (`None` while the TNA is
@@ -134,7 +131,7 @@ pub async fn save_needs(
 pub struct AssignmentRow {
     pub id: Uuid,
     pub course_slug: String,
-    pub staff_group: Option<String>,
+    pub staff_group: Option<StaffGroup>,
     pub user_id: Option<Uuid>,
     pub person_name: Option<String>,
     pub person_email: Option<String>,
@@ -147,9 +144,7 @@ impl AssignmentRow {
     /// Who it is for, for people: the group's label or the person's name and address.
     pub fn assigned_to(&self) -> String {
         match (&self.staff_group, &self.person_name, &self.person_email) {
-            (Some(g), _, _) => StaffGroup::parse(g)
-                .map(|g| format!("Staff group: {}", g.label()))
-                .unwrap_or_else(|| g.clone()),
+            (Some(g), _, _) => format!("Staff group: {}", g.label()),
             (None, Some(name), Some(email)) => format!("{name} ({email})"),
             _ => "Unknown".into(),
         }
@@ -292,7 +287,7 @@ pub const REASON_ASSIGNED: &str = "Assigned by your organisation";
 /// and course; when a course is both needed and assigned it shows as assigned, with the
 /// earliest due date. Ordered by organisation name, then as the courses are listed.
 pub async fn required_for(db: &Db, user_id: Uuid) -> Result<Vec<Requirement>, sqlx::Error> {
-    let memberships: Vec<(Uuid, String, String)> = with_db!(db, |pool| sqlx::query_as(
+    let memberships: Vec<(Uuid, String, StaffGroup)> = with_db!(db, |pool| sqlx::query_as(
         "SELECT o.id, o.name, m.staff_group FROM memberships m \
          JOIN organisations o ON o.id = m.organisation_id \
          WHERE m.user_id = $1 AND m.active = TRUE ORDER BY o.name, o.id"
@@ -306,7 +301,6 @@ pub async fn required_for(db: &Db, user_id: Uuid) -> Result<Vec<Requirement>, sq
     let courses = current_courses(db).await?;
     let mut out = Vec::new();
     for (org_id, org_name, group) in memberships {
-        let group = StaffGroup::parse(&group).unwrap_or(StaffGroup::Other);
         let (needs, _) = needs_of(db, org_id, &courses).await?;
         let assigned: Vec<(String, Date)> = with_db!(db, |pool| sqlx::query_as(
             "SELECT course_slug, due_on FROM course_assignments WHERE organisation_id = $1 \
@@ -314,7 +308,7 @@ pub async fn required_for(db: &Db, user_id: Uuid) -> Result<Vec<Requirement>, sq
         )
         .bind(org_id)
         .bind(user_id)
-        .bind(group.as_str())
+        .bind(group)
         .fetch_all(pool)
         .await)?;
         let mut due: BTreeMap<&str, Date> = BTreeMap::new();

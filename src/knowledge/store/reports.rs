@@ -22,6 +22,7 @@ use crate::{
     knowledge::rules::coverage::Pass,
     organisations::domain::OrgType,
     platform::db::{Db, Tx, escape_like},
+    staff::groups::StaffGroup,
     with_db, with_tx,
 };
 
@@ -43,7 +44,7 @@ macro_rules! latest_per_member {
 /// Staff counts for one staff group and department in an organisation.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct GroupCount {
-    pub staff_group: String,
+    pub staff_group: StaffGroup,
     pub department: Option<String>,
     pub total: i64,
     /// Holding a pass that has not expired (expiring soon included).
@@ -86,7 +87,7 @@ pub async fn group_counts(
 pub struct StaffRecord {
     pub name: String,
     pub email: String,
-    pub staff_group: String,
+    pub staff_group: StaffGroup,
     pub department: Option<String>,
     pub has_password: bool,
     pub passed_at: Option<OffsetDateTime>,
@@ -285,7 +286,7 @@ pub struct OrgCoverage {
     pub id: Uuid,
     pub name: String,
     pub ods_code: String,
-    pub org_type: String,
+    pub org_type: OrgType,
     pub parent_name: Option<String>,
     pub target: i64,
     pub staff: i64,
@@ -550,7 +551,7 @@ mod tests {
 
         let soon = at + Duration::days(30);
         let mut counts = group_counts(db, org, "dsa", at, soon).await.unwrap();
-        counts.sort_by(|x, y| x.staff_group.cmp(&y.staff_group));
+        counts.sort_by_key(|c| c.staff_group.as_str());
         let sum = |f: fn(&GroupCount) -> i64| counts.iter().map(f).sum::<i64>();
         assert_eq!(sum(|c| c.total), 4);
         assert_eq!(sum(|c| c.trained), 2);

@@ -321,7 +321,7 @@ impl TestApp {
             &mut tx,
             &NewOrganisation {
                 name,
-                ods_code: ods,
+                ods_code: &ods.parse().expect("an ODS code"),
                 org_type: kind,
                 parent_id: None,
             },
