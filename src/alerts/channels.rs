@@ -12,8 +12,9 @@ use axum::{
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::platform::web::format::date_and_time;
 use crate::{
-    alerts::{store::channels as store, views, webhooks},
+    alerts::{store::channels as store, webhooks},
     audit::{self, NewEvent},
     platform::{
         AppState,
@@ -103,9 +104,9 @@ impl From<store::FeedToken> for FeedView {
             id: t.id,
             name: t.name,
             prefix: t.prefix,
-            created: views::date_time(t.created_at),
-            last_used: t.last_used_at.map(views::date_time),
-            revoked: t.revoked_at.map(views::date_time),
+            created: date_and_time(t.created_at),
+            last_used: t.last_used_at.map(date_and_time),
+            revoked: t.revoked_at.map(date_and_time),
         }
     }
 }
@@ -154,7 +155,7 @@ async fn page(
         .collect();
     let webhook = store::webhook(&state.db, org.id)
         .await?
-        .map(|w| (w.url, views::date_time(w.created_at)));
+        .map(|w| (w.url, date_and_time(w.created_at)));
     let status = if extra.errors.is_empty() {
         StatusCode::OK
     } else {

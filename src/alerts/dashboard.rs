@@ -28,7 +28,6 @@ use crate::{
             advisories,
             responses::{self, OrgResponse},
         },
-        views,
     },
     audit::{self, NewEvent},
     platform::{
@@ -286,13 +285,13 @@ pub async fn dashboard(
             acknowledged: r
                 .response
                 .acknowledged_at
-                .map(views::date_time)
+                .map(date_and_time)
                 .unwrap_or_default(),
             likely: r.response.likely_affected,
             next_update: r
                 .response
                 .next_update_due_at
-                .map(views::date_time)
+                .map(date_and_time)
                 .unwrap_or_default(),
             update_overdue: r.response.next_update_due_at.is_some_and(|d| d < at)
                 && !r.response.state.is_closed(),

@@ -6,6 +6,7 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::platform::web::format::date_and_time;
 use crate::{
     alerts::{
         access,
@@ -16,7 +17,6 @@ use crate::{
             responses::{self, InboxRow, Overdue},
             review::{self, AwaitingRow},
         },
-        views,
     },
     platform::{
         AppState,
@@ -123,7 +123,7 @@ fn response_item(
         Some(d) if d <= at && awaiting => Tag::new("Acknowledgement overdue", Tone::Urgent),
         Some(d) if d <= at => Tag::new("Update overdue", Tone::Urgent),
         Some(d) => Tag::new(
-            format!("Acknowledge by {}", views::date_time(d)),
+            format!("Acknowledge by {}", date_and_time(d)),
             Tone::Warning,
         ),
         None => Tag::new("Awaiting acknowledgement", Tone::Info),

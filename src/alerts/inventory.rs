@@ -15,8 +15,9 @@ use axum::{
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::platform::web::format::date_and_time;
 use crate::platform::web::{
-    csv::{csv_response, safe_cell},
+    csv::{csv_response, safe_cell, spreadsheet_writer},
     paging::{Pagination, page_count, page_number},
 };
 use crate::{
@@ -93,7 +94,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 /// edited and uploaded again. Text that a spreadsheet would run as a formula is guarded.
 pub fn inventory_csv(items: &[InventoryItem]) -> Result<Vec<u8>, csv::Error> {
     // A byte order mark, so spreadsheet programs read the text as UTF-8.
-    let mut out = csv::Writer::from_writer("\u{feff}".as_bytes().to_vec());
+    let mut out = spreadsheet_writer();
     out.write_record(COLUMNS)?;
     for item in items {
         out.write_record([
@@ -248,7 +249,7 @@ async fn page(
         upload: upload.map(|u| UploadView {
             format: format_label(&u.format),
             count: plural(usize::try_from(u.item_count).unwrap_or(0), "item", "items"),
-            when: views::date_time(u.uploaded_at),
+            when: date_and_time(u.uploaded_at),
             by: u.uploaded_by_name,
             filename: u.filename,
         }),

@@ -11,6 +11,7 @@ use axum::{
 };
 use time::OffsetDateTime;
 
+use crate::platform::web::format::date_and_time;
 use crate::{
     alerts::{
         access, csaf, feeds,
@@ -113,7 +114,7 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> AppResult<Re
         .map(|a| PublicRow {
             severity: a.content.severity.label(),
             severity_tag: views::severity_tag(a.content.severity),
-            published: views::date_time(a.initial_release),
+            published: date_and_time(a.initial_release),
             withdrawn: a.withdrawn_reason.is_some(),
             reference: a.reference,
             title: a.content.title,

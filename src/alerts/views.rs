@@ -8,7 +8,7 @@ use crate::alerts::{
 };
 
 /// "29 November 2026 at 14:05 UTC": the platform's way, under the name these pages use.
-pub use crate::platform::web::format::date_and_time as date_time;
+use crate::platform::web::format::date_and_time;
 
 /// The NHS.UK tag colour for a severity.
 pub fn severity_tag(s: Severity) -> &'static str {
@@ -158,9 +158,9 @@ impl AdvisoryView {
             } else {
                 "Not required".into()
             },
-            published: row.published_at.map(date_time),
+            published: row.published_at.map(date_and_time),
             updated: match (row.current_release_at, row.published_at) {
-                (Some(c), Some(p)) if c != p => Some(date_time(c)),
+                (Some(c), Some(p)) if c != p => Some(date_and_time(c)),
                 _ => None,
             },
             withdrawn: row.withdrawn_reason.clone(),
@@ -168,7 +168,7 @@ impl AdvisoryView {
                 .iter()
                 .map(|r| RevisionView {
                     number: r.number,
-                    date: date_time(r.created_at),
+                    date: date_and_time(r.created_at),
                     summary: r.summary.clone(),
                     author: r.author.clone(),
                 })

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::{
-    extract::{Path, RawQuery, State},
+    extract::{RawQuery, State},
     response::Html,
 };
 use time::{
@@ -17,7 +17,8 @@ use crate::{
     platform::{
         AppState,
         authz::Rule,
-        error::{AppError, AppResult, urlencode},
+        error::{AppResult, urlencode},
+        tenancy::{Lead, OrgScope},
         web::{
             format::thousands,
             forms::FormErrors,
@@ -368,12 +369,10 @@ pub async fn all_entries(
 pub async fn organisation_entries(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(org_id): Path<Uuid>,
+    scope: OrgScope<Lead>,
     RawQuery(query): RawQuery,
 ) -> AppResult<Html<String>> {
-    let name = store::organisation_name(&state.db, org_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (org_id, name) = (scope.id(), scope.organisation.name);
     let params = Params::parse(query.as_deref());
     let shell = viewer
         .shell("Audit log")
@@ -381,7 +380,7 @@ pub async fn organisation_entries(
         .crumb(name.clone(), format!("/organisations/{org_id}"));
     let listing = Listing {
         action: format!("/organisations/{org_id}/audit"),
-        tenant: Some(org_id),
+        tenant: Some(org_id.as_uuid()),
         params: &params,
     };
     build_page(&state, shell, Some(name), listing).await

@@ -482,14 +482,6 @@ mod db_tests {
             ["export", "sign_in.succeeded"]
         );
         assert_eq!(
-            store::organisation_name(db, a).await.unwrap().as_deref(),
-            Some("Northtown Trust")
-        );
-        assert_eq!(
-            store::organisation_name(db, Uuid::new_v4()).await.unwrap(),
-            None
-        );
-        assert_eq!(
             store::organisation_by_ods_code(db, "RX2").await.unwrap(),
             Some((b, "Southtown Trust".to_owned()))
         );

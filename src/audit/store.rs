@@ -354,15 +354,6 @@ pub async fn current_head(db: &Db) -> Result<Option<(i64, i64, String)>, sqlx::E
 }
 
 /// An organisation's name, or `None` if there is no such organisation.
-pub async fn organisation_name(db: &Db, id: Uuid) -> Result<Option<String>, sqlx::Error> {
-    with_db!(db, |pool| sqlx::query_scalar::<_, String>(
-        "SELECT name FROM organisations WHERE id = $1"
-    )
-    .bind(id)
-    .fetch_optional(pool)
-    .await)
-}
-
 /// The organisation with an ODS code (compared as given: codes are stored upper-case).
 pub async fn organisation_by_ods_code(
     db: &Db,

@@ -45,7 +45,7 @@ use crate::{
         web::{
             client::ClientIp,
             cookies::redirect_with_notice,
-            csv::{csv_response, safe_cell},
+            csv::{csv_response, safe_cell, spreadsheet_writer},
             format::long_date,
             forms::FormErrors,
             page::render,
@@ -258,7 +258,7 @@ pub fn chart(title: &str, months: &[MonthRow], target: u32) -> String {
 /// The CSV of every member's standing: a header row, then one row per member.
 pub fn staff_csv(records: &[StaffRecord], now: OffsetDateTime) -> Result<Vec<u8>, csv::Error> {
     // A byte order mark, so spreadsheet programs read names as UTF-8.
-    let mut out = csv::Writer::from_writer("\u{feff}".as_bytes().to_vec());
+    let mut out = spreadsheet_writer();
     out.write_record([
         "Name",
         "Email",

@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::platform::web::{
-    csv::{csv_response, safe_cell},
+    csv::{csv_response, safe_cell, spreadsheet_writer},
     format::date_and_time,
     paging::{page_count, page_number},
 };
@@ -353,7 +353,7 @@ impl View {
 
 /// The CSV of the table.
 pub fn national_csv(rows: &[OrgCoverage]) -> Result<Vec<u8>, csv::Error> {
-    let mut out = csv::Writer::from_writer("\u{feff}".as_bytes().to_vec());
+    let mut out = spreadsheet_writer();
     out.write_record([
         "Organisation",
         "ODS code",

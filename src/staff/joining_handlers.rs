@@ -29,27 +29,75 @@ pub async fn accept(
     ClientIp(ip): ClientIp,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
+    answer(&state, &viewer, &ip, id, Answer::Accept).await
+}
+
+pub async fn decline(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    answer(&state, &viewer, &ip, id, Answer::Decline).await
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    Accept,
+    Decline,
+}
+
+/// Answers the signed-in person's invitation `id` (only their own: anyone else's is not
+/// found), in one transaction with its audit event.
+async fn answer(
+    state: &AppState,
+    viewer: &Viewer,
+    ip: &str,
+    id: Uuid,
+    answer: Answer,
+) -> AppResult<Response> {
     let p = viewer.user()?;
     let mut tx = state.db.begin().await?;
     let invitation = joining_store::take(&mut tx, id, p.user_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    store::add(
-        &mut tx,
-        &NewMembership {
-            organisation_id: invitation.organisation_id,
-            user_id: p.user_id,
-            role: invitation.role,
-            staff_group: invitation.staff_group.as_str(),
-            department: invitation.department.as_deref(),
-        },
-    )
-    .await?;
+    let (event, detail, notice) = match answer {
+        Answer::Accept => {
+            store::add(
+                &mut tx,
+                &NewMembership {
+                    organisation_id: invitation.organisation_id,
+                    user_id: p.user_id,
+                    role: invitation.role,
+                    staff_group: invitation.staff_group.as_str(),
+                    department: invitation.department.as_deref(),
+                },
+            )
+            .await?;
+            (
+                "membership.accepted",
+                serde_json::json!({ "user": p.email, "role": invitation.role.as_str() }),
+                format!(
+                    "You have joined {} as {}",
+                    invitation.organisation_name,
+                    invitation.role.label().to_lowercase()
+                ),
+            )
+        }
+        Answer::Decline => (
+            "membership.declined",
+            serde_json::json!({ "user": p.email }),
+            format!(
+                "You declined the invitation to join {}",
+                invitation.organisation_name
+            ),
+        ),
+    };
     audit::record(
         &mut tx,
         &state.secrets,
-        NewEvent::by(Some(p.user_id.into()), &p.email, "membership.accepted", &ip)
-            .with_detail(serde_json::json!({ "user": p.email, "role": invitation.role.as_str() }))
+        NewEvent::by(Some(p.user_id.into()), &p.email, event, ip)
+            .with_detail(detail)
             .in_organisation(invitation.organisation_id.into()),
     )
     .await?;
@@ -57,11 +105,7 @@ pub async fn accept(
     Ok(redirect_with_notice(
         state.config.is_https(),
         "/account",
-        &format!(
-            "You have joined {} as {}",
-            invitation.organisation_name,
-            invitation.role.label().to_lowercase()
-        ),
+        &notice,
     ))
 }
 
@@ -94,35 +138,5 @@ pub async fn withdraw(
         state.config.is_https(),
         &format!("/organisations/{org_id}/staff"),
         &format!("You withdrew the invitation to {email}"),
-    ))
-}
-
-pub async fn decline(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    ClientIp(ip): ClientIp,
-    Path(id): Path<Uuid>,
-) -> AppResult<Response> {
-    let p = viewer.user()?;
-    let mut tx = state.db.begin().await?;
-    let invitation = joining_store::take(&mut tx, id, p.user_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    audit::record(
-        &mut tx,
-        &state.secrets,
-        NewEvent::by(Some(p.user_id.into()), &p.email, "membership.declined", &ip)
-            .with_detail(serde_json::json!({ "user": p.email }))
-            .in_organisation(invitation.organisation_id.into()),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(redirect_with_notice(
-        state.config.is_https(),
-        "/account",
-        &format!(
-            "You declined the invitation to join {}",
-            invitation.organisation_name
-        ),
     ))
 }

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::platform::web::format::date_and_time;
 use crate::{
     alerts::{
         access,
@@ -105,7 +106,7 @@ fn deadline(r: &ResponseRow, live: bool, at: OffsetDateTime) -> Option<Deadline>
         } else {
             "Progress update"
         },
-        when: views::date_time(due),
+        when: date_and_time(due),
         countdown: deadlines::countdown(at, due),
         overdue: due <= at,
     })

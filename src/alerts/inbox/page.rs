@@ -2,6 +2,7 @@
 //! response with deadline, inventory matches, timeline and the steps allowed now.
 
 use super::*;
+use crate::platform::web::format::date_and_time;
 
 // ---- The advisory page ----------------------------------------------------------------
 
@@ -208,14 +209,14 @@ pub(super) fn timeline(events: &[EventRow], sent: &[NoticeRow]) -> Vec<TimelineE
         .iter()
         .map(|e| TimelineEntry {
             at: e.at,
-            when: views::date_time(e.at),
+            when: date_and_time(e.at),
             what: e.kind.clone(),
             by: e.by_name.clone().unwrap_or_else(|| "CareCERT".to_owned()),
             note: e.note.clone(),
         })
         .chain(sent.iter().map(|n| TimelineEntry {
             at: n.sent_at,
-            when: views::date_time(n.sent_at),
+            when: date_and_time(n.sent_at),
             what: notice_label(n),
             by: "CareCERT".to_owned(),
             note: String::new(),
@@ -367,8 +368,8 @@ pub(super) async fn build_panel(
             .find(|e| e.kind == ack_label)
             .and_then(|e| e.by_name.clone());
         match by {
-            Some(by) => format!("{} by {by}", views::date_time(t)),
-            None => views::date_time(t),
+            Some(by) => format!("{} by {by}", date_and_time(t)),
+            None => date_and_time(t),
         }
     });
     let steps = allowed_steps(row.state, !live);

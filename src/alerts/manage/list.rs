@@ -9,6 +9,7 @@ use axum::{
 use uuid::Uuid;
 
 use super::manage_shell;
+use crate::platform::web::format::date_and_time;
 use crate::{
     alerts::{
         model::AdvisoryStatus,
@@ -81,7 +82,7 @@ fn other_row(a: &advisories::AdvisoryRow) -> OtherRow {
         label: a.label().to_owned(),
         title: a.title.clone(),
         severity: a.severity.label(),
-        when: views::date_time(a.updated_at),
+        when: date_and_time(a.updated_at),
     }
 }
 
@@ -128,7 +129,7 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> AppResult<Re
                     title: a.title.clone(),
                     severity: severity.label(),
                     severity_tag: views::severity_tag(severity),
-                    published: a.published_at.map(views::date_time).unwrap_or_default(),
+                    published: a.published_at.map(date_and_time).unwrap_or_default(),
                     targeted,
                     acknowledged_percent: stats::percent(acked as usize, targeted as usize),
                     overdue,

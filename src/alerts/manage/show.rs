@@ -10,13 +10,14 @@ use axum::{
 use uuid::Uuid;
 
 use super::{load, manage_shell};
+use crate::platform::web::format::date_and_time;
 use crate::{
     alerts::{
         access,
         model::{AdvisoryContent, AdvisoryStatus},
         publishing, rules,
         store::{advisories, review},
-        views::{self, AdvisoryView},
+        views::AdvisoryView,
     },
     platform::{
         AppState,
@@ -79,7 +80,7 @@ async fn pending_view(
             .map(|r| r.message())
             .collect(),
         editors: names(&editors),
-        submitted_at: views::date_time(pending.submitted_at),
+        submitted_at: date_and_time(pending.submitted_at),
         can_approve: rules::review::may_approve(viewer, &authors),
         current: pending.number == row.revision + 1,
         adv: AdvisoryView::new(row, &content, &[]),

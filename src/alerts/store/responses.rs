@@ -265,6 +265,16 @@ pub struct InboxRow {
 
 /// The advisories addressed to any of `orgs`, with each organisation's response.
 pub async fn inbox(db: &Db, orgs: &[Uuid]) -> Result<Vec<InboxRow>, sqlx::Error> {
+    inbox_rows(db, orgs, None).await
+}
+
+/// Inbox rows of `orgs`, in chunks of organisations. With `waiting_at`, only those that
+/// wait on the organisation at that moment (see [`needing_action`]).
+async fn inbox_rows(
+    db: &Db,
+    orgs: &[Uuid],
+    waiting_at: Option<OffsetDateTime>,
+) -> Result<Vec<InboxRow>, sqlx::Error> {
     if orgs.is_empty() {
         return Ok(Vec::new());
     }
@@ -281,8 +291,17 @@ pub async fn inbox(db: &Db, orgs: &[Uuid]) -> Result<Vec<InboxRow>, sqlx::Error>
                  a.published_at, a.current_release_at, o.name AS org_name \
                  FROM alert_responses r JOIN alert_advisories a ON a.id = r.advisory_id \
                  JOIN organisations o ON o.id = r.organisation_id \
-                 WHERE a.reference IS NOT NULL AND r.organisation_id IN ("
+                 WHERE a.reference IS NOT NULL"
             ));
+            if let Some(at) = waiting_at {
+                q.push(
+                    " AND a.status = 'published' AND (r.state = 'awaiting' OR \
+                     (r.state IN ('acknowledged', 'remediating') AND r.next_update_due_at <= ",
+                );
+                q.push_bind(at);
+                q.push("))");
+            }
+            q.push(" AND r.organisation_id IN (");
             let mut sep = q.separated(", ");
             for id in chunk {
                 sep.push_bind(*id);
@@ -365,36 +384,7 @@ pub async fn needing_action(
     orgs: &[Uuid],
     now: OffsetDateTime,
 ) -> Result<Vec<InboxRow>, sqlx::Error> {
-    if orgs.is_empty() {
-        return Ok(Vec::new());
-    }
-    let cols: String = COLUMNS
-        .split(", ")
-        .map(|c| format!("r.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut out = Vec::new();
-    for chunk in orgs.chunks(500) {
-        with_db!(db, |pool| {
-            let mut q = sqlx::QueryBuilder::new(format!(
-                "SELECT {cols}, a.reference, a.title, a.severity, a.tlp, a.status, \
-                 a.published_at, a.current_release_at, o.name AS org_name \
-                 FROM alert_responses r JOIN alert_advisories a ON a.id = r.advisory_id \
-                 JOIN organisations o ON o.id = r.organisation_id \
-                 WHERE a.status = 'published' AND a.reference IS NOT NULL AND ("
-            ));
-            q.push("r.state = 'awaiting' OR (r.state IN ('acknowledged', 'remediating') AND r.next_update_due_at <= ");
-            q.push_bind(now);
-            q.push(")) AND r.organisation_id IN (");
-            let mut sep = q.separated(", ");
-            for id in chunk {
-                sep.push_bind(*id);
-            }
-            q.push(")");
-            out.extend(q.build_query_as::<InboxRow>().fetch_all(pool).await?);
-        });
-    }
-    Ok(out)
+    inbox_rows(db, orgs, Some(now)).await
 }
 
 /// How far behind organisations are on published advisories, counted by the database.

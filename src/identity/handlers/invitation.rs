@@ -8,13 +8,14 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
+use uuid::Uuid;
 
 use super::{after_password, check_password_pair};
 use crate::{
     audit::{self, NewEvent},
     identity::{
         passwords, session,
-        store::{self, LinkProblem, LinkPurpose},
+        store::{self, LinkProblem, LinkPurpose, UserRow},
     },
     platform::{
         AppState,
@@ -45,6 +46,57 @@ pub struct LinkProblemPage {
     pub shell: Shell,
     pub message: String,
     pub advice: String,
+}
+
+/// A kind of one-time link that lets its holder choose a password, and how a problem with
+/// it is explained.
+pub struct Link {
+    purpose: LinkPurpose,
+    what: &'static str,
+    advice: &'static str,
+}
+
+impl Link {
+    pub fn new(purpose: LinkPurpose, what: &'static str, advice: &'static str) -> Self {
+        Link {
+            purpose,
+            what,
+            advice,
+        }
+    }
+
+    /// Reads a password chosen through the link `token`: the holder and what is wrong with
+    /// the password (nothing, if `errors` is empty), or the page saying why the link cannot
+    /// be used. The link is only checked here, not used up.
+    pub async fn choose(
+        &self,
+        state: &AppState,
+        viewer: &Viewer,
+        token: &str,
+        form: &ChooseForm,
+    ) -> AppResult<Result<(Uuid, UserRow, FormErrors), Response>> {
+        let user_id = match store::check_link(&state.db, self.purpose, token).await? {
+            Err(problem) => return Ok(Err(self.problem(viewer, problem)?)),
+            Ok(id) => id,
+        };
+        let user = store::user_by_id(&state.db, user_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let mut errors = FormErrors::new();
+        check_password_pair(
+            &mut errors,
+            &form.password,
+            &form.confirm,
+            &user.email,
+            &user.name,
+        );
+        Ok(Ok((user_id, user, errors)))
+    }
+
+    /// The page saying why this link cannot be used.
+    pub fn problem(&self, viewer: &Viewer, problem: LinkProblem) -> AppResult<Response> {
+        link_problem_response(viewer, problem, self.what, self.advice)
+    }
 }
 
 pub fn link_problem_response(
@@ -119,21 +171,11 @@ pub async fn accept_submit(
     Path(token): Path<String>,
     Form(form): Form<ChooseForm>,
 ) -> AppResult<Response> {
-    let user_id = match store::check_link(&state.db, LinkPurpose::Invitation, &token).await? {
-        Err(problem) => return link_problem_response(&viewer, problem, "invitation", ADVICE),
-        Ok(id) => id,
+    let link = Link::new(LinkPurpose::Invitation, "invitation", ADVICE);
+    let (user_id, user, errors) = match link.choose(&state, &viewer, &token, &form).await? {
+        Ok(chosen) => chosen,
+        Err(problem) => return Ok(problem),
     };
-    let user = store::user_by_id(&state.db, user_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let mut errors = FormErrors::new();
-    check_password_pair(
-        &mut errors,
-        &form.password,
-        &form.confirm,
-        &user.email,
-        &user.name,
-    );
     if !errors.is_empty() {
         let html = render(&page(&viewer, &token, &user.name, errors))?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
@@ -141,7 +183,7 @@ pub async fn accept_submit(
     let hash = passwords::hash(form.password).await?;
     let mut tx = state.db.begin().await?;
     if !store::use_link(&mut tx, LinkPurpose::Invitation, &token).await? {
-        return link_problem_response(&viewer, LinkProblem::Used, "invitation", ADVICE);
+        return link.problem(&viewer, LinkProblem::Used);
     }
     store::set_password(&mut tx, user_id, &hash).await?;
     audit::record(

@@ -10,10 +10,7 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{
-    check_password_pair,
-    invitation::{ChooseForm, ChoosePasswordPage, link_problem_response},
-};
+use super::invitation::{ChooseForm, ChoosePasswordPage, Link, link_problem_response};
 use crate::{
     audit::{self, NewEvent},
     identity::{
@@ -23,7 +20,7 @@ use crate::{
     },
     platform::{
         AppState,
-        error::{AppError, AppResult},
+        error::AppResult,
         web::{
             client::ClientIp,
             cookies::redirect_with_notice,
@@ -154,21 +151,11 @@ pub async fn choose_submit(
     Path(token): Path<String>,
     Form(form): Form<ChooseForm>,
 ) -> AppResult<Response> {
-    let user_id = match store::check_link(&state.db, LinkPurpose::PasswordReset, &token).await? {
-        Err(problem) => return link_problem_response(&viewer, problem, "password reset", ADVICE),
-        Ok(id) => id,
+    let link = Link::new(LinkPurpose::PasswordReset, "password reset", ADVICE);
+    let (user_id, user, errors) = match link.choose(&state, &viewer, &token, &form).await? {
+        Ok(chosen) => chosen,
+        Err(problem) => return Ok(problem),
     };
-    let user = store::user_by_id(&state.db, user_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let mut errors = FormErrors::new();
-    check_password_pair(
-        &mut errors,
-        &form.password,
-        &form.confirm,
-        &user.email,
-        &user.name,
-    );
     if !errors.is_empty() {
         return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -179,7 +166,7 @@ pub async fn choose_submit(
     let hash = passwords::hash(form.password).await?;
     let mut tx = state.db.begin().await?;
     if !store::use_link(&mut tx, LinkPurpose::PasswordReset, &token).await? {
-        return link_problem_response(&viewer, LinkProblem::Used, "password reset", ADVICE);
+        return link.problem(&viewer, LinkProblem::Used);
     }
     store::set_password(&mut tx, user_id, &hash).await?;
     store::delete_other_sessions(&mut tx, user_id, None).await?;

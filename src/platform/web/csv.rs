@@ -17,6 +17,12 @@ pub fn safe_cell(value: &str) -> String {
     }
 }
 
+/// A writer for a CSV download, starting with a byte order mark so that spreadsheets read
+/// the file as UTF-8 (names with accents would otherwise come out garbled).
+pub fn spreadsheet_writer() -> csv::Writer<Vec<u8>> {
+    csv::Writer::from_writer("\u{feff}".as_bytes().to_vec())
+}
+
 /// A CSV download named `filename` (letters, digits, hyphens, underscores and dots only,
 /// so the name cannot break out of the header).
 pub fn csv_response(filename: &str, body: Vec<u8>) -> Response {
@@ -51,6 +57,14 @@ mod tests {
         assert_eq!(safe_cell("\r=1"), "'\r=1");
         assert_eq!(safe_cell("Ann = Bob"), "Ann = Bob");
         assert_eq!(safe_cell(""), "");
+    }
+
+    #[test]
+    fn downloads_start_with_a_byte_order_mark() {
+        let mut w = spreadsheet_writer();
+        w.write_record(["Zoë", "1"]).unwrap();
+        let bytes = w.into_inner().unwrap();
+        assert_eq!(String::from_utf8(bytes).unwrap(), "\u{feff}Zoë,1\n");
     }
 
     #[test]
