@@ -1403,7 +1403,7 @@ async fn publication_steps(
     notices::record_many(
         &mut tx,
         throwaway,
-        deadlines::Notice::NewAdvisory.as_str(),
+        deadlines::Notice::NewAdvisory,
         "1",
         &recorded,
         at,

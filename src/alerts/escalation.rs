@@ -114,17 +114,7 @@ async fn send(
             })
             .collect(),
     };
-    if !notices::claim(
-        &mut tx,
-        adv.id,
-        org,
-        notice.as_str(),
-        &cycle,
-        mails.len() as i64,
-        at,
-    )
-    .await?
-    {
+    if !notices::claim(&mut tx, adv.id, org, notice, &cycle, mails.len() as i64, at).await? {
         return Ok(0);
     }
     for m in &mails {
@@ -236,7 +226,7 @@ pub async fn chase_silent(
         .iter()
         .map(|o| (*o, per_org.get(o).copied().unwrap_or(0)))
         .collect();
-    notices::record_many(&mut tx, advisory, "escalation", &cycle, &recorded, at).await?;
+    notices::record_many(&mut tx, advisory, Notice::Escalation, &cycle, &recorded, at).await?;
     for m in &mails {
         email::queue(&mut tx, m).await?;
     }

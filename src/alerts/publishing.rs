@@ -204,7 +204,7 @@ async fn reach(
         notices::record_many(
             tx,
             advisory,
-            deadlines::Notice::NewAdvisory.as_str(),
+            deadlines::Notice::NewAdvisory,
             "1",
             &recorded,
             at,
@@ -609,7 +609,15 @@ async fn apply_revision(
         })
         .await?;
         let recorded: Vec<(Uuid, i64)> = already.iter().map(|o| (*o, 0)).collect();
-        notices::record_many(tx, id, "revision", &number.to_string(), &recorded, at).await?;
+        notices::record_many(
+            tx,
+            id,
+            deadlines::Notice::Revision,
+            &number.to_string(),
+            &recorded,
+            at,
+        )
+        .await?;
         out.emails += mails.len();
         jobs::enqueue_many(tx, email::JOB_KIND, &mails).await?;
         out.webhooks += webhooks::enqueue(tx, id, &already, "advisory.revised").await?;

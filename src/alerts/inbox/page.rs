@@ -2,6 +2,7 @@
 //! response with deadline, inventory matches, timeline and the steps allowed now.
 
 use super::*;
+use crate::alerts::rules::deadlines::Notice;
 use crate::platform::web::format::date_and_time;
 
 // ---- The advisory page ----------------------------------------------------------------
@@ -191,15 +192,14 @@ pub(super) fn notice_label(n: &NoticeRow) -> String {
         1 => "1 person".to_owned(),
         count => format!("{count} people"),
     };
-    match n.notice.as_str() {
-        "new_advisory" => format!("Advisory sent ({people} emailed)"),
-        "reminder" => format!("Reminder: acknowledgement due soon ({people} emailed)"),
-        "overdue" => format!("Acknowledgement overdue ({people} emailed)"),
-        "parent_overdue" => "Parent organisation told acknowledgement is overdue".to_owned(),
-        "update_overdue" => format!("Progress update overdue ({people} emailed)"),
-        "revision" => format!("Told about revision {} ({people} emailed)", n.cycle),
-        "escalation" => format!("Chased by the national team ({people} emailed)"),
-        _ => format!("Notice sent ({people} emailed)"),
+    match n.notice {
+        Notice::NewAdvisory => format!("Advisory sent ({people} emailed)"),
+        Notice::Reminder => format!("Reminder: acknowledgement due soon ({people} emailed)"),
+        Notice::Overdue => format!("Acknowledgement overdue ({people} emailed)"),
+        Notice::ParentOverdue => "Parent organisation told acknowledgement is overdue".to_owned(),
+        Notice::UpdateOverdue => format!("Progress update overdue ({people} emailed)"),
+        Notice::Revision => format!("Told about revision {} ({people} emailed)", n.cycle),
+        Notice::Escalation => format!("Chased by the national team ({people} emailed)"),
     }
 }
 

@@ -89,7 +89,9 @@ pub fn next_update_due(last_update: OffsetDateTime, days: Option<i64>) -> Offset
     last_update.saturating_add(Duration::days(days))
 }
 
-/// A message the service sends about one organisation's response to one advisory.
+/// A message the service sends about one organisation's response to one advisory: the
+/// `notice` column of a sent notice. The escalation scan sends the ladder notices; publishing
+/// sends the new advisory and revision notices, and the national team's chase an escalation.
 #[derive(
     Debug,
     Clone,
@@ -99,10 +101,12 @@ pub fn next_update_due(last_update: OffsetDateTime, days: Option<i64>) -> Offset
     Hash,
     Serialize,
     Deserialize,
+    sqlx::Type,
     strum::EnumString,
     strum::IntoStaticStr,
 )]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum Notice {
     /// The advisory has been published to the organisation.
@@ -116,15 +120,21 @@ pub enum Notice {
     ParentOverdue,
     /// A remediation update is overdue.
     UpdateOverdue,
+    /// A new revision of an advisory the organisation was already sent.
+    Revision,
+    /// The national team chased the organisation from the dashboard.
+    Escalation,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 5] = [
+    pub const ALL: [Notice; 7] = [
         Notice::NewAdvisory,
         Notice::Reminder,
         Notice::Overdue,
         Notice::ParentOverdue,
         Notice::UpdateOverdue,
+        Notice::Revision,
+        Notice::Escalation,
     ];
 
     /// The stored value (the `notice` column of a sent notice).
@@ -360,6 +370,27 @@ mod tests {
         assert_eq!("Overdue".parse::<Notice>().ok(), None);
         assert_eq!("".parse::<Notice>().ok(), None);
         assert_eq!("overdue ".parse::<Notice>().ok(), None);
+    }
+
+    /// The `notice` column holds exactly these names; any other stored value fails to read.
+    #[tokio::test]
+    async fn stored_notice_names_are_exact() {
+        use crate::platform::stored_text::{decode, encode};
+        let names = [
+            "new_advisory",
+            "reminder",
+            "overdue",
+            "parent_overdue",
+            "update_overdue",
+            "revision",
+            "escalation",
+        ];
+        for (n, name) in Notice::ALL.into_iter().zip(names) {
+            assert_eq!(encode(n).await.unwrap(), name);
+            assert_eq!(decode::<Notice>(name).await.unwrap(), n);
+        }
+        assert!(decode::<Notice>("chase").await.is_err());
+        assert!(decode::<Notice>("Revision").await.is_err());
     }
 
     #[test]

@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{
+    alerts::rules::deadlines::Notice,
     exec_tx,
     platform::db::{Db, Tx},
     with_db, with_tx,
@@ -18,7 +19,7 @@ pub async fn claim(
     tx: &mut Tx,
     advisory: Uuid,
     org: Uuid,
-    notice: &str,
+    notice: Notice,
     cycle: &str,
     recipients: i64,
     at: OffsetDateTime,
@@ -44,7 +45,7 @@ pub async fn claim(
 pub async fn record_many(
     tx: &mut Tx,
     advisory: Uuid,
-    notice: &str,
+    notice: Notice,
     cycle: &str,
     orgs: &[(Uuid, i64)],
     at: OffsetDateTime,
@@ -81,9 +82,10 @@ pub async fn chased_since(
 ) -> Result<HashMap<Uuid, OffsetDateTime>, sqlx::Error> {
     let rows = with_tx!(tx, |c| sqlx::query_as::<_, (Uuid, OffsetDateTime)>(
         "SELECT organisation_id, sent_at FROM alert_notices \
-         WHERE advisory_id = $1 AND notice = 'escalation' AND cycle LIKE $2 AND sent_at > $3"
+         WHERE advisory_id = $1 AND notice = $2 AND cycle LIKE $3 AND sent_at > $4"
     )
     .bind(advisory)
+    .bind(Notice::Escalation)
     .bind(format!("{MANUAL_CYCLE}%"))
     .bind(since)
     .fetch_all(c)
@@ -100,7 +102,7 @@ pub async fn chased_since(
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct NoticeRow {
     pub organisation_id: Uuid,
-    pub notice: String,
+    pub notice: Notice,
     pub cycle: String,
     pub sent_at: OffsetDateTime,
     pub recipients: i64,
