@@ -684,22 +684,13 @@ async fn responses_open(tx: &mut Tx, advisory: Uuid) -> Result<Vec<Uuid>, sqlx::
 /// Works out again which live advisories an organisation is likely affected by, after its
 /// inventory changed. Returns how many it now matches.
 pub async fn rematch_organisation(tx: &mut Tx, org: Uuid) -> Result<usize, sqlx::Error> {
-    let live: Vec<(Uuid, String)> = crate::with_tx!(tx, |c| sqlx::query_as(
-        "SELECT a.id, a.content FROM alert_advisories a JOIN alert_responses r \
-         ON r.advisory_id = a.id WHERE r.organisation_id = $1 AND a.status = 'published'"
-    )
-    .bind(org)
-    .fetch_all(c)
-    .await)?;
+    let live = advisories::live_for(tx, org).await?;
     let mut matched = 0;
-    for (advisory, raw) in live {
-        let Ok(content) = serde_json::from_str::<AdvisoryContent>(&raw) else {
-            continue;
-        };
-        let found = find_matches(tx, &content.affected, Some(org)).await?;
+    for adv in live {
+        let found = find_matches(tx, &adv.content.affected, Some(org)).await?;
         let m = found.get(&org);
         matched += usize::from(m.is_some());
-        responses::set_matches(tx, advisory, org, m.is_some(), &matches_json(m)).await?;
+        responses::set_matches(tx, adv.id, org, m.is_some(), &matches_json(m)).await?;
     }
     Ok(matched)
 }
