@@ -1404,7 +1404,7 @@ async fn publication_steps(
         &mut tx,
         throwaway,
         deadlines::Notice::NewAdvisory,
-        "1",
+        deadlines::Cycle::Number(1),
         &recorded,
         at,
     )

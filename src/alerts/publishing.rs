@@ -205,7 +205,7 @@ async fn reach(
             tx,
             advisory,
             deadlines::Notice::NewAdvisory,
-            "1",
+            deadlines::Cycle::Number(1),
             &recorded,
             at,
         )
@@ -613,7 +613,7 @@ async fn apply_revision(
             tx,
             id,
             deadlines::Notice::Revision,
-            &number.to_string(),
+            deadlines::Cycle::Number(number),
             &recorded,
             at,
         )

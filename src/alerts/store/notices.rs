@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{
-    alerts::rules::deadlines::Notice,
+    alerts::rules::deadlines::{Cycle, Notice},
     exec_tx,
     platform::db::{Db, Tx},
     with_db, with_tx,
@@ -20,7 +20,7 @@ pub async fn claim(
     advisory: Uuid,
     org: Uuid,
     notice: Notice,
-    cycle: &str,
+    cycle: Cycle,
     recipients: i64,
     at: OffsetDateTime,
 ) -> Result<bool, sqlx::Error> {
@@ -46,7 +46,7 @@ pub async fn record_many(
     tx: &mut Tx,
     advisory: Uuid,
     notice: Notice,
-    cycle: &str,
+    cycle: Cycle,
     orgs: &[(Uuid, i64)],
     at: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
@@ -70,9 +70,6 @@ pub async fn record_many(
     Ok(())
 }
 
-/// The prefix of the cycle of a chase from the dashboard (`manual:<unix time>`).
-pub const MANUAL_CYCLE: &str = "manual:";
-
 /// The organisations chased about `advisory` from the dashboard after `since`, with when
 /// each was last chased.
 pub async fn chased_since(
@@ -86,7 +83,7 @@ pub async fn chased_since(
     )
     .bind(advisory)
     .bind(Notice::Escalation)
-    .bind(format!("{MANUAL_CYCLE}%"))
+    .bind(format!("{}%", Cycle::MANUAL_PREFIX))
     .bind(since)
     .fetch_all(c)
     .await)?;
@@ -103,7 +100,7 @@ pub async fn chased_since(
 pub struct NoticeRow {
     pub organisation_id: Uuid,
     pub notice: Notice,
-    pub cycle: String,
+    pub cycle: Cycle,
     pub sent_at: OffsetDateTime,
     pub recipients: i64,
 }
