@@ -38,6 +38,7 @@ use std::{
 use carecert::{
     alerts::{
         emails::{self, About},
+        inventory_files::Format,
         model::{AdvisoryContent, Audience, InventoryItem, Severity, Tlp},
         publishing, responding,
         rules::{content, deadlines, matching, responses::Action},
@@ -1119,9 +1120,17 @@ async fn inventories(db: &Db, country: &Country) -> (usize, usize) {
                     let mut tx = db.begin().await.expect("begin");
                     for (i, org, lead, affected) in group {
                         let list = org_inventory(&catalogue, *i, *affected);
-                        inventory::replace(&mut tx, *org, "inventory.csv", "csv", &list, *lead, at)
-                            .await
-                            .expect("inventory");
+                        inventory::replace(
+                            &mut tx,
+                            *org,
+                            "inventory.csv",
+                            Format::Csv,
+                            &list,
+                            *lead,
+                            at,
+                        )
+                        .await
+                        .expect("inventory");
                         items.fetch_add(list.len(), Ordering::Relaxed);
                     }
                     tx.commit().await.expect("commit");
@@ -1394,8 +1403,8 @@ async fn publication_steps(
     notices::record_many(
         &mut tx,
         throwaway,
-        deadlines::Notice::NewAdvisory.as_str(),
-        "1",
+        deadlines::Notice::NewAdvisory,
+        deadlines::Cycle::Number(1),
         &recorded,
         at,
     )

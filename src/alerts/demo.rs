@@ -332,7 +332,16 @@ impl Demo<'_> {
         let org = self.cast.organisation(ods)?;
         let by = self.cast.responder(ods)?.user_id;
         let mut tx = self.db.begin().await?;
-        inventory::replace(&mut tx, org, filename, "csv", &items, by.into(), at).await?;
+        inventory::replace(
+            &mut tx,
+            org,
+            filename,
+            inventory_files::Format::Csv,
+            &items,
+            by.into(),
+            at,
+        )
+        .await?;
         publishing::rematch_organisation(&mut tx, org).await?;
         tx.commit().await?;
         Ok(())

@@ -15,7 +15,7 @@ use crate::{
     alerts::{
         emails::{self, About},
         model::{AdvisoryContent, AdvisoryStatus, ResponseState},
-        rules::deadlines::{self, Notice, ResponseClock},
+        rules::deadlines::{self, Cycle, Notice, ResponseClock},
         store::{
             advisories::{self, AdvisoryRow},
             notices,
@@ -76,7 +76,7 @@ async fn send(
     let org = r.organisation_id;
     let cycle = match (notice, r.next_update_due_at) {
         (Notice::UpdateOverdue, Some(d)) => deadlines::update_cycle_key(d),
-        _ => "1".to_owned(),
+        _ => Cycle::Number(1),
     };
     let mut tx = db.begin().await?;
     let names = notices::organisation_names(&mut tx, &[org]).await?;
@@ -114,17 +114,7 @@ async fn send(
             })
             .collect(),
     };
-    if !notices::claim(
-        &mut tx,
-        adv.id,
-        org,
-        notice.as_str(),
-        &cycle,
-        mails.len() as i64,
-        at,
-    )
-    .await?
-    {
+    if !notices::claim(&mut tx, adv.id, org, notice, cycle, mails.len() as i64, at).await? {
         return Ok(0);
     }
     for m in &mails {
@@ -231,12 +221,12 @@ pub async fn chase_silent(
             ));
         }
     }
-    let cycle = format!("{}{}", notices::MANUAL_CYCLE, at.unix_timestamp());
+    let cycle = Cycle::Manual(at.unix_timestamp());
     let recorded: Vec<(Uuid, i64)> = orgs
         .iter()
         .map(|o| (*o, per_org.get(o).copied().unwrap_or(0)))
         .collect();
-    notices::record_many(&mut tx, advisory, "escalation", &cycle, &recorded, at).await?;
+    notices::record_many(&mut tx, advisory, Notice::Escalation, cycle, &recorded, at).await?;
     for m in &mails {
         email::queue(&mut tx, m).await?;
     }

@@ -167,11 +167,10 @@ pub struct PageQuery {
     page: Option<String>,
 }
 
-fn format_label(stored: &str) -> &'static str {
-    if stored == "cyclonedx" {
-        "CycloneDX SBOM (JSON)"
-    } else {
-        "CSV"
+fn format_label(format: Format) -> &'static str {
+    match format {
+        Format::CycloneDx => "CycloneDX SBOM (JSON)",
+        Format::Csv => "CSV",
     }
 }
 
@@ -247,7 +246,7 @@ async fn page(
         shell,
         problems,
         upload: upload.map(|u| UploadView {
-            format: format_label(&u.format),
+            format: format_label(u.format),
             count: plural(usize::try_from(u.item_count).unwrap_or(0), "item", "items"),
             when: date_and_time(u.uploaded_at),
             by: u.uploaded_by_name,
@@ -365,10 +364,8 @@ pub async fn upload(
         Ok(parsed) => parsed,
         Err(e) => return page(&state, &viewer, org, 1, e.problems).await,
     };
-    let format = match format {
-        Ok(Format::CycloneDx) => "cyclonedx",
-        _ => "csv",
-    };
+    // A file that parsed but whose kind could not be told is read as CSV.
+    let format = format.unwrap_or(Format::Csv);
     let at = now();
     let mut tx = state.db.begin().await?;
     store::replace(
@@ -392,7 +389,7 @@ pub async fn upload(
             event: "alerts.inventory_replaced",
             detail: serde_json::json!({
                 "file": filename,
-                "format": format,
+                "format": format.as_str(),
                 "items": items.len(),
                 "left_out": left_out.len(),
                 "likely_affected": matched,

@@ -204,8 +204,8 @@ async fn reach(
         notices::record_many(
             tx,
             advisory,
-            deadlines::Notice::NewAdvisory.as_str(),
-            "1",
+            deadlines::Notice::NewAdvisory,
+            deadlines::Cycle::Number(1),
             &recorded,
             at,
         )
@@ -609,7 +609,15 @@ async fn apply_revision(
         })
         .await?;
         let recorded: Vec<(Uuid, i64)> = already.iter().map(|o| (*o, 0)).collect();
-        notices::record_many(tx, id, "revision", &number.to_string(), &recorded, at).await?;
+        notices::record_many(
+            tx,
+            id,
+            deadlines::Notice::Revision,
+            deadlines::Cycle::Number(number),
+            &recorded,
+            at,
+        )
+        .await?;
         out.emails += mails.len();
         jobs::enqueue_many(tx, email::JOB_KIND, &mails).await?;
         out.webhooks += webhooks::enqueue(tx, id, &already, "advisory.revised").await?;
@@ -676,22 +684,13 @@ async fn responses_open(tx: &mut Tx, advisory: Uuid) -> Result<Vec<Uuid>, sqlx::
 /// Works out again which live advisories an organisation is likely affected by, after its
 /// inventory changed. Returns how many it now matches.
 pub async fn rematch_organisation(tx: &mut Tx, org: Uuid) -> Result<usize, sqlx::Error> {
-    let live: Vec<(Uuid, String)> = crate::with_tx!(tx, |c| sqlx::query_as(
-        "SELECT a.id, a.content FROM alert_advisories a JOIN alert_responses r \
-         ON r.advisory_id = a.id WHERE r.organisation_id = $1 AND a.status = 'published'"
-    )
-    .bind(org)
-    .fetch_all(c)
-    .await)?;
+    let live = advisories::live_for(tx, org).await?;
     let mut matched = 0;
-    for (advisory, raw) in live {
-        let Ok(content) = serde_json::from_str::<AdvisoryContent>(&raw) else {
-            continue;
-        };
-        let found = find_matches(tx, &content.affected, Some(org)).await?;
+    for adv in live {
+        let found = find_matches(tx, &adv.content.affected, Some(org)).await?;
         let m = found.get(&org);
         matched += usize::from(m.is_some());
-        responses::set_matches(tx, advisory, org, m.is_some(), &matches_json(m)).await?;
+        responses::set_matches(tx, adv.id, org, m.is_some(), &matches_json(m)).await?;
     }
     Ok(matched)
 }

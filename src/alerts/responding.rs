@@ -178,7 +178,7 @@ async fn save_action(
         advisory,
         org,
         actor.user_id,
-        responses::event_label(action),
+        responses::EventKind::of(action),
         &note,
         at,
     )

@@ -88,8 +88,9 @@ pub fn routes() -> Vec<Route> {
 
 // ---- Pure rules: ordering, filtering and adding up ----
 
-/// The columns the table can be sorted by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The columns the table can be sorted by, named in the URL in lower case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumString, strum::IntoStaticStr)]
+#[strum(serialize_all = "lowercase")]
 pub enum SortKey {
     Name,
     Percent,
@@ -97,19 +98,13 @@ pub enum SortKey {
 }
 
 impl SortKey {
+    /// The column a URL names; anything else (a hand-edited or old link) sorts by name
+    /// rather than failing the page.
     pub fn parse(s: &str) -> SortKey {
-        match s {
-            "percent" => SortKey::Percent,
-            "staff" => SortKey::Staff,
-            _ => SortKey::Name,
-        }
+        s.parse().unwrap_or(SortKey::Name)
     }
     pub fn as_str(self) -> &'static str {
-        match self {
-            SortKey::Name => "name",
-            SortKey::Percent => "percent",
-            SortKey::Staff => "staff",
-        }
+        self.into()
     }
     /// The first direction a column sorts in: names A to Z, coverage lowest first (the
     /// organisations needing help), staff largest first.
@@ -121,25 +116,22 @@ impl SortKey {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A sort direction, named in the URL in lower case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumString, strum::IntoStaticStr)]
+#[strum(serialize_all = "lowercase")]
 pub enum Dir {
     Asc,
     Desc,
 }
 
 impl Dir {
+    /// The direction a URL names; anything else falls back to the column's first direction
+    /// rather than failing the page.
     pub fn parse(s: &str, key: SortKey) -> Dir {
-        match s {
-            "asc" => Dir::Asc,
-            "desc" => Dir::Desc,
-            _ => key.first_direction(),
-        }
+        s.parse().unwrap_or_else(|_| key.first_direction())
     }
     pub fn as_str(self) -> &'static str {
-        match self {
-            Dir::Asc => "asc",
-            Dir::Desc => "desc",
-        }
+        self.into()
     }
     /// The value of `aria-sort` for the sorted column.
     pub fn aria(self) -> &'static str {
@@ -650,6 +642,20 @@ mod tests {
                 below: 2
             }
         );
+    }
+
+    /// The URL names are exact, and a bad sort parameter falls back instead of failing.
+    #[test]
+    fn sort_parameters_read_exactly_and_fall_back() {
+        for key in [SortKey::Name, SortKey::Percent, SortKey::Staff] {
+            assert_eq!(SortKey::parse(key.as_str()), key);
+        }
+        assert_eq!(SortKey::Staff.as_str(), "staff");
+        assert_eq!(SortKey::parse("Staff"), SortKey::Name);
+        assert_eq!(Dir::parse("desc", SortKey::Name), Dir::Desc);
+        assert_eq!(Dir::Asc.as_str(), "asc");
+        assert_eq!(Dir::parse("down", SortKey::Staff), Dir::Desc);
+        assert_eq!(Dir::parse("", SortKey::Name), Dir::Asc);
     }
 
     #[test]

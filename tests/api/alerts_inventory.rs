@@ -4,7 +4,7 @@
 
 use carecert::{
     alerts::{
-        inventory_files,
+        inventory_files, publishing,
         store::{inventory, responses},
     },
     organisations::domain::OrgType,
@@ -311,3 +311,29 @@ on_both!(only_the_organisations_leads_use_its_inventory, |app| {
         .await
         .assert_redirect_to("/sign-in?next=");
 });
+
+on_both!(
+    stored_advisory_content_that_does_not_read_stops_a_rematch,
+    |app| {
+        let (org, lead) = trust_with_lead(&app, "Riverside NHS Trust", "RR1").await;
+        let (id, _) = publish(&app, sample_content()).await;
+        upload(&lead, org, "inventory.csv", &csv_with_log4j("2.14.1"))
+            .await
+            .assert_redirect_to(&path(org));
+        carecert::exec_db!(app.db(), |pool| sqlx::query(
+            "UPDATE alert_advisories SET content = $1 WHERE id = $2"
+        )
+        .bind("{\"not\": \"an advisory\"}")
+        .bind(id)
+        .execute(pool)
+        .await)
+        .expect("damage content");
+        let mut tx = app.db().begin().await.expect("begin");
+        // A damaged advisory is an error, not silently left out of the count.
+        assert!(
+            publishing::rematch_organisation(&mut tx, org)
+                .await
+                .is_err()
+        );
+    }
+);

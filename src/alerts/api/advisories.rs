@@ -128,7 +128,7 @@ pub(super) async fn response_detail(
         .into_iter()
         .map(|e| TimelineEntry {
             at: e.at,
-            event: e.kind,
+            event: e.kind.label().to_owned(),
             note: e.note,
             by: e.by_name,
         })

@@ -166,15 +166,11 @@ pub async fn replace_inventory(
     let token = token_details(&state.db, &client).await?;
     let org = client.organisation_id;
     let mut tx = state.db.begin().await?;
-    let format = match declared {
-        Format::Csv => "csv",
-        Format::CycloneDx => "cyclonedx",
-    };
     inventory::replace(
         &mut tx,
         org,
         &format!("Sent with the API token \"{}\"", token.name),
-        format,
+        declared,
         &items,
         token.created_by,
         now(),
@@ -192,7 +188,7 @@ pub async fn replace_inventory(
             event: "alerts.inventory_replaced",
             detail: serde_json::json!({
                 "api_token_name": token.name,
-                "format": format,
+                "format": declared.as_str(),
                 "items": items.len(),
                 "left_out": left_out.len(),
                 "likely_affected_advisories": matched,

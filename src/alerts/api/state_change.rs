@@ -36,8 +36,9 @@ pub struct StateChange {
     pub next_update_days: Option<serde_json::Number>,
 }
 
-/// What to do to the response.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What to do to the response, named in the request as `applies`, `does_not_apply` and so on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumString, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum StateAction {
     Applies,
     DoesNotApply,
@@ -58,14 +59,7 @@ impl StateAction {
     ];
 
     fn as_str(self) -> &'static str {
-        match self {
-            StateAction::Applies => "applies",
-            StateAction::DoesNotApply => "does_not_apply",
-            StateAction::Update => "update",
-            StateAction::CloseRemediated => "close_remediated",
-            StateAction::AcceptRisk => "accept_risk",
-            StateAction::Reopen => "reopen",
-        }
+        self.into()
     }
 
     /// The fields the action reads.
@@ -176,10 +170,7 @@ impl ToSchema for StateChange {}
 /// missing is passed on empty, so the workflow says first whether the step is possible at
 /// all and only then what to write.
 pub(super) fn to_action(change: &StateChange) -> Result<Action, Vec<FieldProblem>> {
-    let Some(kind) = StateAction::ALL
-        .into_iter()
-        .find(|a| a.as_str() == change.action)
-    else {
+    let Ok(kind) = change.action.parse::<StateAction>() else {
         return Err(vec![FieldProblem::new(
             "action",
             format!(
@@ -312,6 +303,15 @@ mod tests {
                 reason: String::new()
             })
         );
+    }
+
+    #[test]
+    fn action_names_are_exact_and_round_trip() {
+        for action in StateAction::ALL {
+            assert_eq!(action.as_str().parse::<StateAction>(), Ok(action));
+        }
+        assert_eq!(StateAction::CloseRemediated.as_str(), "close_remediated");
+        assert!("Reopen".parse::<StateAction>().is_err());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! response with deadline, inventory matches, timeline and the steps allowed now.
 
 use super::*;
+use crate::alerts::rules::{deadlines::Notice, responses::EventKind};
 use crate::platform::web::format::date_and_time;
 
 // ---- The advisory page ----------------------------------------------------------------
@@ -191,15 +192,14 @@ pub(super) fn notice_label(n: &NoticeRow) -> String {
         1 => "1 person".to_owned(),
         count => format!("{count} people"),
     };
-    match n.notice.as_str() {
-        "new_advisory" => format!("Advisory sent ({people} emailed)"),
-        "reminder" => format!("Reminder: acknowledgement due soon ({people} emailed)"),
-        "overdue" => format!("Acknowledgement overdue ({people} emailed)"),
-        "parent_overdue" => "Parent organisation told acknowledgement is overdue".to_owned(),
-        "update_overdue" => format!("Progress update overdue ({people} emailed)"),
-        "revision" => format!("Told about revision {} ({people} emailed)", n.cycle),
-        "escalation" => format!("Chased by the national team ({people} emailed)"),
-        _ => format!("Notice sent ({people} emailed)"),
+    match n.notice {
+        Notice::NewAdvisory => format!("Advisory sent ({people} emailed)"),
+        Notice::Reminder => format!("Reminder: acknowledgement due soon ({people} emailed)"),
+        Notice::Overdue => format!("Acknowledgement overdue ({people} emailed)"),
+        Notice::ParentOverdue => "Parent organisation told acknowledgement is overdue".to_owned(),
+        Notice::UpdateOverdue => format!("Progress update overdue ({people} emailed)"),
+        Notice::Revision => format!("Told about revision {} ({people} emailed)", n.cycle),
+        Notice::Escalation => format!("Chased by the national team ({people} emailed)"),
     }
 }
 
@@ -210,7 +210,7 @@ pub(super) fn timeline(events: &[EventRow], sent: &[NoticeRow]) -> Vec<TimelineE
         .map(|e| TimelineEntry {
             at: e.at,
             when: date_and_time(e.at),
-            what: e.kind.clone(),
+            what: e.kind.label().to_owned(),
             by: e.by_name.clone().unwrap_or_else(|| "CareCERT".to_owned()),
             note: e.note.clone(),
         })
@@ -360,12 +360,11 @@ pub(super) async fn build_panel(
     let prefix = panel_prefix(org);
     let events = store::events(db, adv.id, org).await?;
     let sent = notices::for_response(db, adv.id, org).await?;
-    let ack_label = workflow::event_label(&Action::Acknowledge);
     let acknowledged = row.acknowledged_at.map(|t| {
         let by = events
             .iter()
             .rev()
-            .find(|e| e.kind == ack_label)
+            .find(|e| e.kind == EventKind::Acknowledged)
             .and_then(|e| e.by_name.clone());
         match by {
             Some(by) => format!("{} by {by}", date_and_time(t)),

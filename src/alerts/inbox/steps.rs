@@ -4,8 +4,9 @@ use super::*;
 
 // ---- The steps of a response, as the forms offer them -------------------------------
 
-/// One step of the response workflow, as a choice on the form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One step of the response workflow, as a choice on the form (its value in snake case).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumString, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub(super) enum Step {
     Acknowledge,
     Applies,
@@ -37,19 +38,11 @@ impl Step {
     ];
 
     pub(super) fn value(self) -> &'static str {
-        match self {
-            Step::Acknowledge => "acknowledge",
-            Step::Applies => "applies",
-            Step::DoesNotApply => "does_not_apply",
-            Step::Update => "update",
-            Step::CloseRemediated => "close_remediated",
-            Step::AcceptRisk => "accept_risk",
-            Step::Reopen => "reopen",
-        }
+        self.into()
     }
 
     pub(super) fn parse(s: &str) -> Option<Step> {
-        Step::ALL.into_iter().find(|k| k.value() == s.trim())
+        s.trim().parse().ok()
     }
 
     pub(super) fn label(self) -> &'static str {

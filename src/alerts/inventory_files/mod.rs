@@ -19,11 +19,23 @@ pub const MAX_ITEMS: usize = 20_000;
 
 const NOT_READABLE: &str = "This file is not a CSV or CycloneDX JSON file";
 
-/// The kinds of inventory file CareCERT reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The kinds of inventory file CareCERT reads, stored with the last upload as `csv` or
+/// `cyclonedx`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, strum::EnumString, strum::IntoStaticStr,
+)]
+#[sqlx(type_name = "TEXT", rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum Format {
     Csv,
     CycloneDx,
+}
+
+impl Format {
+    /// The stored value, also written in the audit record of an upload.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
 }
 
 /// Why an upload was refused: the first 20 problems, then a line saying how many more.

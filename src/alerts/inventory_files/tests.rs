@@ -736,3 +736,16 @@ fn column_letters_follow_spreadsheets() {
     assert_eq!(column_letters(701), "ZZ");
     assert_eq!(column_letters(702), "AAA");
 }
+
+/// The format of the last upload is stored as `csv` or `cyclonedx`, and nothing else reads.
+#[tokio::test]
+async fn stored_format_names_are_exact() {
+    use crate::platform::stored_text::{decode, encode};
+    for (format, name) in [(Format::Csv, "csv"), (Format::CycloneDx, "cyclonedx")] {
+        assert_eq!(format.as_str(), name);
+        assert_eq!(encode(format).await.unwrap(), name);
+        assert_eq!(decode::<Format>(name).await.unwrap(), format);
+    }
+    assert!(decode::<Format>("CSV").await.is_err());
+    assert!(decode::<Format>("xlsx").await.is_err());
+}

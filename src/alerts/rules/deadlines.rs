@@ -89,7 +89,9 @@ pub fn next_update_due(last_update: OffsetDateTime, days: Option<i64>) -> Offset
     last_update.saturating_add(Duration::days(days))
 }
 
-/// A message the service sends about one organisation's response to one advisory.
+/// A message the service sends about one organisation's response to one advisory: the
+/// `notice` column of a sent notice. The escalation scan sends the ladder notices; publishing
+/// sends the new advisory and revision notices, and the national team's chase an escalation.
 #[derive(
     Debug,
     Clone,
@@ -99,10 +101,12 @@ pub fn next_update_due(last_update: OffsetDateTime, days: Option<i64>) -> Offset
     Hash,
     Serialize,
     Deserialize,
+    sqlx::Type,
     strum::EnumString,
     strum::IntoStaticStr,
 )]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum Notice {
     /// The advisory has been published to the organisation.
@@ -116,15 +120,21 @@ pub enum Notice {
     ParentOverdue,
     /// A remediation update is overdue.
     UpdateOverdue,
+    /// A new revision of an advisory the organisation was already sent.
+    Revision,
+    /// The national team chased the organisation from the dashboard.
+    Escalation,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 5] = [
+    pub const ALL: [Notice; 7] = [
         Notice::NewAdvisory,
         Notice::Reminder,
         Notice::Overdue,
         Notice::ParentOverdue,
         Notice::UpdateOverdue,
+        Notice::Revision,
+        Notice::Escalation,
     ];
 
     /// The stored value (the `notice` column of a sent notice).
@@ -194,8 +204,103 @@ pub fn notices_due(r: &ResponseClock, now: OffsetDateTime) -> Vec<Notice> {
 /// The cycle under which an update-overdue notice is recorded: one per missed due date, so a
 /// new update that sets a new due date can be chased again if that one is missed too. Built
 /// from the instant, so the same moment written with different offsets gives the same key.
-pub fn update_cycle_key(next_update_due_at: OffsetDateTime) -> String {
-    format!("update:{}", next_update_due_at.unix_timestamp())
+pub fn update_cycle_key(next_update_due_at: OffsetDateTime) -> Cycle {
+    Cycle::UpdateDue(next_update_due_at.unix_timestamp())
+}
+
+/// Which sending of a notice a sent notice is: the `cycle` column, part of the key that makes
+/// each notice happen once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Cycle {
+    /// `1` for a notice sent once per response, or the number of the revision a revision
+    /// notice is about.
+    Number(i64),
+    /// An update-overdue notice for the update due at this Unix time (`update:<time>`).
+    UpdateDue(i64),
+    /// A chase from the dashboard at this Unix time (`manual:<time>`).
+    Manual(i64),
+}
+
+impl Cycle {
+    const UPDATE_PREFIX: &str = "update:";
+    /// The start of the stored value of every chase from the dashboard.
+    pub const MANUAL_PREFIX: &str = "manual:";
+}
+
+impl std::fmt::Display for Cycle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Cycle::Number(n) => write!(f, "{n}"),
+            Cycle::UpdateDue(t) => write!(f, "{}{t}", Cycle::UPDATE_PREFIX),
+            Cycle::Manual(t) => write!(f, "{}{t}", Cycle::MANUAL_PREFIX),
+        }
+    }
+}
+
+/// A stored cycle that is not one the service writes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a notice cycle")]
+pub struct UnknownCycle(String);
+
+impl std::str::FromStr for Cycle {
+    type Err = UnknownCycle;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let unknown = || UnknownCycle(s.to_owned());
+        let (make, number): (fn(i64) -> Cycle, &str) =
+            if let Some(t) = s.strip_prefix(Cycle::UPDATE_PREFIX) {
+                (Cycle::UpdateDue, t)
+            } else if let Some(t) = s.strip_prefix(Cycle::MANUAL_PREFIX) {
+                (Cycle::Manual, t)
+            } else {
+                (Cycle::Number, s)
+            };
+        let cycle = make(number.parse().map_err(|_| unknown())?);
+        // Only the exact text the service writes reads back ("01" or "+1" do not).
+        if cycle.to_string() == s {
+            Ok(cycle)
+        } else {
+            Err(unknown())
+        }
+    }
+}
+
+// Stored as text on either database: the same type as a `String`, written and read through
+// the text form above.
+impl<DB: sqlx::Database> sqlx::Type<DB> for Cycle
+where
+    String: sqlx::Type<DB>,
+{
+    fn type_info() -> DB::TypeInfo {
+        <String as sqlx::Type<DB>>::type_info()
+    }
+
+    fn compatible(ty: &DB::TypeInfo) -> bool {
+        <String as sqlx::Type<DB>>::compatible(ty)
+    }
+}
+
+impl<'q, DB: sqlx::Database> sqlx::Encode<'q, DB> for Cycle
+where
+    String: sqlx::Encode<'q, DB>,
+{
+    fn encode_by_ref(
+        &self,
+        buf: &mut <DB as sqlx::Database>::ArgumentBuffer<'q>,
+    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        <String as sqlx::Encode<'q, DB>>::encode(self.to_string(), buf)
+    }
+}
+
+impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for Cycle
+where
+    String: sqlx::Decode<'r, DB>,
+{
+    fn decode(
+        value: <DB as sqlx::Database>::ValueRef<'r>,
+    ) -> Result<Self, sqlx::error::BoxDynError> {
+        Ok(<String as sqlx::Decode<'r, DB>>::decode(value)?.parse()?)
+    }
 }
 
 /// How long until (or since) a deadline, in plain English for the inbox, to the two largest
@@ -362,6 +467,27 @@ mod tests {
         assert_eq!("overdue ".parse::<Notice>().ok(), None);
     }
 
+    /// The `notice` column holds exactly these names; any other stored value fails to read.
+    #[tokio::test]
+    async fn stored_notice_names_are_exact() {
+        use crate::platform::stored_text::{decode, encode};
+        let names = [
+            "new_advisory",
+            "reminder",
+            "overdue",
+            "parent_overdue",
+            "update_overdue",
+            "revision",
+            "escalation",
+        ];
+        for (n, name) in Notice::ALL.into_iter().zip(names) {
+            assert_eq!(encode(n).await.unwrap(), name);
+            assert_eq!(decode::<Notice>(name).await.unwrap(), n);
+        }
+        assert!(decode::<Notice>("chase").await.is_err());
+        assert!(decode::<Notice>("Revision").await.is_err());
+    }
+
     #[test]
     fn reminder_starts_in_the_last_quarter_of_the_window() {
         assert_eq!(
@@ -502,7 +628,39 @@ mod tests {
         assert_eq!(update_cycle_key(a), update_cycle_key(same));
         assert_ne!(update_cycle_key(a), update_cycle_key(a + Duration::days(3)));
         let earliest = PrimitiveDateTime::new(Date::MIN, time::Time::MIDNIGHT).assume_utc();
-        assert!(update_cycle_key(earliest).starts_with("update:-"));
+        assert!(
+            update_cycle_key(earliest)
+                .to_string()
+                .starts_with("update:-")
+        );
+    }
+
+    /// Cycles are stored exactly as before they were typed, and other text fails to read.
+    #[tokio::test]
+    async fn stored_cycles_are_exact() {
+        use crate::platform::stored_text::{decode, encode};
+        let cases = [
+            (Cycle::Number(1), "1"),
+            (Cycle::Number(3), "3"),
+            (Cycle::UpdateDue(1_772_960_400), "update:1772960400"),
+            (Cycle::UpdateDue(-5), "update:-5"),
+            (Cycle::Manual(1_772_960_400), "manual:1772960400"),
+        ];
+        for (cycle, text) in cases {
+            assert_eq!(encode(cycle).await.unwrap(), text);
+            assert_eq!(decode::<Cycle>(text).await.unwrap(), cycle);
+        }
+        for bad in [
+            "",
+            "01",
+            "+1",
+            "update:",
+            "manual:soon",
+            "Manual:1",
+            "weekly",
+        ] {
+            assert!(decode::<Cycle>(bad).await.is_err(), "{bad:?}");
+        }
     }
 
     #[test]

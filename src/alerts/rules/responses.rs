@@ -168,17 +168,59 @@ fn check_days(days: Option<i64>) -> Result<(), ResponseError> {
     }
 }
 
+/// What happened on a response's timeline: the `kind` column of a response event, stored as
+/// the words the timeline shows.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, strum::EnumString, strum::IntoStaticStr,
+)]
+#[sqlx(type_name = "TEXT")]
+pub enum EventKind {
+    #[sqlx(rename = "Acknowledged")]
+    #[strum(serialize = "Acknowledged")]
+    Acknowledged,
+    #[sqlx(rename = "Confirmed the advisory applies")]
+    #[strum(serialize = "Confirmed the advisory applies")]
+    Applies,
+    #[sqlx(rename = "Closed: does not apply")]
+    #[strum(serialize = "Closed: does not apply")]
+    DoesNotApply,
+    #[sqlx(rename = "Progress update")]
+    #[strum(serialize = "Progress update")]
+    Update,
+    #[sqlx(rename = "Closed: remediated")]
+    #[strum(serialize = "Closed: remediated")]
+    Remediated,
+    #[sqlx(rename = "Closed: risk accepted")]
+    #[strum(serialize = "Closed: risk accepted")]
+    RiskAccepted,
+    #[sqlx(rename = "Reopened")]
+    #[strum(serialize = "Reopened")]
+    Reopened,
+}
+
+impl EventKind {
+    /// The event an action records.
+    pub fn of(action: &Action) -> Self {
+        match action {
+            Action::Acknowledge => EventKind::Acknowledged,
+            Action::Applies { .. } => EventKind::Applies,
+            Action::DoesNotApply { .. } => EventKind::DoesNotApply,
+            Action::Update { .. } => EventKind::Update,
+            Action::CloseRemediated { .. } => EventKind::Remediated,
+            Action::AcceptRisk { .. } => EventKind::RiskAccepted,
+            Action::Reopen { .. } => EventKind::Reopened,
+        }
+    }
+
+    /// How the event reads on the timeline (also its stored value).
+    pub fn label(self) -> &'static str {
+        self.into()
+    }
+}
+
 /// How the action reads on the response timeline.
 pub fn event_label(action: &Action) -> &'static str {
-    match action {
-        Action::Acknowledge => "Acknowledged",
-        Action::Applies { .. } => "Confirmed the advisory applies",
-        Action::DoesNotApply { .. } => "Closed: does not apply",
-        Action::Update { .. } => "Progress update",
-        Action::CloseRemediated { .. } => "Closed: remediated",
-        Action::AcceptRisk { .. } => "Closed: risk accepted",
-        Action::Reopen { .. } => "Reopened",
-    }
+    EventKind::of(action).label()
 }
 
 #[cfg(test)]
@@ -475,6 +517,19 @@ mod tests {
             assert!(!label.is_empty());
             assert!(!labels[i + 1..].contains(label), "{label} repeated");
         }
+    }
+
+    /// Each action's event is stored as its timeline words, and only those words read back.
+    #[tokio::test]
+    async fn stored_event_kinds_are_the_timeline_words() {
+        use crate::platform::stored_text::{decode, encode};
+        for action in every_action() {
+            let kind = EventKind::of(&action);
+            assert_eq!(encode(kind).await.unwrap(), event_label(&action));
+            assert_eq!(decode::<EventKind>(kind.label()).await.unwrap(), kind);
+        }
+        assert!(decode::<EventKind>("acknowledged").await.is_err());
+        assert!(decode::<EventKind>("Escalated").await.is_err());
     }
 
     #[test]

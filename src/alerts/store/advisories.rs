@@ -409,13 +409,18 @@ pub async fn audience_organisations(
     })
 }
 
-/// Every released advisory addressed to `org`, newest first.
-pub async fn addressed_to(db: &Db, org: Uuid) -> Result<Vec<AdvisoryRow>, sqlx::Error> {
-    let cols: String = COLUMNS
+/// [`COLUMNS`] of the advisories table named `a` in a join.
+fn joined_columns() -> String {
+    COLUMNS
         .split(", ")
         .map(|c| format!("a.{}", c.trim()))
         .collect::<Vec<_>>()
-        .join(", ");
+        .join(", ")
+}
+
+/// Every released advisory addressed to `org`, newest first.
+pub async fn addressed_to(db: &Db, org: Uuid) -> Result<Vec<AdvisoryRow>, sqlx::Error> {
+    let cols = joined_columns();
     let sql = format!(
         "SELECT {cols} FROM alert_advisories a JOIN alert_responses r ON r.advisory_id = a.id \
          WHERE r.organisation_id = $1 AND a.status IN ('published', 'withdrawn') \
@@ -424,6 +429,19 @@ pub async fn addressed_to(db: &Db, org: Uuid) -> Result<Vec<AdvisoryRow>, sqlx::
     with_db!(db, |pool| sqlx::query_as::<_, AdvisoryRow>(&sql)
         .bind(org)
         .fetch_all(pool)
+        .await)
+}
+
+/// The published (live) advisories addressed to `org`, read in `tx`.
+pub async fn live_for(tx: &mut Tx, org: Uuid) -> Result<Vec<AdvisoryRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {} FROM alert_advisories a JOIN alert_responses r ON r.advisory_id = a.id \
+         WHERE r.organisation_id = $1 AND a.status = 'published'",
+        joined_columns()
+    );
+    with_tx!(tx, |c| sqlx::query_as::<_, AdvisoryRow>(&sql)
+        .bind(org)
+        .fetch_all(c)
         .await)
 }
 

@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{
-    alerts::{model::InventoryItem, rules::matching},
+    alerts::{inventory_files::Format, model::InventoryItem, rules::matching},
     exec_tx,
     platform::db::{Db, Tx, new_id},
     with_db, with_tx,
@@ -16,7 +16,7 @@ use crate::{
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Upload {
     pub filename: String,
-    pub format: String,
+    pub format: Format,
     pub item_count: i64,
     pub uploaded_at: OffsetDateTime,
     pub uploaded_by_name: String,
@@ -77,7 +77,7 @@ pub async fn replace(
     tx: &mut Tx,
     org: Uuid,
     filename: &str,
-    format: &str,
+    format: Format,
     items: &[InventoryItem],
     by: Uuid,
     at: OffsetDateTime,

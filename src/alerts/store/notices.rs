@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{
+    alerts::rules::deadlines::{Cycle, Notice},
     exec_tx,
     platform::db::{Db, Tx},
     with_db, with_tx,
@@ -18,8 +19,8 @@ pub async fn claim(
     tx: &mut Tx,
     advisory: Uuid,
     org: Uuid,
-    notice: &str,
-    cycle: &str,
+    notice: Notice,
+    cycle: Cycle,
     recipients: i64,
     at: OffsetDateTime,
 ) -> Result<bool, sqlx::Error> {
@@ -44,8 +45,8 @@ pub async fn claim(
 pub async fn record_many(
     tx: &mut Tx,
     advisory: Uuid,
-    notice: &str,
-    cycle: &str,
+    notice: Notice,
+    cycle: Cycle,
     orgs: &[(Uuid, i64)],
     at: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
@@ -69,9 +70,6 @@ pub async fn record_many(
     Ok(())
 }
 
-/// The prefix of the cycle of a chase from the dashboard (`manual:<unix time>`).
-pub const MANUAL_CYCLE: &str = "manual:";
-
 /// The organisations chased about `advisory` from the dashboard after `since`, with when
 /// each was last chased.
 pub async fn chased_since(
@@ -81,10 +79,11 @@ pub async fn chased_since(
 ) -> Result<HashMap<Uuid, OffsetDateTime>, sqlx::Error> {
     let rows = with_tx!(tx, |c| sqlx::query_as::<_, (Uuid, OffsetDateTime)>(
         "SELECT organisation_id, sent_at FROM alert_notices \
-         WHERE advisory_id = $1 AND notice = 'escalation' AND cycle LIKE $2 AND sent_at > $3"
+         WHERE advisory_id = $1 AND notice = $2 AND cycle LIKE $3 AND sent_at > $4"
     )
     .bind(advisory)
-    .bind(format!("{MANUAL_CYCLE}%"))
+    .bind(Notice::Escalation)
+    .bind(format!("{}%", Cycle::MANUAL_PREFIX))
     .bind(since)
     .fetch_all(c)
     .await)?;
@@ -100,8 +99,8 @@ pub async fn chased_since(
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct NoticeRow {
     pub organisation_id: Uuid,
-    pub notice: String,
-    pub cycle: String,
+    pub notice: Notice,
+    pub cycle: Cycle,
     pub sent_at: OffsetDateTime,
     pub recipients: i64,
 }

@@ -5,7 +5,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{
-    alerts::model::{AdvisoryStatus, ResponseState, Severity, Tlp},
+    alerts::{
+        model::{AdvisoryStatus, ResponseState, Severity, Tlp},
+        rules::responses::EventKind,
+    },
     exec_tx,
     organisations::domain::OrgType,
     platform::db::{Db, RowLock, Tx, new_id},
@@ -175,7 +178,7 @@ pub async fn add_event(
     advisory: Uuid,
     org: Uuid,
     user: Option<Uuid>,
-    kind: &str,
+    kind: EventKind,
     note: &str,
     at: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
@@ -201,7 +204,7 @@ pub async fn add_event(
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct EventRow {
     pub at: OffsetDateTime,
-    pub kind: String,
+    pub kind: EventKind,
     pub note: String,
     pub by_name: Option<String>,
 }
