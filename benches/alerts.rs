@@ -387,7 +387,7 @@ async fn analysts(db: &Db) -> Analysts {
             &mut tx,
             &NewMembership {
                 organisation_id: team,
-                user_id: user.into(),
+                user_id: user,
                 role: Role::NationalAnalyst,
                 staff_group: "it",
                 department: None,
@@ -410,7 +410,7 @@ async fn analysts(db: &Db) -> Analysts {
         tx.commit().await.expect("commit");
     }
     Analysts {
-        author: people[0],
+        author: people[0].as_uuid(),
         publisher_email: "publisher@bench.invalid",
         totp_secret,
     }

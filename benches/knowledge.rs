@@ -44,6 +44,7 @@ use carecert::{
         authz::Role,
         config::{Config, Hidden, LogFormat},
         db::Db,
+        ids::UserId,
         secrets, tokens,
     },
     staff::store::{self as staff_store, MemberSearch, NewMembership},
@@ -306,7 +307,7 @@ async fn analyze(url: &str) {
 // ---- Set-up ----
 
 /// A session cookie for `user` (and a CSRF cookie to match `csrf`), as after signing in.
-async fn cookie_for(db: &Db, user: Uuid, two_step_done: bool, csrf: &str) -> String {
+async fn cookie_for(db: &Db, user: UserId, two_step_done: bool, csrf: &str) -> String {
     let token = identity_store::create_session(db, user, two_step_done, time::Duration::hours(12))
         .await
         .expect("session");
@@ -323,7 +324,7 @@ async fn privileged(server: &Server, org: Uuid, role: Role, email: &str) -> Stri
         &mut tx,
         &NewMembership {
             organisation_id: org.into(),
-            user_id: user.into(),
+            user_id: user,
             role,
             staff_group: "it",
             department: None,
@@ -424,7 +425,7 @@ async fn learners(server: &Server) -> (String, Vec<Learner>) {
                 let mut out = vec![];
                 for user in chunk {
                     let csrf = tokens::generate();
-                    let cookie = cookie_for(&db, user, false, &csrf).await;
+                    let cookie = cookie_for(&db, user.into(), false, &csrf).await;
                     let enrolment = learning::start(&db, user, &slug, version)
                         .await
                         .expect("enrol");

@@ -22,6 +22,7 @@ use crate::{
         authz::Role,
         config::Config,
         db::{Db, Tx, now},
+        ids::UserId,
         secrets::SecretBox,
         service::DemoContext,
     },
@@ -54,7 +55,7 @@ pub async fn has_admin(db: &Db) -> anyhow::Result<bool> {
 
 /// The longest-serving active national administrator, if there is one (who the command
 /// line acts as when not told).
-pub async fn first_national_admin(db: &Db) -> anyhow::Result<Option<Uuid>> {
+pub async fn first_national_admin(db: &Db) -> anyhow::Result<Option<UserId>> {
     Ok(with_db!(db, |pool| sqlx::query_scalar(
         "SELECT user_id FROM memberships WHERE role = $1 AND active = TRUE \
          ORDER BY created_at LIMIT 1"
@@ -97,7 +98,7 @@ pub async fn create_national_admin(
     let mut tx = db.begin().await?;
     let team = national_team_id(&mut tx, db).await?;
     let (user_id, _) = identity_store::ensure_user(&mut tx, email.as_str(), name).await?;
-    match staff_store::membership_of(&mut tx, team.into(), user_id.into()).await? {
+    match staff_store::membership_of(&mut tx, team.into(), user_id).await? {
         Some((id, _, _)) => {
             staff_store::set_role(&mut tx, team.into(), id, Role::NationalAdmin).await?;
             staff_store::set_active(&mut tx, team.into(), id, true).await?;
@@ -107,7 +108,7 @@ pub async fn create_national_admin(
                 &mut tx,
                 &NewMembership {
                     organisation_id: team.into(),
-                    user_id: user_id.into(),
+                    user_id,
                     role: Role::NationalAdmin,
                     staff_group: "it",
                     department: None,
@@ -129,7 +130,7 @@ pub async fn create_national_admin(
         crate::audit::NewEvent {
             actor_user_id: None,
             actor_label: "command line",
-            organisation_id: Some(team),
+            organisation_id: Some(team.into()),
             event: "role.changed",
             detail: serde_json::json!({ "user": email, "role": Role::NationalAdmin.as_str() }),
             ip: None,
@@ -355,7 +356,10 @@ pub async fn load(
             exec_tx!(&mut tx, |c| sqlx::query(
                 "UPDATE users SET totp_secret = $1, totp_enabled_at = $2 WHERE id = $3"
             )
-            .bind(secrets.seal(&two_step::secret_context(user_id), DEMO_TOTP_SECRET))
+            .bind(secrets.seal(
+                &two_step::secret_context(user_id.as_uuid()),
+                DEMO_TOTP_SECRET
+            ))
             .bind(now())
             .bind(user_id)
             .execute(c)
@@ -365,7 +369,7 @@ pub async fn load(
             &mut tx,
             &NewMembership {
                 organisation_id: organisation_id.into(),
-                user_id: user_id.into(),
+                user_id,
                 role,
                 staff_group: group,
                 department: None,
@@ -402,7 +406,7 @@ pub async fn load(
                 &mut tx,
                 &NewMembership {
                     organisation_id: organisation_id.into(),
-                    user_id: user_id.into(),
+                    user_id,
                     role: Role::Staff,
                     staff_group: group,
                     department: Some(

@@ -254,9 +254,9 @@ pub async fn create_feed(
         &mut tx,
         &state.secrets,
         NewEvent {
-            actor_user_id: Some(p.user_id.into()),
+            actor_user_id: Some(p.user_id),
             actor_label: &p.email,
-            organisation_id: Some(org_id.into()),
+            organisation_id: Some(org_id),
             event: "alerts.feed_token_created",
             detail: serde_json::json!({ "token_id": id, "name": name, "prefix": prefix }),
             ip: Some(&ip),
@@ -298,9 +298,9 @@ pub async fn revoke_feed(
             &mut tx,
             &state.secrets,
             NewEvent {
-                actor_user_id: Some(p.user_id.into()),
+                actor_user_id: Some(p.user_id),
                 actor_label: &p.email,
-                organisation_id: Some(org_id.into()),
+                organisation_id: Some(org_id),
                 event: "alerts.feed_token_revoked",
                 detail: serde_json::json!({
                     "token_id": token_id,
@@ -369,9 +369,9 @@ pub async fn set_webhook(
         &mut tx,
         &state.secrets,
         NewEvent {
-            actor_user_id: Some(p.user_id.into()),
+            actor_user_id: Some(p.user_id),
             actor_label: &p.email,
-            organisation_id: Some(org_id.into()),
+            organisation_id: Some(org_id),
             event: "alerts.webhook_set",
             detail: serde_json::json!({ "host": host_of(&url), "replaced": replaced }),
             ip: Some(&ip),
@@ -411,9 +411,9 @@ pub async fn remove_webhook(
         &mut tx,
         &state.secrets,
         NewEvent {
-            actor_user_id: Some(p.user_id.into()),
+            actor_user_id: Some(p.user_id),
             actor_label: &p.email,
-            organisation_id: Some(org_id.into()),
+            organisation_id: Some(org_id),
             event: "alerts.webhook_removed",
             detail: serde_json::json!({ "host": host_of(&hook.url) }),
             ip: Some(&ip),

@@ -414,7 +414,7 @@ pub async fn escalate(
         &state.db,
         &state.secrets,
         NewEvent {
-            actor_user_id: Some(p.user_id.into()),
+            actor_user_id: Some(p.user_id),
             actor_label: &p.email,
             organisation_id: None,
             event: "alerts.escalated",

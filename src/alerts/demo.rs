@@ -99,7 +99,7 @@ impl Cast {
             people.insert(
                 email,
                 Principal {
-                    user_id: user.id.into(),
+                    user_id: user.id,
                     name: user.name,
                     email: user.email,
                     memberships,

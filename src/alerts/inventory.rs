@@ -383,9 +383,9 @@ pub async fn upload(
         &mut tx,
         &state.secrets,
         NewEvent {
-            actor_user_id: Some(p.user_id.into()),
+            actor_user_id: Some(p.user_id),
             actor_label: &p.email,
-            organisation_id: Some(org_id),
+            organisation_id: Some(org_id.into()),
             event: "alerts.inventory_replaced",
             detail: serde_json::json!({
                 "file": filename,
@@ -461,9 +461,9 @@ pub async fn export(
         &state.db,
         &state.secrets,
         NewEvent {
-            actor_user_id: Some(p.user_id.into()),
+            actor_user_id: Some(p.user_id),
             actor_label: &p.email,
-            organisation_id: Some(org_id),
+            organisation_id: Some(org_id.into()),
             event: "export",
             detail: serde_json::json!({
                 "what": "alerts_inventory",

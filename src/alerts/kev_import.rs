@@ -157,7 +157,7 @@ pub async fn upload_catalogue(
     audit::record_now(
         &state.db,
         &state.secrets,
-        NewEvent::by(Some(p.user_id.into()), &p.email, "alerts.kev_imported", &ip).with_detail(
+        NewEvent::by(Some(p.user_id), &p.email, "alerts.kev_imported", &ip).with_detail(
             serde_json::json!({
                 "catalogue_version": catalogue.version,
                 "created": done.created,

@@ -280,7 +280,7 @@ impl Actor<'_> {
             tx,
             self.secrets,
             NewEvent {
-                actor_user_id: Some(self.user_id),
+                actor_user_id: Some(self.user_id.into()),
                 actor_label: self.label,
                 organisation_id: None,
                 event,

@@ -187,9 +187,9 @@ async fn save_action(
         &mut tx,
         secrets,
         NewEvent {
-            actor_user_id: actor.user_id,
+            actor_user_id: actor.user_id.map(Into::into),
             actor_label: actor.label,
-            organisation_id: Some(org),
+            organisation_id: Some(org.into()),
             event: "alerts.response",
             detail: serde_json::json!({
                 "advisory": adv.reference,

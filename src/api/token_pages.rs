@@ -214,9 +214,9 @@ pub async fn create(
         &mut tx,
         &state.secrets,
         NewEvent {
-            actor_user_id: Some(p.user_id.into()),
+            actor_user_id: Some(p.user_id),
             actor_label: &p.email,
-            organisation_id: Some(org_id),
+            organisation_id: Some(org_id.into()),
             event: "api_token.created",
             detail: serde_json::json!({
                 "token_id": created.id,
@@ -268,9 +268,9 @@ pub async fn revoke(
             &mut tx,
             &state.secrets,
             NewEvent {
-                actor_user_id: Some(p.user_id.into()),
+                actor_user_id: Some(p.user_id),
                 actor_label: &p.email,
-                organisation_id: Some(org_id),
+                organisation_id: Some(org_id.into()),
                 event: "api_token.revoked",
                 detail: serde_json::json!({
                     "token_id": token_id,

@@ -28,6 +28,7 @@ use time::OffsetDateTime;
 
 use crate::platform::{
     db::{Db, Tx, new_id, now},
+    ids::{OrgId, UserId},
     secrets::SecretBox,
     web::routes::Route,
 };
@@ -46,11 +47,11 @@ fn chain_key(secrets: &SecretBox) -> chain::ChainKey {
 /// A security event to record.
 pub struct NewEvent<'a> {
     /// The person who acted, if known.
-    pub actor_user_id: Option<uuid::Uuid>,
+    pub actor_user_id: Option<UserId>,
     /// Who acted, for display: the person's email, "system", or "anonymous".
     pub actor_label: &'a str,
     /// The organisation the event concerns, if any. Its security leads see the entry.
-    pub organisation_id: Option<uuid::Uuid>,
+    pub organisation_id: Option<OrgId>,
     /// What happened, e.g. "sign_in.succeeded", "sign_in.failed", "two_step.enrolled",
     /// "role.changed", "invitation.sent", "api_token.created", "export".
     pub event: &'a str,
@@ -64,7 +65,7 @@ pub struct NewEvent<'a> {
 impl<'a> NewEvent<'a> {
     /// An event about a person's own account (sign-in, password, two-step), with no
     /// organisation and no further detail.
-    pub fn by(user_id: Option<uuid::Uuid>, label: &'a str, event: &'a str, ip: &'a str) -> Self {
+    pub fn by(user_id: Option<UserId>, label: &'a str, event: &'a str, ip: &'a str) -> Self {
         NewEvent {
             actor_user_id: user_id,
             actor_label: label,
@@ -81,7 +82,7 @@ impl<'a> NewEvent<'a> {
     }
 
     /// The organisation the event concerns, so its security leads see it in their log.
-    pub fn in_organisation(mut self, organisation_id: uuid::Uuid) -> Self {
+    pub fn in_organisation(mut self, organisation_id: OrgId) -> Self {
         self.organisation_id = Some(organisation_id);
         self
     }
@@ -151,9 +152,9 @@ pub async fn record(
         seq,
         id: new_id(),
         occurred_at: now(),
-        actor_user_id: event.actor_user_id,
+        actor_user_id: event.actor_user_id.map(UserId::as_uuid),
         actor_label: event.actor_label,
-        organisation_id: event.organisation_id,
+        organisation_id: event.organisation_id.map(OrgId::as_uuid),
         event: event.event,
         detail: &detail,
         ip: event.ip,
@@ -371,9 +372,9 @@ mod db_tests {
 
     fn event<'a>(name: &'a str, organisation_id: Option<Uuid>) -> NewEvent<'a> {
         NewEvent {
-            actor_user_id: Some(Uuid::from_u128(1)),
+            actor_user_id: Some(Uuid::from_u128(1).into()),
             actor_label: "ann@example.org",
-            organisation_id,
+            organisation_id: organisation_id.map(Into::into),
             event: name,
             detail: json!({"reason": "test", "password": "never stored"}),
             ip: Some("192.0.2.10"),

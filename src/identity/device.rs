@@ -8,10 +8,10 @@
 //! password alone never yields one, and a database copy holds none.
 
 use axum::http::{HeaderMap, HeaderValue};
-use uuid::Uuid;
 
 use crate::platform::{
     AppState,
+    ids::UserId,
     secrets::SecretBox,
     tokens,
     web::cookies::{self, CookieNames},
@@ -28,22 +28,22 @@ pub struct KnownDevice {
 }
 
 /// The cookie value naming `user_id` on a device with the random `id`.
-fn value(secrets: &SecretBox, user_id: Uuid, id: &str) -> String {
+fn value(secrets: &SecretBox, user_id: UserId, id: &str) -> String {
     let message = format!("{user_id}.{id}");
     format!("{message}.{}", secrets.tag(CONTEXT, &message))
 }
 
 /// Reads a cookie value: the device, if the value is one the server signed for `user_id`.
-fn recognise_value(secrets: &SecretBox, raw: &str, user_id: Uuid) -> Option<KnownDevice> {
+fn recognise_value(secrets: &SecretBox, raw: &str, user_id: UserId) -> Option<KnownDevice> {
     let (message, tag) = raw.rsplit_once('.')?;
     let (account, id) = message.split_once('.')?;
-    let named = Uuid::parse_str(account).ok()?;
+    let named: UserId = account.parse().ok()?;
     (named == user_id && tokens::looks_valid(id) && secrets.tag_matches(CONTEXT, message, tag))
         .then(|| KnownDevice { id: id.to_owned() })
 }
 
 /// The device cookie to set after `user_id` has fully signed in on this browser.
-pub fn issue(state: &AppState, user_id: Uuid) -> HeaderValue {
+pub fn issue(state: &AppState, user_id: UserId) -> HeaderValue {
     let secure = state.config.is_https();
     cookies::build(
         CookieNames { secure }.device(),
@@ -54,7 +54,7 @@ pub fn issue(state: &AppState, user_id: Uuid) -> HeaderValue {
 }
 
 /// The browser's device, if it carries a valid device cookie for `user_id`.
-pub fn recognise(state: &AppState, headers: &HeaderMap, user_id: Uuid) -> Option<KnownDevice> {
+pub fn recognise(state: &AppState, headers: &HeaderMap, user_id: UserId) -> Option<KnownDevice> {
     let name = CookieNames {
         secure: state.config.is_https(),
     }
@@ -70,7 +70,10 @@ mod tests {
     #[test]
     fn only_a_cookie_signed_for_the_account_is_recognised() {
         let secrets = SecretBox::random();
-        let (me, someone) = (Uuid::new_v4(), Uuid::new_v4());
+        let (me, someone) = (
+            UserId::from(uuid::Uuid::new_v4()),
+            UserId::from(uuid::Uuid::new_v4()),
+        );
         let id = tokens::generate();
         let cookie = value(&secrets, me, &id);
         assert_eq!(

@@ -6,7 +6,6 @@
 //! account, so it must never sit readable in the database.
 
 use time::Duration;
-use uuid::Uuid;
 
 use crate::{
     identity::store::{self, LinkPurpose},
@@ -14,6 +13,7 @@ use crate::{
         AppState,
         db::Tx,
         email::{self, Email},
+        ids::UserId,
     },
 };
 
@@ -25,7 +25,7 @@ pub const RESET_VALID_FOR: Duration = Duration::hours(1);
 pub async fn invite(
     tx: &mut Tx,
     state: &AppState,
-    user_id: Uuid,
+    user_id: UserId,
     email_address: &str,
     name: &str,
     organisation_name: &str,
@@ -90,7 +90,7 @@ pub fn join_email(
 pub async fn send_reset(
     tx: &mut Tx,
     state: &AppState,
-    user_id: Uuid,
+    user_id: UserId,
     email_address: &str,
     name: &str,
 ) -> Result<(), sqlx::Error> {

@@ -9,7 +9,6 @@ use axum::{
     response::Response,
 };
 use time::Duration;
-use uuid::Uuid;
 
 use crate::{
     identity::store,
@@ -17,6 +16,7 @@ use crate::{
         AppState,
         authz::{CurrentUser, PasswordOnly, Principal},
         db::now,
+        ids::UserId,
         web::cookies::{self, CookieNames},
     },
 };
@@ -81,7 +81,7 @@ async fn principal_for(state: &AppState, token: &str) -> Result<Option<Principal
         store::touch_session(&state.db, token).await?;
     }
     Ok(Some(Principal {
-        user_id: session.user_id.into(),
+        user_id: session.user_id,
         name: session.name,
         email: session.email,
         memberships,
@@ -94,7 +94,7 @@ async fn principal_for(state: &AppState, token: &str) -> Result<Option<Principal
 /// ended by the caller, so a token planted before sign-in is useless afterwards.
 pub async fn start(
     state: &AppState,
-    user_id: Uuid,
+    user_id: UserId,
     two_step_verified: bool,
 ) -> Result<HeaderValue, sqlx::Error> {
     let max_age = Duration::hours(state.config.session_max_hours);

@@ -9,6 +9,7 @@ use crate::{
     platform::{
         authz::{Membership, Role},
         db::{Db, Tx, new_id, now},
+        ids::{OrgId, UserId},
         secrets::SecretBox,
         tokens,
     },
@@ -17,7 +18,7 @@ use crate::{
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
-    pub id: Uuid,
+    pub id: UserId,
     pub email: String,
     pub name: String,
     pub password_hash: Option<String>,
@@ -40,7 +41,7 @@ pub async fn user_by_email(db: &Db, email: &str) -> Result<Option<UserRow>, sqlx
     })
 }
 
-pub async fn user_by_id(db: &Db, id: Uuid) -> Result<Option<UserRow>, sqlx::Error> {
+pub async fn user_by_id(db: &Db, id: UserId) -> Result<Option<UserRow>, sqlx::Error> {
     with_db!(db, |pool| {
         sqlx::query_as::<_, UserRow>(
         "SELECT id, email, name, password_hash, totp_secret, totp_enabled_at, two_step_locked_at FROM users WHERE id = $1"
@@ -57,10 +58,10 @@ pub async fn ensure_user(
     tx: &mut Tx,
     email: &str,
     name: &str,
-) -> Result<(Uuid, bool), sqlx::Error> {
+) -> Result<(UserId, bool), sqlx::Error> {
     let email = email.trim().to_lowercase();
     let at = now();
-    let existing: Option<(Uuid, Option<String>)> = with_tx!(tx, |c| sqlx::query_as(
+    let existing: Option<(UserId, Option<String>)> = with_tx!(tx, |c| sqlx::query_as(
         "SELECT id, password_hash FROM users WHERE email = $1"
     )
     .bind(&email)
@@ -69,7 +70,7 @@ pub async fn ensure_user(
     if let Some((id, hash)) = existing {
         return Ok((id, hash.is_some()));
     }
-    let id = new_id();
+    let id = UserId::fresh();
     exec_tx!(tx, |c| sqlx::query(
         "INSERT INTO users (id, email, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)"
     )
@@ -89,8 +90,8 @@ pub async fn create_if_new(
     tx: &mut Tx,
     email: &str,
     name: &str,
-) -> Result<Option<Uuid>, sqlx::Error> {
-    let id = new_id();
+) -> Result<Option<UserId>, sqlx::Error> {
+    let id = UserId::fresh();
     let at = now();
     let created = exec_tx!(tx, |c| {
         sqlx::query(
@@ -108,7 +109,7 @@ pub async fn create_if_new(
 }
 
 /// The id of the account with `email` (lower-cased already), if any.
-pub async fn user_id_by_email(tx: &mut Tx, email: &str) -> Result<Option<Uuid>, sqlx::Error> {
+pub async fn user_id_by_email(tx: &mut Tx, email: &str) -> Result<Option<UserId>, sqlx::Error> {
     with_tx!(tx, |c| sqlx::query_scalar(
         "SELECT id FROM users WHERE email = $1"
     )
@@ -117,7 +118,7 @@ pub async fn user_id_by_email(tx: &mut Tx, email: &str) -> Result<Option<Uuid>, 
     .await)
 }
 
-pub async fn set_password(tx: &mut Tx, user_id: Uuid, hash: &str) -> Result<(), sqlx::Error> {
+pub async fn set_password(tx: &mut Tx, user_id: UserId, hash: &str) -> Result<(), sqlx::Error> {
     exec_tx!(tx, |c| sqlx::query(
         "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3"
     )
@@ -130,8 +131,8 @@ pub async fn set_password(tx: &mut Tx, user_id: Uuid, hash: &str) -> Result<(), 
 }
 
 /// The active memberships of a person, with organisation names.
-pub async fn memberships_of(db: &Db, user_id: Uuid) -> Result<Vec<Membership>, sqlx::Error> {
-    let rows: Vec<(Uuid, String, Role)> = with_db!(db, |pool| sqlx::query_as(
+pub async fn memberships_of(db: &Db, user_id: UserId) -> Result<Vec<Membership>, sqlx::Error> {
+    let rows: Vec<(OrgId, String, Role)> = with_db!(db, |pool| sqlx::query_as(
         "SELECT m.organisation_id, o.name, m.role FROM memberships m \
          JOIN organisations o ON o.id = m.organisation_id \
          WHERE m.user_id = $1 AND m.active = $2 ORDER BY o.name"
@@ -143,7 +144,7 @@ pub async fn memberships_of(db: &Db, user_id: Uuid) -> Result<Vec<Membership>, s
     Ok(rows
         .into_iter()
         .map(|(organisation_id, organisation_name, role)| Membership {
-            organisation_id: organisation_id.into(),
+            organisation_id,
             organisation_name,
             role,
         })
@@ -154,7 +155,7 @@ pub async fn memberships_of(db: &Db, user_id: Uuid) -> Result<Vec<Membership>, s
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SessionRow {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub mfa_verified: bool,
     pub last_seen_at: OffsetDateTime,
     pub name: String,
@@ -165,7 +166,7 @@ pub struct SessionRow {
 /// Starts a session; returns the token for the cookie (only its hash is stored).
 pub async fn create_session(
     db: &Db,
-    user_id: Uuid,
+    user_id: UserId,
     mfa_verified: bool,
     max_age: Duration,
 ) -> Result<String, sqlx::Error> {
@@ -241,7 +242,7 @@ pub async fn delete_session(db: &Db, token: &str) -> Result<(), sqlx::Error> {
 /// Ends every session of a person except, optionally, the one in use.
 pub async fn delete_other_sessions(
     tx: &mut Tx,
-    user_id: Uuid,
+    user_id: UserId,
     keep: Option<&str>,
 ) -> Result<(), sqlx::Error> {
     let keep = keep.map(tokens::hash).unwrap_or_default();
@@ -365,7 +366,7 @@ pub enum LinkPurpose {
 pub async fn issue_link(
     tx: &mut Tx,
     purpose: LinkPurpose,
-    user_id: Uuid,
+    user_id: UserId,
     valid_for: Duration,
 ) -> Result<String, sqlx::Error> {
     let token = tokens::generate();
@@ -406,11 +407,11 @@ pub async fn check_link(
     db: &Db,
     purpose: LinkPurpose,
     token: &str,
-) -> Result<Result<Uuid, LinkProblem>, sqlx::Error> {
+) -> Result<Result<UserId, LinkProblem>, sqlx::Error> {
     if !tokens::looks_valid(token) {
         return Ok(Err(LinkProblem::Unknown));
     }
-    let row: Option<(Uuid, OffsetDateTime, Option<OffsetDateTime>)> = with_db!(db, |pool| {
+    let row: Option<(UserId, OffsetDateTime, Option<OffsetDateTime>)> = with_db!(db, |pool| {
         sqlx::query_as(
         "SELECT user_id, expires_at, used_at FROM one_time_tokens WHERE token_hash = $1 AND purpose = $2"
     )
@@ -448,7 +449,7 @@ pub async fn use_link(tx: &mut Tx, purpose: LinkPurpose, token: &str) -> Result<
 /// Keeps the secret (already sealed) a person is setting up two-step verification with.
 pub async fn set_pending_totp_secret(
     db: &Db,
-    user_id: Uuid,
+    user_id: UserId,
     sealed_secret: &str,
 ) -> Result<(), sqlx::Error> {
     exec_db!(db, |pool| {
@@ -467,7 +468,7 @@ pub async fn set_pending_totp_secret(
 /// Records that the two-step code of time step `step` has been used. False if that step or
 /// a later one was used already: the code is spent. One conditional update, so two
 /// instances given the same code at the same moment cannot both accept it.
-pub async fn claim_totp_step(db: &Db, user_id: Uuid, step: u64) -> Result<bool, sqlx::Error> {
+pub async fn claim_totp_step(db: &Db, user_id: UserId, step: u64) -> Result<bool, sqlx::Error> {
     let step = i64::try_from(step).unwrap_or(i64::MAX);
     let done = exec_db!(db, |pool| {
         sqlx::query(
@@ -484,7 +485,7 @@ pub async fn claim_totp_step(db: &Db, user_id: Uuid, step: u64) -> Result<bool, 
 
 /// Counts one more wrong two-step code in a row for the person and returns the run so far.
 /// One update, so codes tried in parallel on several instances are all counted.
-pub async fn add_two_step_failure(db: &Db, user_id: Uuid) -> Result<i64, sqlx::Error> {
+pub async fn add_two_step_failure(db: &Db, user_id: UserId) -> Result<i64, sqlx::Error> {
     with_db!(db, |pool| sqlx::query_scalar::<_, i64>(
         "UPDATE users SET two_step_failures = two_step_failures + 1 WHERE id = $1 \
          RETURNING two_step_failures"
@@ -496,7 +497,7 @@ pub async fn add_two_step_failure(db: &Db, user_id: Uuid) -> Result<i64, sqlx::E
 
 /// Locks two-step verification for the person. False if it was locked already, so only
 /// the request that locks it tells the person and the audit log.
-pub async fn lock_two_step(tx: &mut Tx, user_id: Uuid) -> Result<bool, sqlx::Error> {
+pub async fn lock_two_step(tx: &mut Tx, user_id: UserId) -> Result<bool, sqlx::Error> {
     let done = exec_tx!(tx, |c| sqlx::query(
         "UPDATE users SET two_step_locked_at = $1 WHERE id = $2 AND two_step_locked_at IS NULL"
     )
@@ -509,7 +510,7 @@ pub async fn lock_two_step(tx: &mut Tx, user_id: Uuid) -> Result<bool, sqlx::Err
 
 /// Ends a run of wrong two-step codes and any lock it caused (a right code or recovery
 /// code was given, or an administrator unlocked it). True if a lock was lifted.
-pub async fn clear_two_step_failures(tx: &mut Tx, user_id: Uuid) -> Result<bool, sqlx::Error> {
+pub async fn clear_two_step_failures(tx: &mut Tx, user_id: UserId) -> Result<bool, sqlx::Error> {
     let unlocked = exec_tx!(tx, |c| sqlx::query(
         "UPDATE users SET two_step_failures = 0, two_step_locked_at = NULL \
          WHERE id = $1 AND two_step_locked_at IS NOT NULL"
@@ -554,7 +555,7 @@ pub async fn check_totp_key(db: &Db, secrets: &SecretBox) -> anyhow::Result<()> 
 /// Turns two-step verification on and stores the hashes of fresh recovery codes.
 pub async fn enable_totp(
     tx: &mut Tx,
-    user_id: Uuid,
+    user_id: UserId,
     recovery_codes: &[String],
 ) -> Result<(), sqlx::Error> {
     let at = now();
@@ -581,7 +582,7 @@ pub async fn enable_totp(
 }
 
 /// Uses a recovery code (already normalised). Returns false if it is unknown or used.
-pub async fn use_recovery_code(db: &Db, user_id: Uuid, code: &str) -> Result<bool, sqlx::Error> {
+pub async fn use_recovery_code(db: &Db, user_id: UserId, code: &str) -> Result<bool, sqlx::Error> {
     let done = exec_db!(db, |pool| {
         sqlx::query(
         "UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL"
@@ -595,7 +596,7 @@ pub async fn use_recovery_code(db: &Db, user_id: Uuid, code: &str) -> Result<boo
     Ok(done == 1)
 }
 
-pub async fn unused_recovery_codes(db: &Db, user_id: Uuid) -> Result<i64, sqlx::Error> {
+pub async fn unused_recovery_codes(db: &Db, user_id: UserId) -> Result<i64, sqlx::Error> {
     with_db!(db, |pool| sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL"
     )

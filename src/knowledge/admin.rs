@@ -197,13 +197,8 @@ pub async fn upload(
     audit::record(
         &mut tx,
         &state.secrets,
-        NewEvent::by(
-            Some(person.user_id.into()),
-            &person.email,
-            "course.imported",
-            &ip,
-        )
-        .with_detail(serde_json::json!({"course": course.slug, "version": course.version})),
+        NewEvent::by(Some(person.user_id), &person.email, "course.imported", &ip)
+            .with_detail(serde_json::json!({"course": course.slug, "version": course.version})),
     )
     .await?;
     tx.commit().await?;

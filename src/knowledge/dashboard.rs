@@ -546,9 +546,9 @@ pub async fn change_target(
         &mut tx,
         &state.secrets,
         NewEvent {
-            actor_user_id: Some(p.user_id.into()),
+            actor_user_id: Some(p.user_id),
             actor_label: &p.email,
-            organisation_id: Some(org_id),
+            organisation_id: Some(org_id.into()),
             event: "training.target_changed",
             detail: serde_json::json!({ "from": before, "to": target }),
             ip: Some(&ip),
@@ -584,9 +584,9 @@ pub async fn export(
         &mut tx,
         &state.secrets,
         NewEvent {
-            actor_user_id: Some(p.user_id.into()),
+            actor_user_id: Some(p.user_id),
             actor_label: &p.email,
-            organisation_id: Some(org_id),
+            organisation_id: Some(org_id.into()),
             event: "export",
             detail: serde_json::json!({ "report": "training", "rows": records.len() }),
             ip: Some(&ip),

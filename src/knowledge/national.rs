@@ -546,7 +546,7 @@ pub async fn export(
         &mut tx,
         &state.secrets,
         NewEvent {
-            actor_user_id: Some(p.user_id.into()),
+            actor_user_id: Some(p.user_id),
             actor_label: &p.email,
             organisation_id: None,
             event: "export",

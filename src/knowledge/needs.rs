@@ -247,9 +247,9 @@ pub async fn save_needs(
         &mut tx,
         &state.secrets,
         NewEvent {
-            actor_user_id: Some(p.user_id.into()),
+            actor_user_id: Some(p.user_id),
             actor_label: &p.email,
-            organisation_id: Some(org_id),
+            organisation_id: Some(org_id.into()),
             event: "training.needs_reviewed",
             detail: serde_json::json!({
                 "needs": needs.len(),
@@ -454,9 +454,9 @@ pub async fn assign(
         &mut tx,
         &state.secrets,
         NewEvent {
-            actor_user_id: Some(p.user_id.into()),
+            actor_user_id: Some(p.user_id),
             actor_label: &p.email,
-            organisation_id: Some(org_id),
+            organisation_id: Some(org_id.into()),
             event: "training.assigned",
             detail: serde_json::json!({
                 "course": valid.course_slug,
@@ -495,9 +495,9 @@ pub async fn unassign(
         &mut tx,
         &state.secrets,
         NewEvent {
-            actor_user_id: Some(p.user_id.into()),
+            actor_user_id: Some(p.user_id),
             actor_label: &p.email,
-            organisation_id: Some(org_id),
+            organisation_id: Some(org_id.into()),
             event: "training.assignment_deleted",
             detail: serde_json::json!({
                 "course": gone.course_slug,
@@ -629,9 +629,9 @@ pub async fn evidence_csv(
         &state.db,
         &state.secrets,
         NewEvent {
-            actor_user_id: Some(p.user_id.into()),
+            actor_user_id: Some(p.user_id),
             actor_label: &p.email,
-            organisation_id: Some(org_id),
+            organisation_id: Some(org_id.into()),
             event: "export",
             detail: serde_json::json!({ "what": "training_evidence", "format": "csv" }),
             ip: Some(&ip),

@@ -115,9 +115,9 @@ pub async fn remind(
         &mut tx,
         &state.secrets,
         NewEvent {
-            actor_user_id: Some(p.user_id.into()),
+            actor_user_id: Some(p.user_id),
             actor_label: &p.email,
-            organisation_id: Some(org_id),
+            organisation_id: Some(org_id.into()),
             event: "training.reminders_sent",
             detail: serde_json::json!({
                 "count": to_send.len(),

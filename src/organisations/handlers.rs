@@ -229,9 +229,9 @@ pub async fn create(
         Err(CreateError::Db(e)) => return Err(e.into()),
     };
     audit::record(&mut tx,&state.secrets, NewEvent {
-        actor_user_id: Some(p.user_id.into()),
+        actor_user_id: Some(p.user_id),
         actor_label: &p.email,
-        organisation_id: Some(id.into()),
+        organisation_id: Some(id),
         event: "organisation.registered",
         detail: serde_json::json!({ "name": name, "ods_code": ods_code, "type": org_type.as_str() }),
         ip: Some(&ip),
@@ -354,7 +354,7 @@ pub async fn appoint_lead(
     let mut tx = state.db.begin().await?;
     // A member already: appointing them is a role change within this organisation.
     let member = match identity_store::user_id_by_email(&mut tx, &email).await? {
-        Some(user_id) => staff_store::membership_of(&mut tx, org_id, user_id.into()).await?,
+        Some(user_id) => staff_store::membership_of(&mut tx, org_id, user_id).await?,
         None => None,
     };
     let outcome = match member {
@@ -382,9 +382,9 @@ pub async fn appoint_lead(
         ),
     };
     audit::record(&mut tx, &state.secrets, NewEvent {
-        actor_user_id: Some(p.user_id.into()),
+        actor_user_id: Some(p.user_id),
         actor_label: &p.email,
-        organisation_id: Some(org_id.into()),
+        organisation_id: Some(org_id),
         event: "role.changed",
         detail: serde_json::json!({ "user": email, "role": Role::SecurityLead.as_str(), "invited": outcome.is_some() }),
         ip: Some(&ip),

@@ -37,10 +37,10 @@ struct AccountPage {
 
 pub async fn overview(State(state): State<AppState>, viewer: Viewer) -> AppResult<Response> {
     let p = viewer.user()?;
-    let user = store::user_by_id(&state.db, p.user_id.into())
+    let user = store::user_by_id(&state.db, p.user_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let recovery_codes_left = store::unused_recovery_codes(&state.db, p.user_id.into()).await?;
+    let recovery_codes_left = store::unused_recovery_codes(&state.db, p.user_id).await?;
     Ok(render(&AccountPage {
         shell: viewer.shell("Your account").crumb("Home", "/"),
         name: user.name,

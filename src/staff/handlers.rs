@@ -256,9 +256,9 @@ pub async fn invite(
                 &mut tx,
                 &state.secrets,
                 NewEvent {
-                    actor_user_id: Some(p.user_id.into()),
+                    actor_user_id: Some(p.user_id),
                     actor_label: &p.email,
-                    organisation_id: Some(org_id.into()),
+                    organisation_id: Some(org_id),
                     event: "invitation.sent",
                     detail: serde_json::json!({
                         "user": email,
@@ -319,9 +319,9 @@ async fn set_active(
         &mut tx,
         &state.secrets,
         NewEvent {
-            actor_user_id: Some(p.user_id.into()),
+            actor_user_id: Some(p.user_id),
             actor_label: &p.email,
-            organisation_id: Some(org_id.into()),
+            organisation_id: Some(org_id),
             event: if active {
                 "membership.reactivated"
             } else {
@@ -396,9 +396,9 @@ pub async fn change_role(
     let mut tx = state.db.begin().await?;
     store::set_role(&mut tx, org_id, membership_id, role).await?;
     audit::record(&mut tx,&state.secrets, NewEvent {
-        actor_user_id: Some(p.user_id.into()),
+        actor_user_id: Some(p.user_id),
         actor_label: &p.email,
-        organisation_id: Some(org_id.into()),
+        organisation_id: Some(org_id),
         event: "role.changed",
         detail: serde_json::json!({ "user": member.email, "from": member.role, "to": role.as_str() }),
         ip: Some(&ip),

@@ -105,9 +105,9 @@ pub async fn import(
         &mut tx,
         request.secrets,
         NewEvent {
-            actor_user_id: request.actor_user_id.map(Uuid::from),
+            actor_user_id: request.actor_user_id,
             actor_label: request.actor_label,
-            organisation_id: Some(request.organisation_id.into()),
+            organisation_id: Some(request.organisation_id),
             event: "staff.imported",
             detail: json!({
                 "added": summary.added,

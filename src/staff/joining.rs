@@ -59,7 +59,7 @@ pub async fn add_or_ask(
             tx,
             &NewMembership {
                 organisation_id: n.organisation_id,
-                user_id: user_id.into(),
+                user_id,
                 role: n.role,
                 staff_group: n.staff_group,
                 department: n.department,
@@ -72,8 +72,6 @@ pub async fn add_or_ask(
     let Some(user_id) = identity_store::user_id_by_email(tx, n.email).await? else {
         return Err(sqlx::Error::RowNotFound);
     };
-    // Identity still speaks in bare UUIDs; from here on the person is a typed id.
-    let user_id = UserId::from(user_id);
     if store::membership_of(tx, n.organisation_id, user_id)
         .await?
         .is_some()

@@ -96,9 +96,9 @@ async fn answer(
     audit::record(
         &mut tx,
         &state.secrets,
-        NewEvent::by(Some(p.user_id.into()), &p.email, event, ip)
+        NewEvent::by(Some(p.user_id), &p.email, event, ip)
             .with_detail(detail)
-            .in_organisation(invitation.organisation_id.into()),
+            .in_organisation(invitation.organisation_id),
     )
     .await?;
     tx.commit().await?;
@@ -124,13 +124,13 @@ pub async fn withdraw(
         &mut tx,
         &state.secrets,
         NewEvent::by(
-            Some(p.user_id.into()),
+            Some(p.user_id),
             &p.email,
             "membership.invitation_withdrawn",
             &ip,
         )
         .with_detail(serde_json::json!({ "user": email }))
-        .in_organisation(org_id.into()),
+        .in_organisation(org_id),
     )
     .await?;
     tx.commit().await?;

@@ -31,15 +31,15 @@ pub async fn two_step(
         .await?
         .ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin().await?;
-    let unlocked = identity_store::clear_two_step_failures(&mut tx, member.user_id.into()).await?;
+    let unlocked = identity_store::clear_two_step_failures(&mut tx, member.user_id).await?;
     if unlocked {
         audit::record(
             &mut tx,
             &state.secrets,
             NewEvent {
-                actor_user_id: Some(p.user_id.into()),
+                actor_user_id: Some(p.user_id),
                 actor_label: &p.email,
-                organisation_id: Some(org_id.into()),
+                organisation_id: Some(org_id),
                 event: "two_step.unlocked",
                 detail: serde_json::json!({ "user": member.email, "by": "national administrator" }),
                 ip: Some(&ip),

@@ -286,7 +286,7 @@ on_both!(
             trust.into(),
             "https://soc.example.org/hook",
             "plain webhook secret",
-            by.into(),
+            by,
             carecert::platform::db::now(),
         )
         .await

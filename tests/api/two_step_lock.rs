@@ -9,7 +9,6 @@ use carecert::{
     with_db,
 };
 use reqwest::StatusCode;
-use uuid::Uuid;
 
 use crate::{
     on_both,
@@ -64,7 +63,7 @@ on_both!(ten_wrong_codes_in_a_row_lock_two_step, |app| {
     let admin = app
         .person(team, Role::NationalAdmin, "admin@carecert.test")
         .await;
-    let lead_id: Uuid = identity_store::user_by_email(app.db(), &lead.email)
+    let lead_id = identity_store::user_by_email(app.db(), &lead.email)
         .await
         .expect("lookup")
         .expect("lead")

@@ -165,7 +165,7 @@ fn event<'a>(
     detail: serde_json::Value,
 ) -> NewEvent<'a> {
     NewEvent {
-        actor_user_id: Some(p.user_id.as_uuid()),
+        actor_user_id: Some(p.user_id),
         actor_label: &p.email,
         organisation_id: None,
         event,

@@ -67,7 +67,7 @@ pub async fn password_submit(
     Form(form): Form<ChangeForm>,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    let user = store::user_by_id(&state.db, p.user_id.into())
+    let user = store::user_by_id(&state.db, p.user_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let mut errors = FormErrors::new();
@@ -92,12 +92,12 @@ pub async fn password_submit(
     }
     let hash = passwords::hash(form.password).await?;
     let mut tx = state.db.begin().await?;
-    store::set_password(&mut tx, p.user_id.into(), &hash).await?;
-    store::delete_other_sessions(&mut tx, p.user_id.into(), Some(&token)).await?;
+    store::set_password(&mut tx, p.user_id, &hash).await?;
+    store::delete_other_sessions(&mut tx, p.user_id, Some(&token)).await?;
     audit::record(
         &mut tx,
         &state.secrets,
-        NewEvent::by(Some(p.user_id.into()), &p.email, "password.changed", &ip),
+        NewEvent::by(Some(p.user_id), &p.email, "password.changed", &ip),
     )
     .await?;
     tx.commit().await?;

@@ -8,7 +8,6 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
-use uuid::Uuid;
 
 use super::{after_password, check_password_pair};
 use crate::{
@@ -20,6 +19,7 @@ use crate::{
     platform::{
         AppState,
         error::{AppError, AppResult},
+        ids::UserId,
         web::{
             client::ClientIp,
             forms::FormErrors,
@@ -74,7 +74,7 @@ impl Link {
         viewer: &Viewer,
         token: &str,
         form: &ChooseForm,
-    ) -> AppResult<Result<(Uuid, UserRow, FormErrors), Response>> {
+    ) -> AppResult<Result<(UserId, UserRow, FormErrors), Response>> {
         let user_id = match store::check_link(&state.db, self.purpose, token).await? {
             Err(problem) => return Ok(Err(self.problem(viewer, problem)?)),
             Ok(id) => id,

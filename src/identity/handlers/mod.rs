@@ -7,7 +7,9 @@ pub mod sign_in;
 pub mod two_step;
 
 use crate::identity::password_policy::{PasswordContext, check_new_password};
-use crate::platform::{authz::Principal, db::Db, error::AppResult, web::forms::FormErrors};
+use crate::platform::{
+    authz::Principal, db::Db, error::AppResult, ids::UserId, web::forms::FormErrors,
+};
 
 /// Where to go after signing in, from a `next` parameter anyone can put in a link. Only a
 /// path on this site is followed: anything else (another site, however disguised) goes home.
@@ -74,7 +76,7 @@ pub fn check_password_pair(
 }
 
 /// Whether a person with these memberships must use two-step verification.
-pub async fn needs_two_step(db: &Db, principal_user: uuid::Uuid) -> AppResult<bool> {
+pub async fn needs_two_step(db: &Db, principal_user: UserId) -> AppResult<bool> {
     let memberships = crate::identity::store::memberships_of(db, principal_user).await?;
     Ok(memberships.iter().any(|m| m.role.requires_two_step()))
 }

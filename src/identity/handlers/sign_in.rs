@@ -222,7 +222,7 @@ pub async fn sign_out(
         audit::record_now(
             &state.db,
             &state.secrets,
-            NewEvent::by(Some(p.user_id.into()), &p.email, "sign_out", &ip),
+            NewEvent::by(Some(p.user_id), &p.email, "sign_out", &ip),
         )
         .await?;
     }

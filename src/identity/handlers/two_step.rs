@@ -53,7 +53,7 @@ pub async fn verify_form(
     Query(q): Query<NextQuery>,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    let user = store::user_by_id(&state.db, p.user_id.into())
+    let user = store::user_by_id(&state.db, p.user_id)
         .await?
         .ok_or(AppError::NotFound)?;
     if user.totp_enabled_at.is_none() {
@@ -96,7 +96,7 @@ pub async fn verify_submit(
 ) -> AppResult<Response> {
     let p = viewer.user()?;
     let next = safe_next(&state.config.public_url, form.next.as_deref());
-    let user = store::user_by_id(&state.db, p.user_id.into())
+    let user = store::user_by_id(&state.db, p.user_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let Some(sealed) = user.totp_secret.filter(|_| user.totp_enabled_at.is_some()) else {
@@ -139,7 +139,7 @@ pub async fn verify_submit(
     };
     let outcome = check_code(&state, p, &secret, code, locked, &ip).await?;
     if outcome != CodeOutcome::Accepted {
-        let mut event = NewEvent::by(Some(p.user_id.into()), &p.email, "two_step.failed", &ip);
+        let mut event = NewEvent::by(Some(p.user_id), &p.email, "two_step.failed", &ip);
         match outcome {
             CodeOutcome::Reused => {
                 // A right code used a second time may have been captured (a phishing page
@@ -150,7 +150,7 @@ pub async fn verify_submit(
             _ if locked => errors.add("code", LOCKED_CODE),
             _ => {
                 errors.add("code", "The code is not right. Check your authenticator app and enter the code it shows now");
-                let run = store::add_two_step_failure(&state.db, p.user_id.into()).await?;
+                let run = store::add_two_step_failure(&state.db, p.user_id).await?;
                 if two_step::locks_after(run) {
                     lock(&state, p, &ip).await?;
                     locked = true;
@@ -169,11 +169,11 @@ pub async fn verify_submit(
     )
     .await?;
     let mut tx = state.db.begin().await?;
-    if store::clear_two_step_failures(&mut tx, p.user_id.into()).await? {
+    if store::clear_two_step_failures(&mut tx, p.user_id).await? {
         audit::record(
             &mut tx,
             &state.secrets,
-            NewEvent::by(Some(p.user_id.into()), &p.email, "two_step.unlocked", &ip)
+            NewEvent::by(Some(p.user_id), &p.email, "two_step.unlocked", &ip)
                 .with_detail(serde_json::json!({ "by": "recovery code" })),
         )
         .await?;
@@ -183,13 +183,13 @@ pub async fn verify_submit(
     audit::record_now(
         &state.db,
         &state.secrets,
-        NewEvent::by(Some(p.user_id.into()), &p.email, "sign_in.succeeded", &ip)
+        NewEvent::by(Some(p.user_id), &p.email, "sign_in.succeeded", &ip)
             .with_detail(serde_json::json!({ "two_step": true })),
     )
     .await?;
     Ok(session::with_cookie(
         Redirect::to(&next).into_response(),
-        device::issue(&state, p.user_id.into()),
+        device::issue(&state, p.user_id),
     ))
 }
 
@@ -217,7 +217,7 @@ async fn check_code(
 ) -> AppResult<CodeOutcome> {
     if let Some(step) = two_step::matching_step(secret, code, unix_now()).filter(|_| !locked) {
         return Ok(
-            if store::claim_totp_step(&state.db, p.user_id.into(), step).await? {
+            if store::claim_totp_step(&state.db, p.user_id, step).await? {
                 CodeOutcome::Accepted
             } else {
                 CodeOutcome::Reused
@@ -226,19 +226,14 @@ async fn check_code(
     }
     let normalised = two_step::normalise_recovery_code(code);
     let used = normalised.len() == 12
-        && store::use_recovery_code(&state.db, p.user_id.into(), &normalised).await?;
+        && store::use_recovery_code(&state.db, p.user_id, &normalised).await?;
     if !used {
         return Ok(CodeOutcome::Wrong);
     }
     audit::record_now(
         &state.db,
         &state.secrets,
-        NewEvent::by(
-            Some(p.user_id.into()),
-            &p.email,
-            "two_step.recovery_code_used",
-            ip,
-        ),
+        NewEvent::by(Some(p.user_id), &p.email, "two_step.recovery_code_used", ip),
     )
     .await?;
     Ok(CodeOutcome::Accepted)
@@ -248,7 +243,7 @@ async fn check_code(
 /// by email (someone else may hold their password) and the audit log, once.
 async fn lock(state: &AppState, p: &Principal, ip: &str) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
-    if store::lock_two_step(&mut tx, p.user_id.into()).await? {
+    if store::lock_two_step(&mut tx, p.user_id).await? {
         email::queue(
             &mut tx,
             &two_step::locked_email(&state.config.public_url, &p.email, &p.name),
@@ -257,7 +252,7 @@ async fn lock(state: &AppState, p: &Principal, ip: &str) -> AppResult<()> {
         audit::record(
             &mut tx,
             &state.secrets,
-            NewEvent::by(Some(p.user_id.into()), &p.email, "two_step.locked", ip),
+            NewEvent::by(Some(p.user_id), &p.email, "two_step.locked", ip),
         )
         .await?;
     }
@@ -296,7 +291,7 @@ struct SetupPage {
 
 async fn setup_page(state: &AppState, viewer: &Viewer, errors: FormErrors) -> AppResult<Response> {
     let p = viewer.user()?;
-    let user = store::user_by_id(&state.db, p.user_id.into())
+    let user = store::user_by_id(&state.db, p.user_id)
         .await?
         .ok_or(AppError::NotFound)?;
     if user.totp_enabled_at.is_some() {
@@ -314,7 +309,7 @@ async fn setup_page(state: &AppState, viewer: &Viewer, errors: FormErrors) -> Ap
         None => {
             let s = two_step::new_secret();
             let sealed = state.secrets.seal(&context, &s);
-            store::set_pending_totp_secret(&state.db, p.user_id.into(), &sealed).await?;
+            store::set_pending_totp_secret(&state.db, p.user_id, &sealed).await?;
             s
         }
     };
@@ -373,7 +368,7 @@ pub async fn setup_submit(
     Form(form): Form<SetupForm>,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    let user = store::user_by_id(&state.db, p.user_id.into())
+    let user = store::user_by_id(&state.db, p.user_id)
         .await?
         .ok_or(AppError::NotFound)?;
     if user.totp_enabled_at.is_some() {
@@ -393,7 +388,7 @@ pub async fn setup_submit(
         errors.add("code", "Enter the 6-digit code from your authenticator app");
     } else if let Some(step) = step {
         // The code that proves the app works is spent too: it cannot then sign in elsewhere.
-        if !store::claim_totp_step(&state.db, p.user_id.into(), step).await? {
+        if !store::claim_totp_step(&state.db, p.user_id, step).await? {
             errors.add("code", USED_CODE);
         }
     } else {
@@ -407,11 +402,11 @@ pub async fn setup_submit(
     }
     let codes = two_step::new_recovery_codes();
     let mut tx = state.db.begin().await?;
-    store::enable_totp(&mut tx, p.user_id.into(), &codes).await?;
+    store::enable_totp(&mut tx, p.user_id, &codes).await?;
     audit::record(
         &mut tx,
         &state.secrets,
-        NewEvent::by(Some(p.user_id.into()), &p.email, "two_step.enrolled", &ip),
+        NewEvent::by(Some(p.user_id), &p.email, "two_step.enrolled", &ip),
     )
     .await?;
     tx.commit().await?;
@@ -422,7 +417,7 @@ pub async fn setup_submit(
     };
     Ok(session::with_cookie(
         render(&page)?.into_response(),
-        device::issue(&state, p.user_id.into()),
+        device::issue(&state, p.user_id),
     ))
 }
 

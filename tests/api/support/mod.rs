@@ -359,7 +359,7 @@ impl TestApp {
             )
             .bind(
                 self.secrets()
-                    .seal(&two_step::secret_context(user_id), secret)
+                    .seal(&two_step::secret_context(user_id.as_uuid()), secret)
             )
             .bind(now())
             .bind(user_id)
@@ -372,7 +372,7 @@ impl TestApp {
             &mut tx,
             &NewMembership {
                 organisation_id: org.into(),
-                user_id: user_id.into(),
+                user_id,
                 role,
                 staff_group: "clinical",
                 department: None,

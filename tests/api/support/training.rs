@@ -93,7 +93,7 @@ pub async fn member(
         &mut tx,
         &NewMembership {
             organisation_id: org.into(),
-            user_id: user_id.into(),
+            user_id,
             role: Role::Staff,
             staff_group,
             department,
@@ -103,7 +103,7 @@ pub async fn member(
     .expect("membership")
     .expect("new membership");
     tx.commit().await.expect("commit");
-    user_id
+    user_id.as_uuid()
 }
 
 /// The user id of someone set up with [`TestApp::person`].
