@@ -8,7 +8,7 @@ use crate::software::{Binding, Cpe, Purl};
 
 /// Beyond this many, more problems only bury the first ones; the rest are counted.
 const MAX_PROBLEMS_SHOWN: usize = 20;
-const MAX_FIELD_CHARS: usize = 200;
+pub(super) const MAX_FIELD_CHARS: usize = 200;
 /// Values quoted back in messages are cut to this, so a hostile value cannot flood a page.
 const MAX_QUOTED_CHARS: usize = 40;
 
@@ -28,6 +28,7 @@ pub(super) fn check_item(
     problems: &mut Problems,
 ) -> Option<InventoryItem> {
     let before = problems.total;
+    let mut unreadable = vec![];
     for (what, value) in [
         ("vendor", fields.vendor),
         ("product name", fields.product),
@@ -38,8 +39,12 @@ pub(super) fn check_item(
     ] {
         if let Err(problem) = check_text(what, value) {
             problems.push(format!("{label}: {problem}"));
+            unreadable.push(value);
         }
     }
+    // A value already refused for its length or characters is not read as an identifier
+    // too: one message per problem.
+    let readable = |value: &str| !value.is_empty() && !unreadable.contains(&value);
     if fields.product.is_empty() {
         problems.push(format!("{label}: the product name is missing"));
     }
@@ -49,14 +54,14 @@ pub(super) fn check_item(
              that identifies the product"
         ));
     }
-    if !fields.cpe.is_empty() && !is_cpe23(fields.cpe) {
+    if readable(fields.cpe) && !is_cpe23(fields.cpe) {
         problems.push(format!(
             "{label}: the CPE '{}' is not a CPE 2.3 name like \
              cpe:2.3:a:apache:log4j:2.14.1:*:*:*:*:*:*:*",
             quote(fields.cpe)
         ));
     }
-    if !fields.purl.is_empty() && fields.purl.parse::<Purl>().is_err() {
+    if readable(fields.purl) && fields.purl.parse::<Purl>().is_err() {
         problems.push(format!(
             "{label}: the package URL '{}' is not like pkg:npm/lodash@4.17.21 (it needs pkg:, \
              a type and a name)",

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use super::checks::{Fields, Problems, check_item, check_text, quote, too_many};
+use super::checks::{Fields, MAX_FIELD_CHARS, Problems, check_item, check_text, quote, too_many};
 use super::{InventoryError, MAX_ITEMS, Parsed};
 use crate::alerts::model::InventoryItem;
 
@@ -169,6 +169,9 @@ fn read_component(
     let mut sound = true;
     let mut text = |key: &str| match fields.get(key) {
         None | Some(Value::Null) => "",
+        // The length limit counts what was sent, as the published schema's `maxLength`
+        // does: surrounding spaces are trimmed only from a value that fits.
+        Some(Value::String(s)) if s.chars().count() > MAX_FIELD_CHARS => s.as_str(),
         Some(Value::String(s)) => s.trim(),
         Some(_) => {
             problems.push(format!("{label}: its '{key}' is not text"));

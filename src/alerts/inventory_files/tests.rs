@@ -220,6 +220,22 @@ fn values_longer_than_200_characters_are_refused() {
 }
 
 #[test]
+fn an_sbom_value_padded_past_200_characters_is_refused_as_the_schema_says() {
+    // 200 characters once trimmed, 201 as sent: the OpenAPI schema's maxLength refuses it,
+    // so the reader must too.
+    let purl = format!("pkg:npm/{}", "a".repeat(192));
+    assert_eq!(purl.chars().count(), 200);
+    let fits = sbom(serde_json::json!([{ "name": "x", "purl": purl }]));
+    assert!(parse("sbom.json", &fits).is_ok());
+    let padded = sbom(serde_json::json!([{ "name": "x", "purl": format!(" {purl}") }]));
+    let problem = only_problem(parse("sbom.json", &padded));
+    assert!(
+        problem.contains("is 201 characters long; the most allowed is 200"),
+        "{problem}"
+    );
+}
+
+#[test]
 fn invisible_characters_are_refused() {
     assert_eq!(
         only_problem(csv("Acme,\"Wid\nget\",1,1,Ward\n")),
