@@ -435,10 +435,29 @@ async fn row_counts(app: &TestApp) -> BTreeMap<String, i64> {
     counts
 }
 
+/// Waits for the worker's first round of scheduled scans, which records the audit log's
+/// head once soon after start: a write of the worker's own, not of any request.
+async fn worker_started(app: &TestApp) {
+    for _ in 0..100 {
+        let heads: i64 = with_db!(app.db(), |pool| sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM audit_heads"
+        )
+        .fetch_one(pool)
+        .await)
+        .expect("count heads");
+        if heads > 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the worker recorded no audit log head");
+}
+
 on_both!(taking_the_quiz_stores_nothing_but_the_rate_limit, |app| {
     let bank = bank();
     let c = app.client();
     c.get("/quiz").await.assert_ok();
+    worker_started(&app).await;
     let before = row_counts(&app).await;
     let (_, round) = start(&c).await;
     submit(&c, &round.drawn, &correct_answers(&bank, &round))
