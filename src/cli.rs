@@ -91,9 +91,14 @@ enum Command {
 
 #[derive(Subcommand)]
 enum ContentCommand {
-    /// Check every course and the public quiz in a content folder (exit status 1 on problems).
+    /// Check every content file in a content folder: courses, the public quiz, advisories.
+    /// Exit status 1 on problems; sources checked more than 12 months ago, or past their
+    /// review date, are warnings (failures with --strict).
     Check {
-        /// The content folder (holding courses/ and quiz/).
+        /// Treat warnings as failures (for release builds).
+        #[arg(long)]
+        strict: bool,
+        /// The content folder (holding courses/, quiz/ and advisories/).
         #[arg(default_value = "content")]
         path: PathBuf,
     },
@@ -279,8 +284,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Content {
-            command: ContentCommand::Check { path },
-        } => Ok(content_check(&path)),
+            command: ContentCommand::Check { strict, path },
+        } => Ok(content_check(&path, strict)),
         Command::Content {
             command: ContentCommand::Import { server, path },
         } => content_import(&server, &path).await,
@@ -372,31 +377,36 @@ async fn generate_data(
     Ok(ExitCode::SUCCESS)
 }
 
-fn content_check(path: &std::path::Path) -> ExitCode {
-    match load::from_content_dir(path) {
-        Ok((courses, quiz)) => {
-            for c in &courses {
-                println!(
-                    "ok  {} {} ({} lessons, {} questions)",
-                    c.slug,
-                    c.version,
-                    c.lessons.len(),
-                    c.questions.len()
-                );
-            }
-            println!("ok  quiz ({} questions)", quiz.question.len());
-            println!("Content is valid: {} courses and the quiz.", courses.len());
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            let problems = e.problems();
-            println!("Content has {} problem(s):", problems.len());
-            for p in problems {
-                println!("  - {p}");
-            }
-            ExitCode::FAILURE
+fn content_check(path: &std::path::Path, strict: bool) -> ExitCode {
+    let (services, _) = crate::app::compose();
+    let report = services.content_report(path);
+    let warnings = report.warnings(time::OffsetDateTime::now_utc().date());
+    for line in &report.passed {
+        println!("ok  {line}");
+    }
+    if !warnings.is_empty() {
+        println!("{} source(s) need reading again:", warnings.len());
+        for w in &warnings {
+            println!("  - {w}");
         }
     }
+    if !report.problems.is_empty() {
+        println!("Content has {} problem(s):", report.problems.len());
+        for p in &report.problems {
+            println!("  - {p}");
+        }
+        return ExitCode::FAILURE;
+    }
+    if strict && !warnings.is_empty() {
+        println!("Failed: --strict treats sources that need reading again as failures.");
+        return ExitCode::FAILURE;
+    }
+    println!(
+        "Content is valid: {} item(s), {} source(s) cited.",
+        report.passed.len(),
+        report.sources.len()
+    );
+    ExitCode::SUCCESS
 }
 
 async fn content_import(server: &ServerArgs, path: &std::path::Path) -> anyhow::Result<ExitCode> {

@@ -79,7 +79,7 @@ static BANK: LazyLock<Result<QuizBank, String>> = LazyLock::new(|| {
     })
 });
 
-fn bank() -> AppResult<&'static QuizBank> {
+pub(crate) fn bank() -> AppResult<&'static QuizBank> {
     BANK.as_ref()
         .map_err(|e| AppError::Internal(anyhow::anyhow!("quiz bank: {e}")))
 }

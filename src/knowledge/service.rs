@@ -6,12 +6,16 @@ use time::OffsetDateTime;
 use utoipa::OpenApi;
 
 use crate::{
-    knowledge::{admin, api, content, dashboard, demo, home, national, needs, quiz, reminders},
+    knowledge::{
+        admin, api, content, dashboard, demo, home, national, needs, quiz, reminders,
+        store::courses,
+    },
     platform::{
         AppState,
         authz::Principal,
         db::Db,
         error::AppResult,
+        provenance::page::CitedSource,
         secrets::SecretBox,
         service::{BoxFuture, DemoContext, NavLink, SCAN_EVERY, Service},
         web::home::HomePanel,
@@ -32,7 +36,8 @@ pub fn service() -> Service {
         .home(home_panels)
         .demo(load_demo)
         .prepare(prepare)
-        .content_check(check_builtin)
+        .content_check(content::provenance::check_folder)
+        .sources(cited_sources)
 }
 
 /// Knowledge's part of the OpenAPI document.
@@ -81,11 +86,18 @@ fn prepare<'a>(db: &'a Db, _: &'a SecretBox) -> BoxFuture<'a, anyhow::Result<()>
     Box::pin(super::prepare(db))
 }
 
-fn check_builtin() -> Vec<String> {
-    match content::load::builtin() {
-        Ok(_) => vec![],
-        Err(e) => e.problems(),
-    }
+/// The sources of the current version of every course, and of the public quiz.
+fn cited_sources(state: &AppState) -> BoxFuture<'_, anyhow::Result<Vec<CitedSource>>> {
+    Box::pin(async move {
+        let mut cited = vec![];
+        for version in courses::current(&state.db).await? {
+            if let Some(course) = courses::content(&state.db, version.id).await? {
+                cited.extend(content::provenance::cited_by_course(&course));
+            }
+        }
+        cited.extend(content::provenance::cited_by_quiz(quiz::bank()?));
+        Ok(cited)
+    })
 }
 
 fn home_panels<'a>(

@@ -8,7 +8,7 @@
 //! the OpenAPI document, the page layout and the command line. The platform dispatches
 //! through the registry and never names a service.
 
-use std::{future::Future, pin::Pin, sync::Arc};
+use std::{future::Future, path::Path, pin::Pin, sync::Arc};
 
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -20,6 +20,7 @@ use crate::platform::{
     db::Db,
     email::Mailer,
     error::AppResult,
+    provenance::{ContentReport, page::CitedSource},
     secrets::SecretBox,
     web::{
         home::{self, HomePanel},
@@ -130,9 +131,14 @@ pub type DemoFn = for<'a> fn(&'a DemoContext<'a>) -> BoxFuture<'a, anyhow::Resul
 /// for instances starting together.
 pub type PrepareFn = for<'a> fn(&'a Db, &'a SecretBox) -> BoxFuture<'a, anyhow::Result<()>>;
 
-/// Checks a service's built-in content (courses, question banks, advisories, frameworks),
-/// returning a description of each problem found.
-pub type ContentCheckFn = fn() -> Vec<String>;
+/// Checks a service's content files (courses, question banks, advisories, frameworks) in a
+/// content folder laid out as `content/` is: what passed, each problem, and every source
+/// declared (the platform applies the date rules of [`crate::platform::provenance`]).
+pub type ContentCheckFn = fn(&Path) -> ContentReport;
+
+/// The sources a service's live content cites, with what relies on each, for the national
+/// content page.
+pub type SourcesFn = for<'a> fn(&'a AppState) -> BoxFuture<'a, anyhow::Result<Vec<CitedSource>>>;
 
 /// Everything a service tells the platform about itself.
 pub struct Service {
@@ -146,6 +152,7 @@ pub struct Service {
     pub demo: Option<DemoFn>,
     pub prepare: Option<PrepareFn>,
     pub content_check: Option<ContentCheckFn>,
+    pub sources: Option<SourcesFn>,
 }
 
 impl Service {
@@ -162,6 +169,7 @@ impl Service {
             demo: None,
             prepare: None,
             content_check: None,
+            sources: None,
         }
     }
 
@@ -213,6 +221,11 @@ impl Service {
         self.content_check = Some(check);
         self
     }
+
+    pub fn sources(mut self, sources: SourcesFn) -> Self {
+        self.sources = Some(sources);
+        self
+    }
 }
 
 /// A service's registrations without its routes: what the running application keeps
@@ -225,6 +238,7 @@ pub struct Registration {
     pub demo: Option<DemoFn>,
     pub prepare: Option<PrepareFn>,
     pub content_check: Option<ContentCheckFn>,
+    pub sources: Option<SourcesFn>,
 }
 
 /// The composed services, in the order `app.rs` lists them.
@@ -263,6 +277,7 @@ impl Services {
                 demo: s.demo,
                 prepare: s.prepare,
                 content_check: s.content_check,
+                sources: s.sources,
             });
         }
         registry.openapi_json = match registry.openapi_document().to_pretty_json() {
@@ -342,13 +357,22 @@ impl Services {
         Ok(())
     }
 
-    /// Every service's built-in content problems, each prefixed with the service's name.
-    pub fn content_problems(&self) -> Vec<String> {
-        self.registrations
-            .iter()
-            .filter_map(|r| r.content_check.map(|check| (r.name, check)))
-            .flat_map(|(name, check)| check().into_iter().map(move |p| format!("{name}: {p}")))
-            .collect()
+    /// Every service's check of the content folder at `root`, in service order.
+    pub fn content_report(&self, root: &Path) -> ContentReport {
+        let mut report = ContentReport::default();
+        for check in self.registrations.iter().filter_map(|r| r.content_check) {
+            report.extend(check(root));
+        }
+        report
+    }
+
+    /// Every source the live content of every service cites.
+    pub async fn cited_sources(&self, state: &AppState) -> anyhow::Result<Vec<CitedSource>> {
+        let mut all = vec![];
+        for sources in self.registrations.iter().filter_map(|r| r.sources) {
+            all.extend(sources(state).await?);
+        }
+        Ok(all)
     }
 }
 

@@ -3,22 +3,12 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use crate::staff::groups::StaffGroup;
+use crate::{platform::provenance, staff::groups::StaffGroup};
 
 use super::model::{Course, Question, QuestionKind, QuizBank, Source};
 
 /// One thing wrong with some content, and where.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub file: String,
-    pub message: String,
-}
-
-impl std::fmt::Display for Problem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.file, self.message)
-    }
-}
+pub use crate::platform::provenance::Finding as Problem;
 
 /// The fewest assessment questions the mandatory course may have.
 pub const MANDATORY_BANK_MIN: usize = 60;
@@ -51,41 +41,14 @@ impl Report {
     }
 }
 
-/// Whether an id is lower-case letters, digits and single hyphens.
-pub fn valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 80
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !id.starts_with('-')
-        && !id.ends_with('-')
-        && !id.contains("--")
-}
+pub use crate::platform::provenance::valid_id;
 
 fn check_sources(report: &mut Report, sources: &[Source]) -> HashSet<String> {
-    let mut seen = HashSet::new();
-    for s in sources {
-        if !valid_id(&s.id) {
-            report.here(format!(
-                "source id {:?} must be lower-case letters, digits and hyphens",
-                s.id
-            ));
-        }
-        if !seen.insert(s.id.clone()) {
-            report.here(format!("source id {:?} is used twice", s.id));
-        }
-        if !s.url.starts_with("https://") {
-            report.here(format!(
-                "source {:?} needs an https:// address, not {:?}",
-                s.id, s.url
-            ));
-        }
-        if s.title.trim().is_empty() || s.publisher.trim().is_empty() {
-            report.here(format!("source {:?} needs a title and a publisher", s.id));
-        }
+    let (problems, ids) = provenance::problems(sources);
+    for p in problems {
+        report.here(p);
     }
-    seen
+    ids
 }
 
 /// Checks one question; `lessons` is `None` for the public quiz (which has no lessons).

@@ -36,14 +36,7 @@ pub struct LessonEntry {
 }
 
 /// A cited source: every lesson and question names at least one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Source {
-    pub id: String,
-    pub publisher: String,
-    pub title: String,
-    pub url: String,
-}
+pub use crate::platform::provenance::Source;
 
 /// One file under `questions/`.
 #[derive(Debug, Clone, Default, Deserialize)]

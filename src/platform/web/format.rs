@@ -27,6 +27,13 @@ pub fn long_date(t: impl CalendarDate) -> String {
     format!("{} {} {}", d.day(), d.month(), d.year())
 }
 
+/// A month as people read it: "March 2026", for dates where the day adds nothing (when a
+/// source was last checked).
+pub fn month_year(t: impl CalendarDate) -> String {
+    let d = t.calendar_date();
+    format!("{} {}", d.month(), d.year())
+}
+
 /// A moment as people read it: "5 March 2026 at 14:05 UTC".
 pub fn date_and_time(t: OffsetDateTime) -> String {
     t.format(format_description!(
@@ -64,6 +71,7 @@ mod tests {
         assert_eq!(long_date(date!(2026 - 11 - 29)), "29 November 2026");
         assert_eq!(long_date(date!(2027 - 01 - 05)), "5 January 2027");
         assert_eq!(long_date(datetime!(2026-03-05 14:05 UTC)), "5 March 2026");
+        assert_eq!(month_year(date!(2026 - 11 - 29)), "November 2026");
     }
 
     #[test]
