@@ -3,90 +3,22 @@
 //! files that are not zips and broken courses refused with the problem named and nothing
 //! stored. Archives are built here from the real board-leaders course folder.
 
-use std::{
-    collections::BTreeMap,
-    io::{Cursor, Write},
-    path::Path,
-};
-
 use carecert::{organisations::domain::OrgType, platform::authz::Role, with_db};
 use reqwest::StatusCode;
 use uuid::Uuid;
 
 use crate::{
     on_both,
-    support::{Client, TestApp},
+    support::{
+        Client, TestApp,
+        course_archive::{SLUG, course_at_version, course_files, zip_folder, zip_of},
+        training::builtin,
+    },
 };
 
 const PATH: &str = "/admin/courses";
+
 const TITLE: &str = "Cyber security for board members and leaders";
-
-/// The board-leaders course folder's files, by path inside the folder.
-fn course_files() -> BTreeMap<String, Vec<u8>> {
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for entry in std::fs::read_dir(dir).expect("read course folder") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                walk(root, &path, out);
-            } else {
-                let rel = path.strip_prefix(root).expect("inside the folder");
-                let name = rel
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                out.insert(name, std::fs::read(&path).expect("read file"));
-            }
-        }
-    }
-    let root = Path::new("content/courses/board-leaders");
-    let mut files = BTreeMap::new();
-    walk(root, root, &mut files);
-    assert!(files.contains_key("course.toml"));
-    files
-}
-
-/// The course's files with `version` in course.toml changed.
-fn course_at_version(version: &str) -> BTreeMap<String, Vec<u8>> {
-    let mut files = course_files();
-    let manifest = String::from_utf8(files["course.toml"].clone()).expect("UTF-8");
-    assert!(manifest.contains("version = \"2026.1\""));
-    files.insert(
-        "course.toml".into(),
-        manifest
-            .replacen(
-                "version = \"2026.1\"",
-                &format!("version = \"{version}\""),
-                1,
-            )
-            .into_bytes(),
-    );
-    files
-}
-
-/// A zip of the files inside a top-level `board-leaders/` folder, as zipping the folder
-/// itself would make.
-fn zip_folder(files: &BTreeMap<String, Vec<u8>>) -> Vec<u8> {
-    let entries: Vec<(String, &[u8])> = files
-        .iter()
-        .map(|(k, v)| (format!("board-leaders/{k}"), v.as_slice()))
-        .collect();
-    zip_of(&entries)
-}
-
-fn zip_of(entries: &[(String, &[u8])]) -> Vec<u8> {
-    let mut buf = Cursor::new(Vec::new());
-    {
-        let mut z = zip::ZipWriter::new(&mut buf);
-        for (name, data) in entries {
-            z.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
-                .expect("start file");
-            z.write_all(data).expect("write file");
-        }
-        z.finish().expect("finish zip");
-    }
-    buf.into_inner()
-}
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
     with_db!(app.db(), |pool| sqlx::query_scalar::<_, i64>(sql)
@@ -121,7 +53,7 @@ on_both!(a_new_version_uploaded_from_the_web_becomes_current, |app| {
     page.assert_ok()
         .assert_contains(TITLE)
         .assert_contains("board-leaders")
-        .assert_contains("2026.1")
+        .assert_contains(&builtin(SLUG).version)
         .assert_contains("Built-in")
         .assert_contains("Import a new version of a course")
         .assert_contains("docs/CONTENT.md")
@@ -286,7 +218,7 @@ on_both!(
         c.get("/admin/courses")
             .await
             .assert_ok()
-            .assert_contains("2026.1");
+            .assert_contains(&builtin(SLUG).version);
     }
 );
 

@@ -18,6 +18,7 @@ mod alerts_review;
 mod alerts_tlp;
 mod api;
 mod audit_chain;
+mod content_sources;
 mod course_import;
 mod email_secrets;
 mod home;

@@ -6,6 +6,7 @@ pub mod advisories;
 pub mod alerts;
 pub mod audit;
 pub mod cli;
+pub mod course_archive;
 pub mod process;
 pub mod smtp;
 pub mod training;

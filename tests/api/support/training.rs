@@ -5,7 +5,10 @@
 
 use carecert::{
     identity::store as identity_store,
-    knowledge::rules::expiry,
+    knowledge::{
+        content::{load, model::Course},
+        rules::expiry,
+    },
     platform::{
         authz::Role,
         db::{new_id, now},
@@ -17,6 +20,15 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{PASSWORD, Person, TestApp};
+
+/// A built-in course as the binary ships it (its current version, lessons and questions).
+pub fn builtin(slug: &str) -> Course {
+    let (courses, _) = load::builtin().expect("built-in content is valid");
+    courses
+        .into_iter()
+        .find(|c| c.slug == slug)
+        .expect("course exists")
+}
 
 /// Records that `user_id` passed the current mandatory course at `passed_at`, while a
 /// member of `org_id`, valid for 12 months (as a real pass would be).
