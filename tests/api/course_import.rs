@@ -11,7 +11,7 @@ use crate::{
     on_both,
     support::{
         Client, TestApp,
-        course_archive::{SLUG, course_at_version, course_files, zip_folder, zip_of},
+        course_archive::{SLUG, course_at_version, zip_folder, zip_of},
         training::builtin,
     },
 };
