@@ -357,6 +357,7 @@ const EXPECTED: &[(&str, &str, Access)] = &[
     ("GET", "/national/training.csv", Access::National),
     ("GET", "/admin/courses", Access::NationalAdmin),
     ("POST", "/admin/courses", Access::NationalAdmin),
+    ("GET", "/admin/content", Access::NationalAdmin),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

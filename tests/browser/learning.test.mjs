@@ -248,6 +248,12 @@ test('a member of staff completes the mandatory course with the keyboard alone',
     await audit.check(page, `Lesson ${n} with its knowledge check`);
 
     if (n === 1) {
+      // Each source says when someone last checked the lesson's facts against it.
+      const sources = page.locator('h2:text-is("Sources") + ul li');
+      assert.ok(await sources.count() >= 1, 'lesson 1 lists its sources');
+      assert.match(await sources.first().innerText(), /^.+: .+ \(checked [A-Z][a-z]+ \d{4}\)$/);
+      assert.equal(await sources.first().locator('a').count(), 1, 'the source is a link');
+
       // Checking with nothing answered explains what to do and keeps the learner here.
       await activate(page, button('Check my answers'), 'the "Check my answers" button');
       assert.equal(path(page), `${lessonPath}/check`);

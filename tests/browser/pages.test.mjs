@@ -431,8 +431,8 @@ function storedZip(files) {
 test('a national administrator: course versions and importing a course, with errors', async () => {
   const page = await newPage();
   await signIn(page, audit, DEMO.admin);
-  assert.deepEqual(await menuLabels(page), ['Home', 'My training', 'Advisories', 'Organisations', 'Training coverage', 'Courses', 'Audit log', 'Your account'],
-    'a national administrator sees Courses between Training coverage and the audit log');
+  assert.deepEqual(await menuLabels(page), ['Home', 'My training', 'Advisories', 'Organisations', 'Training coverage', 'Courses', 'Content sources', 'Audit log', 'Your account'],
+    'a national administrator sees Courses and Content sources between Training coverage and the audit log');
   await navigates(page, () => page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Courses' }).click());
   assert.equal(path(page), '/admin/courses');
   assert.equal(await heading(page), 'Courses');
@@ -461,6 +461,17 @@ test('a national administrator: course versions and importing a course, with err
   assert.ok(await checkErrorSummaryLinks(page, audit, 'Courses, import of a course with problems') >= 2);
   assert.match(await page.locator('.nhsuk-error-summary').innerText(), /which does not exist/);
   await audit.check(page, 'Courses, import of a course with problems');
+
+  // Every source of the live content, oldest check first, with what relies on it.
+  await navigates(page, () => page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Content sources' }).click());
+  assert.equal(path(page), '/admin/content');
+  assert.equal(await heading(page), 'Content sources');
+  assert.equal(await page.locator('caption').innerText(), 'Sources, oldest check first');
+  const rows = page.locator('tbody tr');
+  assert.ok(await rows.count() > 50, 'every course and the quiz cite many sources');
+  assert.match(await rows.first().innerText(), /(January|February|March|April|May|June|July|August|September|October|November|December) \d{4}/);
+  assert.ok(await page.locator('tbody a[href^="/training/"]').count() > 10, 'lessons are linked');
+  await audit.check(page, 'Content sources (national administrator)');
   await page.context().close();
 });
 
