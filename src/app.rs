@@ -292,7 +292,6 @@ mod tests {
                 "Organisations",
                 "Training coverage",
                 "Courses",
-                "Content sources",
                 "Audit log",
                 "Your account"
             ]

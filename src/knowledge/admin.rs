@@ -96,6 +96,8 @@ struct CoursesPage {
     problems_not_shown: usize,
     field: &'static str,
     max_megabytes: usize,
+    /// The national content page, where the sources' checked dates are listed.
+    sources_path: &'static str,
 }
 
 impl CoursesPage {
@@ -134,6 +136,7 @@ async fn page(
         problems_not_shown,
         field: FILE_FIELD,
         max_megabytes: MAX_ARCHIVE_BYTES / (1024 * 1024),
+        sources_path: crate::platform::provenance::page::PATH,
     };
     Ok((status, render(&page)?).into_response())
 }

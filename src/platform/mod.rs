@@ -69,18 +69,6 @@ pub fn service() -> service::Service {
         Box::pin(async move { Ok(jobs::remove_finished(&state.db, at).await?) })
     }
 
-    /// National administrators look after the content every service ships.
-    fn nav(p: &authz::Principal) -> Vec<service::NavLink> {
-        match p.is_national_admin() {
-            true => vec![service::NavLink::new(
-                "Content sources",
-                provenance::page::PATH,
-                55,
-            )],
-            false => vec![],
-        }
-    }
-
     Service::new("platform")
         .routes(vec![
             Route::get("/healthz", Rule::Public, ops::healthz),
@@ -89,7 +77,6 @@ pub fn service() -> service::Service {
             api_get("/api/v1/openapi.json", Rule::Public, openapi::serve),
         ])
         .routes(provenance::page::routes())
-        .nav(nav)
         .job(email::JOB_KIND, send_email)
         .scan(
             "removing finished jobs",

@@ -76,7 +76,7 @@ test('a national administrator registers an organisation and appoints its securi
   await navigates(page, () => page.keyboard.press('Enter'));
   assert.equal(path(page), '/');
   assert.equal(await heading(page), 'Welcome to CareCERT');
-  assert.deepEqual(await menuLabels(page), ['Home', 'My training', 'Advisories', 'Organisations', 'Training coverage', 'Courses', 'Content sources', 'Audit log', 'Your account'],
+  assert.deepEqual(await menuLabels(page), ['Home', 'My training', 'Advisories', 'Organisations', 'Training coverage', 'Courses', 'Audit log', 'Your account'],
     'a national administrator sees Organisations and the audit log');
   await audit.check(page, 'Home, national administrator');
 

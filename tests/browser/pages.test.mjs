@@ -431,8 +431,8 @@ function storedZip(files) {
 test('a national administrator: course versions and importing a course, with errors', async () => {
   const page = await newPage();
   await signIn(page, audit, DEMO.admin);
-  assert.deepEqual(await menuLabels(page), ['Home', 'My training', 'Advisories', 'Organisations', 'Training coverage', 'Courses', 'Content sources', 'Audit log', 'Your account'],
-    'a national administrator sees Courses and Content sources between Training coverage and the audit log');
+  assert.deepEqual(await menuLabels(page), ['Home', 'My training', 'Advisories', 'Organisations', 'Training coverage', 'Courses', 'Audit log', 'Your account'],
+    'a national administrator sees Courses between Training coverage and the audit log');
   await navigates(page, () => page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Courses' }).click());
   assert.equal(path(page), '/admin/courses');
   assert.equal(await heading(page), 'Courses');
@@ -463,7 +463,7 @@ test('a national administrator: course versions and importing a course, with err
   await audit.check(page, 'Courses, import of a course with problems');
 
   // Every source of the live content, oldest check first, with what relies on it.
-  await navigates(page, () => page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Content sources' }).click());
+  await navigates(page, () => page.getByRole('link', { name: 'when each source was last checked' }).click());
   assert.equal(path(page), '/admin/content');
   assert.equal(await heading(page), 'Content sources');
   assert.equal(await page.locator('caption').innerText(), 'Sources, oldest check first');
