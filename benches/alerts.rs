@@ -56,7 +56,9 @@ use carecert::{
         authz::{Membership, Principal, Role},
         config::{Config, Hidden, LogFormat},
         db::{Db, Tx, new_id, now},
-        email, jobs, secrets,
+        email,
+        ids::{OrgId, UserId},
+        jobs, secrets,
     },
     staff::store::{self as staff_store, NewMembership},
     with_db,
@@ -347,7 +349,7 @@ fn seconds_since(t: Instant) -> f64 {
 
 /// Two national analysts: one writes and submits the advisory, the other publishes it.
 struct Analysts {
-    author: Uuid,
+    author: UserId,
     publisher_email: &'static str,
     totp_secret: String,
 }
@@ -410,7 +412,7 @@ async fn analysts(db: &Db) -> Analysts {
         tx.commit().await.expect("commit");
     }
     Analysts {
-        author: people[0].as_uuid(),
+        author: people[0],
         publisher_email: "publisher@bench.invalid",
         totp_secret,
     }
@@ -476,14 +478,14 @@ async fn sign_in(base: &str, analysts: &Analysts) -> reqwest::Client {
 // ---- The country ----
 
 struct Lead {
-    id: Uuid,
+    id: UserId,
     name: String,
     email: String,
 }
 
 /// One generated organisation.
 struct Org {
-    id: Uuid,
+    id: OrgId,
     name: String,
     leads: Vec<Lead>,
     /// Runs a Log4j version the advisory affects.
@@ -566,7 +568,7 @@ async fn populate(db: &Db) -> (Country, Vec<(String, Figure)>) {
 }
 
 /// Organisations of every type, planned and written by the generator (with no staff).
-async fn organisations(db: &Db) -> Vec<(Uuid, OrgPlan)> {
+async fn organisations(db: &Db) -> Vec<(OrgId, OrgPlan)> {
     let taken: HashSet<String> = with_db!(db, |pool| sqlx::query_scalar::<_, String>(
         "SELECT ods_code FROM organisations"
     )
@@ -593,7 +595,7 @@ const LAST_NAMES: [&str; 16] = [
 ];
 
 /// Three security leads for each organisation, without passwords: nobody signs in as them.
-async fn leads(db: &Db, orgs: &[(Uuid, OrgPlan)]) -> Vec<Vec<Lead>> {
+async fn leads(db: &Db, orgs: &[(OrgId, OrgPlan)]) -> Vec<Vec<Lead>> {
     let mut n = 0;
     let all: Vec<Vec<Lead>> = orgs
         .iter()
@@ -603,7 +605,7 @@ async fn leads(db: &Db, orgs: &[(Uuid, OrgPlan)]) -> Vec<Vec<Lead>> {
                     let (first, last) = (FIRST_NAMES[n % 16], LAST_NAMES[(n / 16) % 16]);
                     n += 1;
                     Lead {
-                        id: new_id(),
+                        id: UserId::fresh(),
                         name: format!("{first} {last}"),
                         email: format!("{first}.{last}.{k}@{}.generated.invalid", plan.ods_code)
                             .to_lowercase(),
@@ -613,7 +615,7 @@ async fn leads(db: &Db, orgs: &[(Uuid, OrgPlan)]) -> Vec<Vec<Lead>> {
         })
         .collect();
     let at = now();
-    let people: Vec<(Uuid, &Lead)> = orgs
+    let people: Vec<(OrgId, &Lead)> = orgs
         .iter()
         .zip(&all)
         .flat_map(|((org, _), leads)| leads.iter().map(move |l| (*org, l)))
@@ -628,7 +630,7 @@ async fn leads(db: &Db, orgs: &[(Uuid, OrgPlan)]) -> Vec<Vec<Lead>> {
 
 async fn insert_leads(
     tx: &mut Tx,
-    people: &[(Uuid, &Lead)],
+    people: &[(OrgId, &Lead)],
     at: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
     for chunk in people.chunks(1_000) {
@@ -1095,7 +1097,7 @@ async fn inventories(db: &Db, country: &Country) -> (usize, usize) {
     let catalogue = Arc::new(catalogue());
     let products = catalogue.len() + 1;
     let writers = if matches!(db, Db::Postgres(_)) { 2 } else { 1 };
-    let work: Vec<(usize, Uuid, Uuid, bool)> = country
+    let work: Vec<(usize, OrgId, UserId, bool)> = country
         .orgs
         .iter()
         .enumerate()
@@ -1188,7 +1190,7 @@ fn advisory_content() -> AdvisoryContent {
 }
 
 /// The advisory, written and submitted for review by the first analyst.
-async fn draft(db: &Db, author: Uuid) -> (Uuid, AdvisoryContent) {
+async fn draft(db: &Db, author: UserId) -> (Uuid, AdvisoryContent) {
     let c = advisory_content();
     let mut tx = db.begin().await.expect("begin");
     let id = advisories::create_draft(&mut tx, &c, None, author)
@@ -1295,7 +1297,7 @@ async fn publication_steps(
     server: &Server,
     c: &AdvisoryContent,
     country: &Country,
-    author: Uuid,
+    author: UserId,
 ) -> Vec<(String, Figure)> {
     let mut out = vec![];
     let started = Instant::now();
@@ -1378,7 +1380,7 @@ async fn publication_steps(
     ));
 
     let t = Instant::now();
-    let names: HashMap<Uuid, &str> = country
+    let names: HashMap<OrgId, &str> = country
         .orgs
         .iter()
         .map(|o| (o.id, o.name.as_str()))
@@ -1399,7 +1401,7 @@ async fn publication_steps(
     ));
 
     let t = Instant::now();
-    let recorded: Vec<(Uuid, i64)> = orgs.iter().map(|o| (*o, LEADS_PER_ORG as i64)).collect();
+    let recorded: Vec<(OrgId, i64)> = orgs.iter().map(|o| (*o, LEADS_PER_ORG as i64)).collect();
     notices::record_many(
         &mut tx,
         throwaway,
@@ -1557,11 +1559,11 @@ async fn respond(
             let org = &country.orgs[i];
             let lead = &org.leads[0];
             let who = Principal {
-                user_id: lead.id.into(),
+                user_id: lead.id,
                 name: lead.name.clone(),
                 email: lead.email.clone(),
                 memberships: vec![Membership {
-                    organisation_id: org.id.into(),
+                    organisation_id: org.id,
                     organisation_name: org.name.clone(),
                     role: Role::SecurityLead,
                 }],

@@ -44,7 +44,7 @@ use carecert::{
         authz::Role,
         config::{Config, Hidden, LogFormat},
         db::Db,
-        ids::UserId,
+        ids::{OrgId, UserId},
         secrets, tokens,
     },
     staff::store::{self as staff_store, MemberSearch, NewMembership},
@@ -315,7 +315,7 @@ async fn cookie_for(db: &Db, user: UserId, two_step_done: bool, csrf: &str) -> S
 }
 
 /// Someone with a privileged `role` in `org`, two-step verification on and verified.
-async fn privileged(server: &Server, org: Uuid, role: Role, email: &str) -> String {
+async fn privileged(server: &Server, org: OrgId, role: Role, email: &str) -> String {
     let mut tx = server.db.begin().await.expect("begin");
     let (user, _) = identity_store::ensure_user(&mut tx, email, "Benchmark Person")
         .await
@@ -323,7 +323,7 @@ async fn privileged(server: &Server, org: Uuid, role: Role, email: &str) -> Stri
     staff_store::add(
         &mut tx,
         &NewMembership {
-            organisation_id: org.into(),
+            organisation_id: org,
             user_id: user,
             role,
             staff_group: "it",
@@ -340,7 +340,7 @@ async fn privileged(server: &Server, org: Uuid, role: Role, email: &str) -> Stri
 }
 
 /// One organisation of the benchmark's own, with `staff` generated people.
-async fn bench_org(server: &Server, name: &str, code: usize, staff: usize, years: u32) -> Uuid {
+async fn bench_org(server: &Server, name: &str, code: usize, staff: usize, years: u32) -> OrgId {
     let plan = OrgPlan {
         name: format!("{name} (generated)"),
         ods_code: ods_code(OrgType::NhsTrust, code).expect("code"),
@@ -392,7 +392,7 @@ async fn learners(server: &Server) -> (String, Vec<Learner>) {
     .await;
     let (members, _) = staff_store::list(
         &server.db,
-        org.into(),
+        org,
         &MemberSearch {
             text: "",
             limit: (LEARNERS + 200) as i64,
@@ -401,10 +401,10 @@ async fn learners(server: &Server) -> (String, Vec<Learner>) {
     )
     .await
     .expect("members");
-    let users: Vec<Uuid> = members
+    let users: Vec<UserId> = members
         .iter()
         .filter(|m| m.active)
-        .map(|m| m.user_id.as_uuid())
+        .map(|m| m.user_id)
         .take(LEARNERS)
         .collect();
     assert_eq!(users.len(), LEARNERS, "enough active members");
@@ -425,7 +425,7 @@ async fn learners(server: &Server) -> (String, Vec<Learner>) {
                 let mut out = vec![];
                 for user in chunk {
                     let csrf = tokens::generate();
-                    let cookie = cookie_for(&db, user.into(), false, &csrf).await;
+                    let cookie = cookie_for(&db, user, false, &csrf).await;
                     let enrolment = learning::start(&db, user, &slug, version)
                         .await
                         .expect("enrol");
@@ -676,7 +676,7 @@ async fn time_page(server: &Server, path: &str, cookie: &str) -> Figure {
 
 /// The trust whose dashboard is measured, and its security lead's cookie.
 struct Trust {
-    org: Uuid,
+    org: OrgId,
     lead: String,
 }
 

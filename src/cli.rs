@@ -502,7 +502,7 @@ async fn kev_import(
             }
         },
     };
-    let done = kev_import::import(&db, &catalogue, since, analyst.as_uuid()).await?;
+    let done = kev_import::import(&db, &catalogue, since, analyst).await?;
     let mut event = audit::NewEvent::by(Some(analyst), "command line", "alerts.kev_imported", "")
         .with_detail(serde_json::json!({
             "catalogue_version": catalogue.version,

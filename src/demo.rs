@@ -356,10 +356,7 @@ pub async fn load(
             exec_tx!(&mut tx, |c| sqlx::query(
                 "UPDATE users SET totp_secret = $1, totp_enabled_at = $2 WHERE id = $3"
             )
-            .bind(secrets.seal(
-                &two_step::secret_context(user_id.as_uuid()),
-                DEMO_TOTP_SECRET
-            ))
+            .bind(secrets.seal(&two_step::secret_context(user_id), DEMO_TOTP_SECRET))
             .bind(now())
             .bind(user_id)
             .execute(c)

@@ -10,8 +10,6 @@
 //! organisation (an integrated care board, a shared IT service) who responds for it on
 //! other advisories does not see it.
 
-use uuid::Uuid;
-
 use crate::{
     alerts::{
         model::{AdvisoryStatus, Tlp},
@@ -21,6 +19,7 @@ use crate::{
     platform::{
         authz::{Principal, Role},
         db::Db,
+        ids::OrgId,
     },
 };
 
@@ -76,16 +75,14 @@ fn released(adv: &AdvisoryRow) -> bool {
 
 /// How `p` stands to organisation `org`, given the organisations `p` responds for (those
 /// they lead and those directly under them).
-pub fn reader_for(p: &Principal, org: Uuid, responds: &[(Uuid, String)]) -> Vec<Reader> {
+pub fn reader_for(p: &Principal, org: OrgId, responds: &[(OrgId, String)]) -> Vec<Reader> {
     let mut out = Vec::new();
-    match p.role_in(org.into()) {
+    match p.role_in(org) {
         Some(Role::SecurityLead) => out.push(Reader::AddressedLead),
         Some(Role::Staff) => out.push(Reader::AddressedStaff),
         _ => {}
     }
-    if p.role_in(org.into()) != Some(Role::SecurityLead)
-        && responds.iter().any(|(id, _)| *id == org)
-    {
+    if p.role_in(org) != Some(Role::SecurityLead) && responds.iter().any(|(id, _)| *id == org) {
         out.push(Reader::ParentLead);
     }
     out
@@ -102,19 +99,16 @@ pub async fn addressed_organisations(
     db: &Db,
     p: &Principal,
     adv: &AdvisoryRow,
-) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
+) -> Result<Vec<(OrgId, String)>, sqlx::Error> {
     if !released(adv) {
         return Ok(Vec::new());
     }
     let tlp = adv.tlp;
-    let responds: Vec<(Uuid, String)> = responding::responder_organisations(db, p).await?;
+    let responds: Vec<(OrgId, String)> = responding::responder_organisations(db, p).await?;
     let mut mine = responds.clone();
     for m in &p.memberships {
-        if !mine
-            .iter()
-            .any(|(id, _)| *id == m.organisation_id.as_uuid())
-        {
-            mine.push((m.organisation_id.into(), m.organisation_name.clone()));
+        if !mine.iter().any(|(id, _)| *id == m.organisation_id) {
+            mine.push((m.organisation_id, m.organisation_name.clone()));
         }
     }
     let mut out = Vec::new();
@@ -148,6 +142,8 @@ pub async fn can_read(
 
 #[cfg(test)]
 mod tests {
+    use uuid::Uuid;
+
     use super::*;
     use crate::platform::authz::Membership;
 
@@ -181,7 +177,7 @@ mod tests {
         }
     }
 
-    fn person(memberships: &[(Uuid, Role)]) -> Principal {
+    fn person(memberships: &[(OrgId, Role)]) -> Principal {
         Principal {
             user_id: (Uuid::from_u128(99)).into(),
             name: "Sam".into(),
@@ -189,7 +185,7 @@ mod tests {
             memberships: memberships
                 .iter()
                 .map(|(org, role)| Membership {
-                    organisation_id: (*org).into(),
+                    organisation_id: *org,
                     organisation_name: "Org".into(),
                     role: *role,
                 })
@@ -201,7 +197,11 @@ mod tests {
 
     #[test]
     fn ties_to_an_organisation_are_its_role_or_leading_its_parent() {
-        let (practice, icb, other) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
+        let (practice, icb, other) = (
+            OrgId::from(Uuid::from_u128(1)),
+            OrgId::from(Uuid::from_u128(2)),
+            OrgId::from(Uuid::from_u128(3)),
+        );
         let responds = vec![(icb, "ICB".to_owned()), (practice, "Practice".to_owned())];
         let icb_lead = person(&[(icb, Role::SecurityLead)]);
         assert_eq!(

@@ -21,6 +21,7 @@ use crate::{
         authz::Rule,
         db::now,
         error::{AppError, AppResult},
+        ids::OrgId,
         tenancy::{Lead, OrgScope},
         tenants::Organisation,
         tokens,
@@ -63,7 +64,7 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
-fn channels_path(org: Uuid) -> String {
+fn channels_path(org: OrgId) -> String {
     format!("/organisations/{org}/alert-feeds")
 }
 
@@ -319,7 +320,7 @@ pub async fn revoke_feed(
     };
     Ok(redirect_with_notice(
         state.config.is_https(),
-        &channels_path(org_id.into()),
+        &channels_path(org_id),
         &message,
     ))
 }
@@ -360,10 +361,9 @@ pub async fn set_webhook(
     let secret = tokens::generate();
     let replaced = store::webhook(&state.db, org_id).await?.is_some();
     let mut tx = state.db.begin().await?;
-    let sealed = state.secrets.seal(
-        &crate::alerts::webhooks::secret_context(org_id.into()),
-        &secret,
-    );
+    let sealed = state
+        .secrets
+        .seal(&crate::alerts::webhooks::secret_context(org_id), &secret);
     store::set_webhook(&mut tx, org_id, &url, &sealed, p.user_id, now()).await?;
     audit::record(
         &mut tx,
@@ -423,7 +423,7 @@ pub async fn remove_webhook(
     tx.commit().await?;
     Ok(redirect_with_notice(
         state.config.is_https(),
-        &channels_path(org_id.into()),
+        &channels_path(org_id),
         "Webhook removed. CareCERT will no longer send advisories to it",
     ))
 }

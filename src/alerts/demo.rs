@@ -27,6 +27,7 @@ use crate::{
     platform::{
         authz::Principal,
         db::{Db, now},
+        ids::OrgId,
         secrets::SecretBox,
     },
     with_db,
@@ -81,7 +82,7 @@ const INVENTORIES: [(&str, &str, &str, i64); 6] = [
 /// The demo people and organisations, looked up once.
 struct Cast {
     people: HashMap<&'static str, Principal>,
-    organisations: HashMap<String, Uuid>,
+    organisations: HashMap<String, OrgId>,
 }
 
 impl Cast {
@@ -108,7 +109,7 @@ impl Cast {
                 },
             );
         }
-        let organisations: Vec<(String, Uuid)> = with_db!(db, |pool| sqlx::query_as(
+        let organisations: Vec<(String, OrgId)> = with_db!(db, |pool| sqlx::query_as(
             "SELECT ods_code, id FROM organisations"
         )
         .fetch_all(pool)
@@ -125,7 +126,7 @@ impl Cast {
             .ok_or_else(|| anyhow::anyhow!("The demo account {email} is missing"))
     }
 
-    fn organisation(&self, ods: &str) -> anyhow::Result<Uuid> {
+    fn organisation(&self, ods: &str) -> anyhow::Result<OrgId> {
         self.organisations
             .get(ods)
             .copied()
@@ -145,7 +146,7 @@ impl Cast {
 /// A demo person as the actor of an audited change.
 fn actor<'a>(p: &'a Principal, secrets: &'a SecretBox) -> publishing::Actor<'a> {
     publishing::Actor {
-        user_id: p.user_id.into(),
+        user_id: p.user_id,
         label: &p.email,
         ip: Some(DEMO_IP),
         secrets,
@@ -221,8 +222,8 @@ impl Demo<'_> {
     ) -> anyhow::Result<Uuid> {
         let by = self.cast.person(author)?.user_id;
         let mut tx = self.db.begin().await?;
-        let id = store::create_draft(&mut tx, &content, None, by.into()).await?;
-        store::set_review(&mut tx, id, Some(by.into())).await?;
+        let id = store::create_draft(&mut tx, &content, None, by).await?;
+        store::set_review(&mut tx, id, Some(by)).await?;
         let submitted = created.saturating_add(time::Duration::hours(1));
         // The store stamps drafts with the current time; the story needs them dated.
         exec_tx!(&mut tx, |c| sqlx::query(
@@ -243,13 +244,8 @@ impl Demo<'_> {
         let entry = advisories::kev_pan_os();
         let by = self.cast.person(ANALYST)?.user_id;
         let mut tx = self.db.begin().await?;
-        let id = store::create_draft(
-            &mut tx,
-            &kev::to_draft(&entry),
-            Some(&entry.cve_id),
-            by.into(),
-        )
-        .await?;
+        let id =
+            store::create_draft(&mut tx, &kev::to_draft(&entry), Some(&entry.cve_id), by).await?;
         exec_tx!(&mut tx, |c| sqlx::query(
             "UPDATE alert_advisories SET created_at = $2, updated_at = $2 WHERE id = $1"
         )
@@ -338,7 +334,7 @@ impl Demo<'_> {
             filename,
             inventory_files::Format::Csv,
             &items,
-            by.into(),
+            by,
             at,
         )
         .await?;

@@ -25,6 +25,7 @@ use crate::{
     platform::{
         db::Db,
         email::{self, Email},
+        ids::OrgId,
         limits::{Allowance, allowance, cutoff},
     },
 };
@@ -166,7 +167,7 @@ pub async fn chase_silent(
     advisories::lock(&mut tx, advisory).await?;
     let recent =
         notices::chased_since(&mut tx, advisory, cutoff(at, deadlines::CHASE_EVERY)).await?;
-    let (orgs, waiting): (Vec<Uuid>, Vec<Uuid>) = silent
+    let (orgs, waiting): (Vec<OrgId>, Vec<OrgId>) = silent
         .iter()
         .map(|r| r.organisation_id)
         .partition(|org| !recent.contains_key(org));
@@ -188,7 +189,7 @@ pub async fn chase_silent(
     }
     let names = notices::organisation_names(&mut tx, &orgs).await?;
     let mut mails = Vec::new();
-    let mut per_org: BTreeMap<Uuid, i64> = BTreeMap::new();
+    let mut per_org: BTreeMap<OrgId, i64> = BTreeMap::new();
     for c in notices::contacts(&mut tx, &orgs).await? {
         let name = names
             .get(&c.organisation_id)
@@ -197,7 +198,7 @@ pub async fn chase_silent(
         mails.push(emails::reminder(&about, name, &c.email, &c.name));
         *per_org.entry(c.organisation_id).or_default() += 1;
     }
-    let mut by_parent: BTreeMap<(Uuid, String), Vec<String>> = BTreeMap::new();
+    let mut by_parent: BTreeMap<(OrgId, String), Vec<String>> = BTreeMap::new();
     for (child, parent, parent_name) in notices::parents(&mut tx, &orgs).await? {
         let name = names.get(&child).cloned().unwrap_or_default();
         by_parent
@@ -205,7 +206,7 @@ pub async fn chase_silent(
             .or_default()
             .push(name);
     }
-    let parent_ids: Vec<Uuid> = by_parent.keys().map(|(id, _)| *id).collect();
+    let parent_ids: Vec<OrgId> = by_parent.keys().map(|(id, _)| *id).collect();
     let parent_contacts = notices::contacts(&mut tx, &parent_ids).await?;
     for ((parent, parent_name), children) in &by_parent {
         for c in parent_contacts
@@ -222,7 +223,7 @@ pub async fn chase_silent(
         }
     }
     let cycle = Cycle::Manual(at.unix_timestamp());
-    let recorded: Vec<(Uuid, i64)> = orgs
+    let recorded: Vec<(OrgId, i64)> = orgs
         .iter()
         .map(|o| (*o, per_org.get(o).copied().unwrap_or(0)))
         .collect();

@@ -4,7 +4,6 @@
 //! overdue nationally. Nobody else sees an Alerts panel.
 
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 use crate::platform::web::format::date_and_time;
 use crate::{
@@ -23,6 +22,7 @@ use crate::{
         authz::Principal,
         db::now,
         error::AppResult,
+        ids::{OrgId, UserId},
         web::home::{self, HomeItem, HomePanel, Link, Tag, Tone, order},
     },
 };
@@ -35,7 +35,7 @@ pub async fn panels(state: &AppState, p: &Principal) -> AppResult<Vec<HomePanel>
     let mut panels = Vec::new();
     let responds = responding::responder_organisations(&state.db, p).await?;
     if !responds.is_empty() {
-        let ids: Vec<Uuid> = responds.iter().map(|(id, _)| *id).collect();
+        let ids: Vec<OrgId> = responds.iter().map(|(id, _)| *id).collect();
         let mut readable = Vec::new();
         for row in responses::needing_action(&state.db, &ids, at).await? {
             // The inbox's rule: a row is shown only if its TLP label lets this person read
@@ -52,7 +52,7 @@ pub async fn panels(state: &AppState, p: &Principal) -> AppResult<Vec<HomePanel>
     }
     if p.is_national() {
         let awaiting = review::awaiting_second_analyst(&state.db).await?;
-        panels.push(review_panel(awaiting, p.user_id.as_uuid()));
+        panels.push(review_panel(awaiting, p.user_id));
         let overdue = responses::overdue_nationally(&state.db, at).await?;
         panels.push(overdue_panel(overdue));
     }
@@ -133,7 +133,7 @@ fn response_item(
 
 /// Advisories and revisions waiting for a second analyst. The person who submitted one
 /// cannot approve it, so theirs are marked as waiting for someone else.
-fn review_panel(rows: Vec<AwaitingRow>, me: Uuid) -> HomePanel {
+fn review_panel(rows: Vec<AwaitingRow>, me: UserId) -> HomePanel {
     let summary = (!rows.is_empty()).then(|| {
         format!(
             "{} waiting for a second analyst.",
@@ -196,6 +196,7 @@ fn overdue_panel(o: Overdue) -> HomePanel {
 #[cfg(test)]
 mod tests {
     use time::{Duration, macros::datetime};
+    use uuid::Uuid;
 
     use super::*;
     use crate::alerts::{
@@ -210,7 +211,7 @@ mod tests {
         InboxRow {
             response: ResponseRow {
                 advisory_id: Uuid::nil(),
-                organisation_id: Uuid::nil(),
+                organisation_id: OrgId::from(Uuid::nil()),
                 state,
                 targeted_at: AT,
                 ack_due_at: if awaiting { due } else { None },
@@ -289,12 +290,12 @@ mod tests {
 
     #[test]
     fn an_analyst_is_told_which_reviews_wait_for_someone_else() {
-        let me = Uuid::from_u128(1);
+        let me = UserId::from(Uuid::from_u128(1));
         let awaiting = |by: u128, reference: Option<&str>| AwaitingRow {
             advisory_id: Uuid::from_u128(9),
             title: "OpenSSL".into(),
             reference: reference.map(str::to_owned),
-            submitted_by: Some(Uuid::from_u128(by)),
+            submitted_by: Some(UserId::from(Uuid::from_u128(by))),
             submitted_at: Some(AT),
             revision: reference.is_some(),
         };

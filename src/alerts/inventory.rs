@@ -13,7 +13,6 @@ use axum::{
     routing::post,
 };
 use serde::Deserialize;
-use uuid::Uuid;
 
 use crate::platform::web::format::date_and_time;
 use crate::platform::web::{
@@ -34,6 +33,7 @@ use crate::{
         authz::Rule,
         db::now,
         error::{AppError, AppResult},
+        ids::OrgId,
         tenancy::{Lead, OrgScope},
         tenants::Organisation,
         web::{
@@ -77,7 +77,7 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
-fn inventory_path(org: Uuid) -> String {
+fn inventory_path(org: OrgId) -> String {
     format!("/organisations/{org}/inventory")
 }
 
@@ -174,12 +174,12 @@ fn format_label(format: Format) -> &'static str {
     }
 }
 
-fn pagination(org: Uuid, page: i64, last_page: i64) -> Option<Pagination> {
+fn pagination(org: OrgId, page: i64, last_page: i64) -> Option<Pagination> {
     let link = |n: i64| format!("{}?page={n}", inventory_path(org));
     Pagination::new(page, last_page, link)
 }
 
-async fn affected(state: &AppState, org: Uuid) -> Result<Vec<AffectedView>, sqlx::Error> {
+async fn affected(state: &AppState, org: OrgId) -> Result<Vec<AffectedView>, sqlx::Error> {
     let mut rows: Vec<_> = responses::inbox(&state.db, &[org])
         .await?
         .into_iter()
@@ -225,12 +225,12 @@ async fn page(
     page: i64,
     problems: Vec<String>,
 ) -> AppResult<Response> {
-    let upload = store::upload(&state.db, org.id.into()).await?;
+    let upload = store::upload(&state.db, org.id).await?;
     let total = upload.as_ref().map_or(0, |u| u.item_count);
     let last_page = page_count(u64::try_from(total).unwrap_or(0), PAGE_SIZE);
     let page = page.min(last_page);
     let offset = (page - 1) * PAGE_SIZE;
-    let items = store::items_page(&state.db, org.id.into(), PAGE_SIZE, offset).await?;
+    let items = store::items_page(&state.db, org.id, PAGE_SIZE, offset).await?;
     let status = if problems.is_empty() {
         StatusCode::OK
     } else {
@@ -252,12 +252,12 @@ async fn page(
             by: u.uploaded_by_name,
             filename: u.filename,
         }),
-        affected: affected(state, org.id.into()).await?,
+        affected: affected(state, org.id).await?,
         first: offset + 1,
         last: offset + items.len() as i64,
         items,
         total,
-        pagination: pagination(org.id.into(), page, last_page),
+        pagination: pagination(org.id, page, last_page),
         max_megabytes: MAX_BYTES / (1024 * 1024),
         max_items: MAX_ITEMS,
         org,
@@ -342,7 +342,7 @@ pub async fn upload(
     }: OrgScope<Lead>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> AppResult<Response> {
-    let org_id = org.id.as_uuid();
+    let org_id = org.id;
     let upload = match multipart {
         Ok(multipart) => read_upload(multipart).await,
         Err(_) => Err(no_file()),
@@ -368,16 +368,7 @@ pub async fn upload(
     let format = format.unwrap_or(Format::Csv);
     let at = now();
     let mut tx = state.db.begin().await?;
-    store::replace(
-        &mut tx,
-        org_id,
-        &filename,
-        format,
-        &items,
-        p.user_id.into(),
-        at,
-    )
-    .await?;
+    store::replace(&mut tx, org_id, &filename, format, &items, p.user_id, at).await?;
     let matched = publishing::rematch_organisation(&mut tx, org_id).await?;
     audit::record(
         &mut tx,
@@ -385,7 +376,7 @@ pub async fn upload(
         NewEvent {
             actor_user_id: Some(p.user_id),
             actor_label: &p.email,
-            organisation_id: Some(org_id.into()),
+            organisation_id: Some(org_id),
             event: "alerts.inventory_replaced",
             detail: serde_json::json!({
                 "file": filename,
@@ -454,7 +445,7 @@ pub async fn export(
         ..
     }: OrgScope<Lead>,
 ) -> AppResult<Response> {
-    let org_id = org.id.as_uuid();
+    let org_id = org.id;
     let items = store::items(&state.db, org_id).await?;
     let body = inventory_csv(&items).map_err(|e| AppError::Internal(e.into()))?;
     audit::record_now(
@@ -463,7 +454,7 @@ pub async fn export(
         NewEvent {
             actor_user_id: Some(p.user_id),
             actor_label: &p.email,
-            organisation_id: Some(org_id.into()),
+            organisation_id: Some(org_id),
             event: "export",
             detail: serde_json::json!({
                 "what": "alerts_inventory",
@@ -488,6 +479,8 @@ pub async fn export(
 
 #[cfg(test)]
 mod tests {
+    use uuid::Uuid;
+
     use super::*;
 
     fn item(vendor: &str, product: &str, version: &str) -> InventoryItem {
@@ -579,7 +572,7 @@ mod tests {
 
     #[test]
     fn pages_link_to_their_neighbours() {
-        let org = Uuid::nil();
+        let org = OrgId::from(Uuid::nil());
         assert!(pagination(org, 1, 1).is_none());
         let p = pagination(org, 2, 3).expect("pages");
         assert_eq!(

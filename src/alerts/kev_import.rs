@@ -10,7 +10,6 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use time::{Date, Duration};
-use uuid::Uuid;
 
 use crate::platform::web::format::long_date;
 use crate::{
@@ -24,6 +23,7 @@ use crate::{
         authz::Rule,
         db::{Db, is_unique_violation},
         error::AppResult,
+        ids::UserId,
         web::{
             client::ClientIp,
             cookies::redirect_with_notice,
@@ -65,7 +65,7 @@ pub async fn import(
     db: &Db,
     catalogue: &KevCatalogue,
     since: Option<Date>,
-    by: Uuid,
+    by: UserId,
 ) -> Result<Imported, sqlx::Error> {
     let existing: Vec<String> = crate::with_db!(db, |pool| sqlx::query_scalar(
         "SELECT kev_cve FROM alert_advisories WHERE kev_cve IS NOT NULL"
@@ -142,7 +142,7 @@ pub async fn upload_catalogue(
         }
     };
     let since = default_since(&catalogue);
-    let done = match import(&state.db, &catalogue, since, p.user_id.into()).await {
+    let done = match import(&state.db, &catalogue, since, p.user_id).await {
         Ok(done) => done,
         Err(e) if is_unique_violation(&e) => {
             return show(

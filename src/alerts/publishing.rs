@@ -27,6 +27,7 @@ use crate::{
     platform::{
         db::{Db, Tx},
         email::{self, Email},
+        ids::{OrgId, UserId},
         jobs,
         secrets::SecretBox,
     },
@@ -60,10 +61,10 @@ pub struct MatchedItem {
 
 /// Groups candidate inventory items by organisation and keeps those that match.
 pub fn match_candidates(
-    candidates: Vec<(Uuid, InventoryItem)>,
+    candidates: Vec<(OrgId, InventoryItem)>,
     products: &[AffectedProduct],
-) -> HashMap<Uuid, Vec<MatchedItem>> {
-    let mut by_org: BTreeMap<Uuid, Vec<InventoryItem>> = BTreeMap::new();
+) -> HashMap<OrgId, Vec<MatchedItem>> {
+    let mut by_org: BTreeMap<OrgId, Vec<InventoryItem>> = BTreeMap::new();
     for (org, item) in candidates {
         by_org.entry(org).or_default().push(item);
     }
@@ -110,8 +111,8 @@ fn keys(products: &[AffectedProduct]) -> (Vec<String>, Vec<String>) {
 pub async fn find_matches(
     tx: &mut Tx,
     products: &[AffectedProduct],
-    only_org: Option<Uuid>,
-) -> Result<HashMap<Uuid, Vec<MatchedItem>>, sqlx::Error> {
+    only_org: Option<OrgId>,
+) -> Result<HashMap<OrgId, Vec<MatchedItem>>, sqlx::Error> {
     let (names, purls) = keys(products);
     let candidates = inventory::candidates(tx, &names, &purls, only_org).await?;
     Ok(match_candidates(candidates, products))
@@ -164,7 +165,7 @@ struct Reach<'a> {
 async fn reach(
     tx: &mut Tx,
     r: &Reach<'_>,
-    orgs: &[Uuid],
+    orgs: &[OrgId],
     out: &mut Outcome,
 ) -> Result<(), sqlx::Error> {
     let Reach {
@@ -197,7 +198,7 @@ async fn reach(
             emails::new_advisory(&about, org, &c.email, &c.name)
         })
         .await?;
-        let recorded: Vec<(Uuid, i64)> = orgs
+        let recorded: Vec<(OrgId, i64)> = orgs
             .iter()
             .map(|o| (*o, per_org.get(o).copied().unwrap_or(0)))
             .collect();
@@ -221,12 +222,12 @@ async fn reach(
 /// and the lead; with how many each organisation was sent.
 async fn mail_leads(
     tx: &mut Tx,
-    orgs: &[Uuid],
+    orgs: &[OrgId],
     write: impl Fn(&str, &notices::Contact) -> Email,
-) -> Result<(Vec<serde_json::Value>, HashMap<Uuid, i64>), sqlx::Error> {
+) -> Result<(Vec<serde_json::Value>, HashMap<OrgId, i64>), sqlx::Error> {
     let contacts = notices::contacts(tx, orgs).await?;
     let names = notices::organisation_names(tx, orgs).await?;
-    let mut per_org: HashMap<Uuid, i64> = HashMap::new();
+    let mut per_org: HashMap<OrgId, i64> = HashMap::new();
     let mut mails = Vec::with_capacity(contacts.len());
     for c in &contacts {
         let org = names
@@ -262,7 +263,7 @@ fn json(e: &Email) -> serde_json::Value {
 /// Who makes a change, for the audit log (recorded in the change's own transaction).
 #[derive(Debug, Clone, Copy)]
 pub struct Actor<'a> {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub label: &'a str,
     pub ip: Option<&'a str>,
     /// Seals the audit entry.
@@ -280,7 +281,7 @@ impl Actor<'_> {
             tx,
             self.secrets,
             NewEvent {
-                actor_user_id: Some(self.user_id.into()),
+                actor_user_id: Some(self.user_id),
                 actor_label: self.label,
                 organisation_id: None,
                 event,
@@ -573,7 +574,7 @@ async fn apply_revision(
     tx: &mut Tx,
     row: &AdvisoryRow,
     revision: &Revision<'_>,
-    author: Uuid,
+    author: UserId,
     at: OffsetDateTime,
     public_url: &str,
 ) -> Result<Outcome, PublishError> {
@@ -586,9 +587,9 @@ async fn apply_revision(
     let reference = row.reference.clone().unwrap_or_default();
     let number = advisories::add_revision(tx, row, content, summary, notify, author, at).await?;
     let already = responses::targeted(tx, id).await?;
-    let known: HashSet<Uuid> = already.iter().copied().collect();
+    let known: HashSet<OrgId> = already.iter().copied().collect();
     let audience = advisories::audience_organisations(tx, &content.audience).await?;
-    let new: Vec<Uuid> = audience
+    let new: Vec<OrgId> = audience
         .into_iter()
         .filter(|o| !known.contains(o))
         .collect();
@@ -608,7 +609,7 @@ async fn apply_revision(
             emails::revised(&about, org, summary, &c.email, &c.name)
         })
         .await?;
-        let recorded: Vec<(Uuid, i64)> = already.iter().map(|o| (*o, 0)).collect();
+        let recorded: Vec<(OrgId, i64)> = already.iter().map(|o| (*o, 0)).collect();
         notices::record_many(
             tx,
             id,
@@ -653,7 +654,7 @@ pub async fn withdraw(
     advisories::mark_withdrawn(&mut tx, id, reason, at).await?;
     let content = row.content.clone();
     let reference = row.reference.clone().unwrap_or_default();
-    let open: Vec<Uuid> = responses_open(&mut tx, id).await?;
+    let open: Vec<OrgId> = responses_open(&mut tx, id).await?;
     let about = About::new(&reference, &content, None, public_url);
     let (mails, _) = mail_leads(&mut tx, &open, |org, c| {
         emails::withdrawn(&about, org, reason, &c.email, &c.name)
@@ -671,7 +672,7 @@ pub async fn withdraw(
     Ok(mails.len())
 }
 
-async fn responses_open(tx: &mut Tx, advisory: Uuid) -> Result<Vec<Uuid>, sqlx::Error> {
+async fn responses_open(tx: &mut Tx, advisory: Uuid) -> Result<Vec<OrgId>, sqlx::Error> {
     crate::with_tx!(tx, |c| sqlx::query_scalar(
         "SELECT organisation_id FROM alert_responses WHERE advisory_id = $1 \
          AND state NOT IN ('not_applicable', 'remediated', 'risk_accepted')"
@@ -683,7 +684,7 @@ async fn responses_open(tx: &mut Tx, advisory: Uuid) -> Result<Vec<Uuid>, sqlx::
 
 /// Works out again which live advisories an organisation is likely affected by, after its
 /// inventory changed. Returns how many it now matches.
-pub async fn rematch_organisation(tx: &mut Tx, org: Uuid) -> Result<usize, sqlx::Error> {
+pub async fn rematch_organisation(tx: &mut Tx, org: OrgId) -> Result<usize, sqlx::Error> {
     let live = advisories::live_for(tx, org).await?;
     let mut matched = 0;
     for adv in live {

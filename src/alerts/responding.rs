@@ -17,7 +17,12 @@ use crate::{
         store::{advisories, responses as store, scope},
     },
     audit::{self, NewEvent},
-    platform::{authz::Principal, db::Db, secrets::SecretBox},
+    platform::{
+        authz::Principal,
+        db::Db,
+        ids::{OrgId, UserId},
+        secrets::SecretBox,
+    },
 };
 
 /// Why a response could not be recorded.
@@ -37,16 +42,13 @@ pub enum RespondError {
 pub async fn responder_organisations(
     db: &Db,
     p: &Principal,
-) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
-    let led: Vec<Uuid> = p
-        .led_organisations()
-        .map(|m| m.organisation_id.as_uuid())
-        .collect();
+) -> Result<Vec<(OrgId, String)>, sqlx::Error> {
+    let led: Vec<OrgId> = p.led_organisations().map(|m| m.organisation_id).collect();
     scope::with_children(db, &led).await
 }
 
 /// Whether `p` can respond for `org`.
-pub async fn can_respond(db: &Db, p: &Principal, org: Uuid) -> Result<bool, sqlx::Error> {
+pub async fn can_respond(db: &Db, p: &Principal, org: OrgId) -> Result<bool, sqlx::Error> {
     Ok(responder_organisations(db, p)
         .await?
         .iter()
@@ -62,7 +64,7 @@ pub async fn record(
     who: &Principal,
     ip: &str,
     advisory: Uuid,
-    org: Uuid,
+    org: OrgId,
     action: &Action,
     at: OffsetDateTime,
 ) -> Result<ResponseState, RespondError> {
@@ -82,7 +84,7 @@ pub async fn record(
         return Err(RespondError::NotAddressed);
     }
     let actor = Actor {
-        user_id: Some(who.user_id.into()),
+        user_id: Some(who.user_id),
         label: &who.email,
         token_name: None,
     };
@@ -109,7 +111,7 @@ pub async fn record_for_token(
     token: ApiToken<'_>,
     ip: &str,
     advisory: Uuid,
-    org: Uuid,
+    org: OrgId,
     action: &Action,
     at: OffsetDateTime,
 ) -> Result<ResponseState, RespondError> {
@@ -140,7 +142,7 @@ fn token_note(note: &str, token_name: &str) -> String {
 /// Who is recording a response.
 struct Actor<'a> {
     /// The person, when a person acts.
-    user_id: Option<Uuid>,
+    user_id: Option<UserId>,
     label: &'a str,
     /// The API token's name, when a token acts.
     token_name: Option<&'a str>,
@@ -153,7 +155,7 @@ async fn save_action(
     actor: &Actor<'_>,
     ip: &str,
     advisory: Uuid,
-    org: Uuid,
+    org: OrgId,
     action: &Action,
     at: OffsetDateTime,
 ) -> Result<ResponseState, RespondError> {
@@ -187,9 +189,9 @@ async fn save_action(
         &mut tx,
         secrets,
         NewEvent {
-            actor_user_id: actor.user_id.map(Into::into),
+            actor_user_id: actor.user_id,
             actor_label: actor.label,
-            organisation_id: Some(org.into()),
+            organisation_id: Some(org),
             event: "alerts.response",
             detail: serde_json::json!({
                 "advisory": adv.reference,
@@ -207,7 +209,7 @@ async fn save_action(
 /// Sets the dated fields an action changes; returns the note for the timeline.
 fn apply_fields(
     row: &mut store::ResponseRow,
-    by: Option<Uuid>,
+    by: Option<UserId>,
     action: &Action,
     at: OffsetDateTime,
 ) -> Result<String, ResponseError> {
@@ -298,7 +300,7 @@ pub async fn record_many(
     who: &Principal,
     ip: &str,
     advisory: Uuid,
-    orgs: &[(Uuid, String)],
+    orgs: &[(OrgId, String)],
     action: &Action,
     at: OffsetDateTime,
 ) -> Result<Bulk, sqlx::Error> {

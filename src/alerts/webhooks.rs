@@ -16,7 +16,7 @@ use crate::{
         store::{advisories, channels},
         withheld,
     },
-    platform::{AppState, db::Tx, jobs},
+    platform::{AppState, db::Tx, ids::OrgId, jobs},
 };
 
 pub const JOB_KIND: &str = "alerts.webhook";
@@ -24,7 +24,7 @@ pub const JOB_KIND: &str = "alerts.webhook";
 /// The job's payload.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Delivery {
-    pub organisation_id: Uuid,
+    pub organisation_id: OrgId,
     pub advisory_id: Uuid,
     pub event: String,
 }
@@ -33,7 +33,7 @@ pub struct Delivery {
 pub async fn enqueue(
     tx: &mut Tx,
     advisory: Uuid,
-    orgs: &[Uuid],
+    orgs: &[OrgId],
     event: &str,
 ) -> Result<usize, sqlx::Error> {
     let with_hook = channels::webhook_organisations(tx, orgs).await?;
@@ -53,7 +53,7 @@ pub async fn enqueue(
 }
 
 /// Where an organisation's signing secret belongs, for sealing it in the database.
-pub fn secret_context(org: Uuid) -> String {
+pub fn secret_context(org: OrgId) -> String {
     format!("webhook:{org}")
 }
 
@@ -148,7 +148,7 @@ fn client_builder() -> reqwest::ClientBuilder {
 /// Runs one delivery job.
 pub async fn deliver(state: &AppState, payload: &serde_json::Value) -> anyhow::Result<()> {
     let d: Delivery = serde_json::from_value(payload.clone())?;
-    let Some(hook) = channels::webhook(&state.db, d.organisation_id.into()).await? else {
+    let Some(hook) = channels::webhook(&state.db, d.organisation_id).await? else {
         return Ok(());
     };
     let secret = state

@@ -258,7 +258,7 @@ async fn token_store_rules(db: &Db) {
 
     let client = authenticate(db, &created.secret).await.unwrap().unwrap();
     assert_eq!(
-        (client.token_id, client.organisation_id),
+        (client.token_id, client.organisation_id.as_uuid()),
         (created.id, w.org)
     );
     let listed = tokens::list(db, w.org).await.unwrap();

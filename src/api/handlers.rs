@@ -17,6 +17,7 @@ use crate::{
         },
         authz::Role,
         db::Db,
+        ids::OrgId,
     },
     staff::groups::StaffGroup,
     with_db,
@@ -111,7 +112,7 @@ pub async fn organisation(
     State(state): State<AppState>,
     client: ApiClient,
 ) -> Result<ApiJson<Organisation>, ApiError> {
-    let org = org_store::by_id(&state.db, client.organisation_id.into())
+    let org = org_store::by_id(&state.db, client.organisation_id)
         .await?
         .ok_or_else(|| {
             ApiError::not_found("The organisation this token belongs to no longer exists.")
@@ -194,7 +195,7 @@ impl StaffRow {
 /// time-ordered), and how many there are in all.
 async fn staff_rows(
     db: &Db,
-    organisation_id: Uuid,
+    organisation_id: OrgId,
     paging: Paging,
 ) -> Result<(Vec<StaffRow>, i64), sqlx::Error> {
     let rows = with_db!(db, |pool| sqlx::query_as::<_, StaffRow>(

@@ -4,14 +4,14 @@
 use rand::{Rng, rngs::OsRng};
 use totp_rs::{Algorithm, Secret, TOTP};
 
-use crate::platform::{email::Email, tokens};
+use crate::platform::{email::Email, ids::UserId, tokens};
 
 pub const ISSUER: &str = "CareCERT";
 const STEP_SECONDS: u64 = 30;
 
 /// Where a person's secret belongs, for sealing it in the database (see
 /// [`crate::platform::secrets`]): a secret moved to another person's row does not open.
-pub fn secret_context(user_id: uuid::Uuid) -> String {
+pub fn secret_context(user_id: UserId) -> String {
     format!("totp:{user_id}")
 }
 

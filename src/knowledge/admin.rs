@@ -174,14 +174,7 @@ pub async fn upload(
     };
 
     let mut tx = state.db.begin().await?;
-    match courses::import(
-        &mut tx,
-        &course,
-        Origin::Imported,
-        Some(person.user_id.into()),
-    )
-    .await
-    {
+    match courses::import(&mut tx, &course, Origin::Imported, Some(person.user_id)).await {
         Ok(_) => {}
         Err(e @ ImportError::AlreadyImported { .. }) => {
             return page(&state, &viewer, vec![e.to_string()], StatusCode::CONFLICT).await;

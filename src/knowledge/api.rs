@@ -10,7 +10,6 @@ use axum::{
 use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::{
     knowledge::store::learning,
@@ -18,7 +17,7 @@ use crate::{
         ApiClient, ApiError, ApiJson, ApiQuery,
         paging::{PageQuery, parse_paging},
     },
-    platform::{AppState, db::now, error::AppResult, web::shell::Viewer},
+    platform::{AppState, db::now, error::AppResult, ids::UserId, web::shell::Viewer},
     with_db,
 };
 
@@ -28,7 +27,8 @@ use crate::{
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Completion {
     /// The person's CareCERT user id (stable across organisations).
-    pub user_id: Uuid,
+    #[schema(value_type = uuid::Uuid)]
+    pub user_id: UserId,
     #[schema(example = "Ann Example")]
     pub name: String,
     #[schema(example = "ann.example@nhs.net")]
@@ -60,7 +60,7 @@ pub struct Completion {
 /// A completion as stored, with when its holder joined the organisation asking.
 #[derive(sqlx::FromRow)]
 struct CompletionRow {
-    user_id: Uuid,
+    user_id: UserId,
     name: String,
     email: String,
     course: String,
@@ -195,7 +195,7 @@ fn rfc3339(t: OffsetDateTime) -> String {
 pub async fn my_record(State(state): State<AppState>, viewer: Viewer) -> AppResult<Response> {
     let p = viewer.user()?;
     let at = now();
-    let completions = learning::completions(&state.db, p.user_id.into())
+    let completions = learning::completions(&state.db, p.user_id)
         .await?
         .into_iter()
         .map(|c| MyCompletion {

@@ -32,6 +32,7 @@ use crate::{
         AppState,
         db::now,
         error::{AppError, AppResult},
+        ids::UserId,
         web::{
             cookies::redirect_with_notice,
             page::render,
@@ -82,7 +83,7 @@ struct AssessmentPage {
 
 async fn open_attempt(
     state: &AppState,
-    user: Uuid,
+    user: UserId,
     slug: &str,
 ) -> AppResult<Option<(AttemptRow, Arc<Course>)>> {
     let Some(enrolment) = learning::open_enrolment(&state.db, user, slug).await? else {
@@ -106,10 +107,10 @@ async fn assessment_page(
     status: StatusCode,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    let Some(enrolment) = learning::open_enrolment(&state.db, p.user_id.into(), slug).await? else {
+    let Some(enrolment) = learning::open_enrolment(&state.db, p.user_id, slug).await? else {
         return Ok(Redirect::to(&format!("/training/{slug}")).into_response());
     };
-    let page = match open_attempt(state, p.user_id.into(), slug).await? {
+    let page = match open_attempt(state, p.user_id, slug).await? {
         Some((attempt, course)) => {
             let answers = attempts::answers(&state.db, attempt.id).await?;
             let questions = views::drawn_views(&course, &attempt.drawn(), &answers, false);
@@ -154,8 +155,7 @@ pub async fn start(
     Path(slug): Path<String>,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    let Some(enrolment) = learning::open_enrolment(&state.db, p.user_id.into(), &slug).await?
-    else {
+    let Some(enrolment) = learning::open_enrolment(&state.db, p.user_id, &slug).await? else {
         return Ok(Redirect::to(&format!("/training/{slug}")).into_response());
     };
     let course = load(&state, enrolment.course_version_id).await?;
@@ -169,8 +169,8 @@ pub async fn start(
         &state.db,
         &NewAttempt {
             enrolment: enrolment.id,
-            user: p.user_id.into(),
-            organisation: p.memberships.first().map(|m| m.organisation_id.as_uuid()),
+            user: p.user_id,
+            organisation: p.memberships.first().map(|m| m.organisation_id),
             version: enrolment.course_version_id,
             drawn: &drawn,
         },
@@ -187,7 +187,7 @@ async fn read_answers(
     body: &[u8],
 ) -> AppResult<Result<(AttemptRow, Arc<Course>, Vec<(String, Vec<String>)>), Response>> {
     let p = viewer.user()?;
-    let Some((attempt, course)) = open_attempt(state, p.user_id.into(), slug).await? else {
+    let Some((attempt, course)) = open_attempt(state, p.user_id, slug).await? else {
         let html = redirect_with_notice(
             state.config.is_https(),
             &format!("/training/{slug}"),
@@ -236,7 +236,7 @@ pub async fn save(
         Ok(v) => v,
         Err(response) => return Ok(response),
     };
-    match attempts::save(&state.db, attempt.id, p.user_id.into(), &answers).await {
+    match attempts::save(&state.db, attempt.id, p.user_id, &answers).await {
         Ok(()) => Ok(redirect_with_notice(
             state.config.is_https(),
             &format!("/training/{slug}/assessment"),
@@ -273,7 +273,7 @@ pub async fn save_one(
         )
             .into_response()
     };
-    let Some((attempt, course)) = open_attempt(&state, p.user_id.into(), &slug).await? else {
+    let Some((attempt, course)) = open_attempt(&state, p.user_id, &slug).await? else {
         return Ok(reply(
             StatusCode::CONFLICT,
             false,
@@ -301,7 +301,7 @@ pub async fn save_one(
             ));
         }
     };
-    match attempts::save(&state.db, attempt.id, p.user_id.into(), &answers).await {
+    match attempts::save(&state.db, attempt.id, p.user_id, &answers).await {
         Ok(()) => Ok(reply(StatusCode::OK, true, "Saved")),
         Err(AttemptError::AlreadySubmitted) => Ok(reply(
             StatusCode::CONFLICT,
@@ -366,7 +366,7 @@ pub async fn result(
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    let attempt = attempts::get(&state.db, id, p.user_id.into())
+    let attempt = attempts::get(&state.db, id, p.user_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let course = load(&state, attempt.course_version_id).await?;
@@ -375,7 +375,7 @@ pub async fn result(
     }
     let answers = attempts::answers(&state.db, attempt.id).await?;
     let questions = views::drawn_views(&course, &attempt.drawn(), &answers, true);
-    let certificate = learning::completions(&state.db, p.user_id.into())
+    let certificate = learning::completions(&state.db, p.user_id)
         .await?
         .into_iter()
         .find(|c| {
@@ -384,7 +384,7 @@ pub async fn result(
                 && c.passed_at >= attempt.started_at
         });
     let can_retake = attempt.passed == Some(false)
-        && learning::open_enrolment(&state.db, p.user_id.into(), &course.slug)
+        && learning::open_enrolment(&state.db, p.user_id, &course.slug)
             .await?
             .is_some_and(|e| e.id == attempt.enrolment_id);
     Ok(render(&ResultPage {
@@ -421,7 +421,7 @@ pub async fn certificate(
     let p = viewer.user()?;
     let c = learning::by_code(&state.db, code.trim_end_matches(".pdf"))
         .await?
-        .filter(|c| c.user_id == p.user_id.as_uuid())
+        .filter(|c| c.user_id == p.user_id)
         .ok_or(AppError::NotFound)?;
     let url = format!(
         "{}/verify/{}",

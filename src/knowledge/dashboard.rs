@@ -17,7 +17,6 @@ use axum::{
 };
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime, macros::format_description};
-use uuid::Uuid;
 
 use crate::{
     audit::{self, NewEvent},
@@ -39,6 +38,7 @@ use crate::{
         db::now,
         email::Email,
         error::{AppError, AppResult},
+        ids::OrgId,
         limits::{Allowance, allowance},
         tenancy::{Lead, OrgScope},
         tenants::Organisation,
@@ -387,7 +387,7 @@ pub async fn mandatory_course(state: &AppState) -> AppResult<Option<(String, Str
     Ok(Some((slug, title)))
 }
 
-async fn org_target(state: &AppState, org: Uuid) -> AppResult<u32> {
+async fn org_target(state: &AppState, org: OrgId) -> AppResult<u32> {
     Ok(reports::target(&state.db, org)
         .await?
         .and_then(|t| u32::try_from(t).ok())
@@ -407,13 +407,13 @@ async fn build_page(
     let course = mandatory_course(state).await?;
     // With no mandatory course nobody can be trained: an unmatchable slug shows that.
     let slug = course.as_ref().map(|c| c.0.as_str()).unwrap_or("");
-    let target = org_target(state, org.id.into()).await?;
-    let counts = reports::group_counts(&state.db, org.id.into(), slug, at, soon_until).await?;
+    let target = org_target(state, org.id).await?;
+    let counts = reports::group_counts(&state.db, org.id, slug, at, soon_until).await?;
     let summary = summarise(&counts, target);
 
     let ends = coverage::month_ends(at, TREND_MONTHS);
     let since = ends.first().copied().unwrap_or(at);
-    let (members, passes) = reports::trend_inputs(&state.db, org.id.into(), slug, since).await?;
+    let (members, passes) = reports::trend_inputs(&state.db, org.id, slug, since).await?;
     let months = month_rows(&ends, &coverage::trend(&ends, &members, &passes));
 
     let base = format!("/organisations/{}/training", org.id);
@@ -421,7 +421,7 @@ async fn build_page(
     let soon_page = page_number(q.soon_page.as_deref());
     let overdue_rows = reports::overdue(
         &state.db,
-        org.id.into(),
+        org.id,
         slug,
         at,
         LIST_PAGE_SIZE,
@@ -430,7 +430,7 @@ async fn build_page(
     .await?;
     let soon_rows = reports::expiring_soon(
         &state.db,
-        org.id.into(),
+        org.id,
         slug,
         at,
         soon_until,
@@ -461,7 +461,7 @@ async fn build_page(
         href(overdue_page, p, "expiring")
     });
 
-    let last_reminded = reminder_limits::organisation_last_sent(&state.db, org.id.into()).await?;
+    let last_reminded = reminder_limits::organisation_last_sent(&state.db, org.id).await?;
     let reminders_wait = match allowance(last_reminded, at, ORGANISATION_EVERY) {
         Allowance::NotUntil(again) => Some(super::remind::wait_message(again)),
         Allowance::Allowed => None,
@@ -520,7 +520,7 @@ pub async fn change_target(
     Form(form): Form<TargetForm>,
 ) -> AppResult<Response> {
     let org = with_coverage(org)?;
-    let org_id = org.id.as_uuid();
+    let org_id = org.id;
     let target = match parse_target(&form.target) {
         Ok(t) => t,
         Err(message) => {
@@ -548,7 +548,7 @@ pub async fn change_target(
         NewEvent {
             actor_user_id: Some(p.user_id),
             actor_label: &p.email,
-            organisation_id: Some(org_id.into()),
+            organisation_id: Some(org_id),
             event: "training.target_changed",
             detail: serde_json::json!({ "from": before, "to": target }),
             ip: Some(&ip),
@@ -573,7 +573,7 @@ pub async fn export(
     }: OrgScope<Lead>,
 ) -> AppResult<Response> {
     let org = with_coverage(org)?;
-    let org_id = org.id.as_uuid();
+    let org_id = org.id;
     let course = mandatory_course(&state).await?;
     let slug = course.as_ref().map(|c| c.0.as_str()).unwrap_or("");
     let at = now();
@@ -586,7 +586,7 @@ pub async fn export(
         NewEvent {
             actor_user_id: Some(p.user_id),
             actor_label: &p.email,
-            organisation_id: Some(org_id.into()),
+            organisation_id: Some(org_id),
             event: "export",
             detail: serde_json::json!({ "report": "training", "rows": records.len() }),
             ip: Some(&ip),

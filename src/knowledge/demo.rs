@@ -20,7 +20,10 @@ use crate::{
             courses,
         },
     },
-    platform::db::{Db, Tx, new_id, now},
+    platform::{
+        db::{Db, Tx, new_id, now},
+        ids::{OrgId, UserId},
+    },
     with_db,
 };
 
@@ -50,8 +53,8 @@ fn stage(n: usize, organisation: usize) -> Stage {
 
 #[derive(sqlx::FromRow)]
 struct Member {
-    user_id: Uuid,
-    organisation_id: Uuid,
+    user_id: UserId,
+    organisation_id: OrgId,
     name: String,
     organisation_name: String,
     email: String,
@@ -95,7 +98,7 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
         .map(|q| q.id.clone())
         .collect();
     let mut tx = db.begin().await?;
-    let mut org_index: Vec<Uuid> = Vec::new();
+    let mut org_index: Vec<OrgId> = Vec::new();
     let at = now();
     for (n, m) in members.iter().enumerate() {
         if !org_index.contains(&m.organisation_id) {

@@ -22,14 +22,16 @@ use std::{
 
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use tokio::sync::{Mutex, mpsc};
-use uuid::Uuid;
 
 pub use plan::OrgPlan;
 use store::{NewMember, NewOrg, NewPass, NewUser, PassedCourse};
 
 use crate::{
     knowledge::{rules::expiry, store::courses},
-    platform::db::{Db, new_id, now},
+    platform::{
+        db::{Db, new_id, now},
+        ids::{OrgId, UserId},
+    },
 };
 
 /// People written per transaction.
@@ -60,7 +62,7 @@ pub struct Progress {
 /// What was written: the organisations' ids in the order planned, and the totals.
 #[derive(Debug, Clone)]
 pub struct Generated {
-    pub org_ids: Vec<Uuid>,
+    pub org_ids: Vec<OrgId>,
     pub totals: Progress,
 }
 
@@ -155,7 +157,7 @@ pub async fn write(
     let course = Arc::new(mandatory_course(db).await?);
     let at = now();
     let mut rng = StdRng::seed_from_u64(seed.rotate_left(17) ^ 0x5EED);
-    let org_ids: Vec<Uuid> = plans.iter().map(|_| new_id()).collect();
+    let org_ids: Vec<OrgId> = plans.iter().map(|_| OrgId::fresh()).collect();
     let mut tx = db.begin().await?;
     let orgs: Vec<NewOrg> = plans
         .iter()
@@ -220,7 +222,7 @@ pub async fn write(
             let trained = people::trained_in_turn(k, p.coverage);
             let person = people::person(p, person_no, trained, &tag, &history, &mut rng);
             person_no += 1;
-            let user_id = new_id();
+            let user_id = UserId::fresh();
             for passed_at in &person.passes {
                 chunk.passes.push(NewPass {
                     id: new_id(),

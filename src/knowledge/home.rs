@@ -42,11 +42,11 @@ pub async fn panels(state: &AppState, p: &Principal) -> AppResult<Vec<HomePanel>
     let soon_until = at + Duration::days(EXPIRING_SOON_DAYS);
     for m in &led {
         let org = m.organisation_id;
-        let target = reports::target(&state.db, org.as_uuid())
+        let target = reports::target(&state.db, org)
             .await?
             .and_then(|t| u32::try_from(t).ok())
             .unwrap_or(DEFAULT_TARGET);
-        let counts = reports::group_counts(&state.db, org.as_uuid(), slug, at, soon_until).await?;
+        let counts = reports::group_counts(&state.db, org, slug, at, soon_until).await?;
         let summary = dashboard::summarise(&counts, target);
         let title = home::for_organisation("Training coverage", &m.organisation_name, led.len());
         panels.push(coverage_panel(
@@ -73,9 +73,9 @@ struct Due {
 
 async fn my_training(state: &AppState, p: &Principal, at: OffsetDateTime) -> AppResult<HomePanel> {
     let current = courses::current(&state.db).await?;
-    let passes = learning::completions(&state.db, p.user_id.as_uuid()).await?;
-    let open = learning::open_enrolments(&state.db, p.user_id.as_uuid()).await?;
-    let requirements = needs::required_for(&state.db, p.user_id.as_uuid()).await?;
+    let passes = learning::completions(&state.db, p.user_id).await?;
+    let open = learning::open_enrolments(&state.db, p.user_id).await?;
+    let requirements = needs::required_for(&state.db, p.user_id).await?;
     let mut latest: HashMap<&str, OffsetDateTime> = HashMap::new();
     for pass in &passes {
         latest

@@ -29,6 +29,7 @@ use crate::{
         AppState,
         db::now,
         error::{AppError, AppResult},
+        ids::UserId,
         web::{
             page::render,
             shell::{Shell, Viewer},
@@ -78,7 +79,7 @@ async fn load_version(state: &AppState, id: uuid::Uuid) -> AppResult<Arc<Course>
 /// The version a learner works on: the one they started, else the current one.
 async fn working_version(
     state: &AppState,
-    user: uuid::Uuid,
+    user: UserId,
     slug: &str,
 ) -> AppResult<(VersionRow, Option<EnrolmentRow>, Arc<Course>)> {
     let current = courses::current_by_slug(&state.db, slug)
@@ -96,9 +97,9 @@ async fn working_version(
 pub async fn my_training(State(state): State<AppState>, viewer: Viewer) -> AppResult<Response> {
     let p = viewer.user()?;
     let current = courses::current(&state.db).await?;
-    let passes = learning::completions(&state.db, p.user_id.into()).await?;
-    let open = learning::open_enrolments(&state.db, p.user_id.into()).await?;
-    let requirements = needs::required_for(&state.db, p.user_id.into()).await?;
+    let passes = learning::completions(&state.db, p.user_id).await?;
+    let open = learning::open_enrolments(&state.db, p.user_id).await?;
+    let requirements = needs::required_for(&state.db, p.user_id).await?;
     let at = now();
     let mut latest: HashMap<&str, OffsetDateTime> = HashMap::new();
     for c in &passes {
@@ -196,7 +197,7 @@ pub async fn course(
     Path(slug): Path<String>,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    let (current, enrolment, course) = working_version(&state, p.user_id.into(), &slug).await?;
+    let (current, enrolment, course) = working_version(&state, p.user_id, &slug).await?;
     let progress = match &enrolment {
         Some(e) => learning::progress(&state.db, e.id).await?,
         None => vec![],
@@ -222,7 +223,7 @@ pub async fn course(
         Some(e) => attempts::for_enrolment(&state.db, e.id).await?,
         None => vec![],
     };
-    let passes = learning::completions(&state.db, p.user_id.into()).await?;
+    let passes = learning::completions(&state.db, p.user_id).await?;
     let expiry_at = passes
         .iter()
         .filter(|c| c.course_slug == slug)
@@ -258,7 +259,7 @@ pub async fn start(
     let current = courses::current_by_slug(&state.db, &slug)
         .await?
         .ok_or(AppError::NotFound)?;
-    let enrolment = learning::start(&state.db, p.user_id.into(), &slug, current.id).await?;
+    let enrolment = learning::start(&state.db, p.user_id, &slug, current.id).await?;
     let course = load_version(&state, enrolment.course_version_id).await?;
     let progress = learning::progress(&state.db, enrolment.id).await?;
     let next = course
@@ -310,7 +311,7 @@ async fn lesson_page(
     error: Option<String>,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    let Some(enrolment) = learning::open_enrolment(&state.db, p.user_id.into(), slug).await? else {
+    let Some(enrolment) = learning::open_enrolment(&state.db, p.user_id, slug).await? else {
         // Not started (or already completed): the course page explains what to do.
         return Ok(Redirect::to(&format!("/training/{slug}")).into_response());
     };
@@ -408,8 +409,7 @@ pub async fn check(
     body: Bytes,
 ) -> AppResult<Response> {
     let p = viewer.user()?;
-    let Some(enrolment) = learning::open_enrolment(&state.db, p.user_id.into(), &slug).await?
-    else {
+    let Some(enrolment) = learning::open_enrolment(&state.db, p.user_id, &slug).await? else {
         return Ok(Redirect::to(&format!("/training/{slug}")).into_response());
     };
     let course = load_version(&state, enrolment.course_version_id).await?;

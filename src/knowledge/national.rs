@@ -11,7 +11,6 @@ use axum::{
 
 use serde::Deserialize;
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 use crate::platform::web::{
     csv::{csv_response, safe_cell, spreadsheet_writer},
@@ -31,6 +30,7 @@ use crate::{
         authz::Rule,
         db::now,
         error::{AppError, AppResult, urlencode},
+        ids::OrgId,
         snapshots,
         web::{
             client::ClientIp,
@@ -244,7 +244,7 @@ pub fn totals(rows: &[OrgCoverage]) -> Totals {
 pub struct View {
     pub q: String,
     pub org_type: Option<OrgType>,
-    pub parent: Option<Uuid>,
+    pub parent: Option<OrgId>,
     pub below_only: bool,
     pub sort: SortKey,
     pub dir: Dir,
@@ -279,7 +279,7 @@ impl View {
                 .parse::<OrgType>()
                 .ok()
                 .filter(|t| *t != OrgType::NationalTeam),
-            parent: Uuid::parse_str(q.parent.trim()).ok(),
+            parent: q.parent.trim().parse::<OrgId>().ok(),
             below_only: matches!(q.below.as_str(), "yes" | "true" | "on" | "1"),
             sort,
             dir: Dir::parse(&q.dir, sort),
@@ -377,7 +377,7 @@ pub fn national_csv(rows: &[OrgCoverage]) -> Result<Vec<u8>, csv::Error> {
 
 /// One organisation as the table shows it.
 struct TableRow {
-    id: Uuid,
+    id: OrgId,
     name: String,
     ods_code: String,
     type_label: &'static str,
@@ -577,7 +577,7 @@ mod tests {
 
     fn org(name: &str, staff: i64, trained: i64, target: i64) -> OrgCoverage {
         OrgCoverage {
-            id: Uuid::now_v7(),
+            id: OrgId::fresh(),
             name: name.into(),
             ods_code: name.to_uppercase(),
             org_type: OrgType::NhsTrust,
@@ -660,7 +660,7 @@ mod tests {
 
     #[test]
     fn the_query_string_round_trips_and_sort_links_turn_round() {
-        let parent = Uuid::now_v7();
+        let parent = OrgId::fresh();
         let q = NationalQuery {
             q: " St Mary's & co ".into(),
             org_type: "gp_practice".into(),

@@ -168,7 +168,7 @@ async fn needs_view(
     shown: Option<(Needs, String, FormErrors)>,
 ) -> AppResult<Response> {
     let courses = store::current_courses(&state.db).await?;
-    let (saved, review) = store::needs_of(&state.db, org.id.into(), &courses).await?;
+    let (saved, review) = store::needs_of(&state.db, org.id, &courses).await?;
     let reviewed = review
         .as_ref()
         .map(|r| format!("{} by {}", on(r.reviewed_at), r.reviewer_name));
@@ -222,7 +222,7 @@ pub async fn save_needs(
     }: OrgScope<Lead>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let org_id = org.id.as_uuid();
+    let org_id = org.id;
     let courses = store::current_courses(&state.db).await?;
     let ticks = fields
         .iter()
@@ -242,14 +242,14 @@ pub async fn save_needs(
     let added: BTreeSet<_> = needs.difference(&before).collect();
     let removed: BTreeSet<_> = before.difference(&needs).collect();
     let mut tx = state.db.begin().await?;
-    store::save_needs(&mut tx, org_id, &needs, p.user_id.into(), &notes).await?;
+    store::save_needs(&mut tx, org_id, &needs, p.user_id, &notes).await?;
     audit::record(
         &mut tx,
         &state.secrets,
         NewEvent {
             actor_user_id: Some(p.user_id),
             actor_label: &p.email,
-            organisation_id: Some(org_id.into()),
+            organisation_id: Some(org_id),
             event: "training.needs_reviewed",
             detail: serde_json::json!({
                 "needs": needs.len(),
@@ -326,7 +326,7 @@ async fn assignments_view(
     errors: FormErrors,
 ) -> AppResult<Response> {
     let courses = store::current_courses(&state.db).await?;
-    let rows = store::assignments(&state.db, org.id.into())
+    let rows = store::assignments(&state.db, org.id)
         .await?
         .into_iter()
         .map(|a: AssignmentRow| AssignmentView {
@@ -392,7 +392,7 @@ pub async fn assign(
     }: OrgScope<Lead>,
     Form(form): Form<AssignForm>,
 ) -> AppResult<Response> {
-    let org_id = org.id.as_uuid();
+    let org_id = org.id;
     let courses = store::current_courses(&state.db).await?;
     let slugs: Vec<&str> = courses.iter().map(|c| c.slug.as_str()).collect();
     let draft = Draft {
@@ -433,7 +433,7 @@ pub async fn assign(
         staff_group,
         user_id: user,
         due_on: valid.due_on,
-        created_by: p.user_id.into(),
+        created_by: p.user_id,
     };
     let title = course_title(&courses, &valid.course_slug);
     let mut tx = state.db.begin().await?;
@@ -456,7 +456,7 @@ pub async fn assign(
         NewEvent {
             actor_user_id: Some(p.user_id),
             actor_label: &p.email,
-            organisation_id: Some(org_id.into()),
+            organisation_id: Some(org_id),
             event: "training.assigned",
             detail: serde_json::json!({
                 "course": valid.course_slug,
@@ -486,7 +486,7 @@ pub async fn unassign(
     }: OrgScope<Lead>,
     Path((_, assignment_id)): Path<(Uuid, Uuid)>,
 ) -> AppResult<Response> {
-    let org_id = org.id.as_uuid();
+    let org_id = org.id;
     let mut tx = state.db.begin().await?;
     let Some(gone) = store::delete_assignment(&mut tx, org_id, assignment_id).await? else {
         return Err(AppError::NotFound);
@@ -497,7 +497,7 @@ pub async fn unassign(
         NewEvent {
             actor_user_id: Some(p.user_id),
             actor_label: &p.email,
-            organisation_id: Some(org_id.into()),
+            organisation_id: Some(org_id),
             event: "training.assignment_deleted",
             detail: serde_json::json!({
                 "course": gone.course_slug,
@@ -592,7 +592,7 @@ pub async fn evidence_page(
         ..
     }: OrgScope<Lead>,
 ) -> AppResult<Response> {
-    let org_id = org.id.as_uuid();
+    let org_id = org.id;
     let pack = evidence::pack(&state.db, org_id, &org.name, now()).await?;
     let period = |w: evaluation::Window| format!("{} to {}", on(w.start), on(w.end));
     let page = EvidencePage {
@@ -621,7 +621,7 @@ pub async fn evidence_csv(
         ..
     }: OrgScope<Lead>,
 ) -> AppResult<Response> {
-    let org_id = org.id.as_uuid();
+    let org_id = org.id;
     let at = now();
     let pack = evidence::pack(&state.db, org_id, &org.name, at).await?;
     let csv = evaluation::to_csv(&pack).map_err(|e| AppError::Internal(e.into()))?;
@@ -631,7 +631,7 @@ pub async fn evidence_csv(
         NewEvent {
             actor_user_id: Some(p.user_id),
             actor_label: &p.email,
-            organisation_id: Some(org_id.into()),
+            organisation_id: Some(org_id),
             event: "export",
             detail: serde_json::json!({ "what": "training_evidence", "format": "csv" }),
             ip: Some(&ip),

@@ -6,7 +6,6 @@
 //! changes nothing and two clicks on two instances send once.
 
 use axum::{extract::State, response::Response};
-use uuid::Uuid;
 
 use crate::platform::web::format::date_and_time;
 use crate::{
@@ -21,6 +20,7 @@ use crate::{
         db::now,
         email,
         error::{AppError, AppResult},
+        ids::UserId,
         limits::{Allowance, allowance, cutoff},
         tenancy::{Lead, OrgScope},
         web::{client::ClientIp, cookies::redirect_with_notice},
@@ -62,7 +62,7 @@ pub async fn remind(
     }: OrgScope<Lead>,
 ) -> AppResult<Response> {
     let org = with_coverage(org)?;
-    let org_id = org.id.as_uuid();
+    let org_id = org.id;
     let Some((slug, title)) = mandatory_course(&state).await? else {
         return Err(AppError::Conflict(
             "There is no mandatory course yet, so there is no training to remind staff about."
@@ -90,7 +90,7 @@ pub async fn remind(
             "Nobody needed a reminder: everyone who can sign in is trained",
         ));
     }
-    let ids: Vec<Uuid> = recipients.iter().map(|r| r.user_id).collect();
+    let ids: Vec<UserId> = recipients.iter().map(|r| r.user_id).collect();
     let claimed = limits::claim_people(&mut tx, &ids, at, cutoff(at, PERSON_EVERY)).await?;
     let (to_send, recent): (Vec<_>, Vec<_>) = recipients
         .iter()
@@ -117,7 +117,7 @@ pub async fn remind(
         NewEvent {
             actor_user_id: Some(p.user_id),
             actor_label: &p.email,
-            organisation_id: Some(org_id.into()),
+            organisation_id: Some(org_id),
             event: "training.reminders_sent",
             detail: serde_json::json!({
                 "count": to_send.len(),

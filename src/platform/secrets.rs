@@ -199,17 +199,18 @@ impl SecretBox {
 /// Seals the values stored before sealing began. `select` finds them as (row id, value)
 /// pairs; `update` stores `$1` (sealed) on row `$2` if it still holds `$3` (the plain value),
 /// so instances starting together seal each value once. Returns how many were sealed.
-pub async fn seal_plain(
+/// `context` takes the row id as whatever id type its table's key is (read as a UUID).
+pub async fn seal_plain<I: From<Uuid>>(
     db: &Db,
     secrets: &SecretBox,
     select: &str,
     update: &str,
-    context: fn(Uuid) -> String,
+    context: fn(I) -> String,
 ) -> Result<usize, sqlx::Error> {
     let plain: Vec<(Uuid, String)> =
         with_db!(db, |pool| sqlx::query_as(select).fetch_all(pool).await)?;
     for (id, value) in &plain {
-        let sealed = secrets.seal(&context(*id), value);
+        let sealed = secrets.seal(&context(I::from(*id)), value);
         exec_db!(db, |pool| sqlx::query(update)
             .bind(&sealed)
             .bind(id)
@@ -222,16 +223,16 @@ pub async fn seal_plain(
 
 /// Checks that a sealed value `select` finds, as (row id, value), opens with this key, so
 /// an instance given the wrong key refuses to start rather than fail people at sign-in.
-pub async fn check_key(
+pub async fn check_key<I: From<Uuid>>(
     db: &Db,
     secrets: &SecretBox,
     select: &str,
-    context: fn(Uuid) -> String,
+    context: fn(I) -> String,
 ) -> anyhow::Result<()> {
     let sample: Option<(Uuid, String)> =
         with_db!(db, |pool| sqlx::query_as(select).fetch_optional(pool).await)?;
     if let Some((id, value)) = sample {
-        secrets.open(&context(id), &value)?;
+        secrets.open(&context(I::from(id)), &value)?;
     }
     Ok(())
 }

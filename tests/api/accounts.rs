@@ -311,7 +311,7 @@ on_both!(
             restarted
                 .secrets()
                 .open(
-                    &carecert::alerts::webhooks::secret_context(trust),
+                    &carecert::alerts::webhooks::secret_context(trust.into()),
                     &hook.secret
                 )
                 .unwrap(),

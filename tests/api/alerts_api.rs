@@ -773,7 +773,9 @@ async fn read_request(socket: &mut TcpStream) -> Option<Received> {
 
 async fn set_webhook(app: &TestApp, org: Uuid, url: &str, secret: &str, by: Uuid) {
     let mut tx = app.db().begin().await.expect("begin");
-    let sealed = app.secrets().seal(&webhooks::secret_context(org), secret);
+    let sealed = app
+        .secrets()
+        .seal(&webhooks::secret_context(org.into()), secret);
     channels::set_webhook(&mut tx, org.into(), url, &sealed, by.into(), now())
         .await
         .expect("webhook");

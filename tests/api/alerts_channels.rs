@@ -74,7 +74,7 @@ on_both!(a_new_feed_shows_its_address_once, |app| {
         channels::feed_token_organisation(app.db(), &tokens::hash(&token), now())
             .await
             .expect("query"),
-        Some(org),
+        Some(org.into()),
         "only the hash is kept, and it finds the organisation"
     );
 
@@ -239,7 +239,7 @@ on_both!(
         assert!(!stored.secret.contains(&secret));
         assert_eq!(
             app.secrets()
-                .open(&webhooks::secret_context(org), &stored.secret)
+                .open(&webhooks::secret_context(org.into()), &stored.secret)
                 .expect("the app's key opens it"),
             secret
         );

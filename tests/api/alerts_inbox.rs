@@ -40,7 +40,7 @@ async fn org_with_lead(app: &TestApp, name: &str, ods: &str, kind: OrgType) -> (
 }
 
 async fn state_of(app: &TestApp, advisory: Uuid, org: Uuid) -> ResponseState {
-    responses::find(app.db(), advisory, org)
+    responses::find(app.db(), advisory, org.into())
         .await
         .expect("query")
         .expect("the advisory is addressed to the organisation")
@@ -48,7 +48,7 @@ async fn state_of(app: &TestApp, advisory: Uuid, org: Uuid) -> ResponseState {
 }
 
 async fn timeline_len(app: &TestApp, advisory: Uuid, org: Uuid) -> usize {
-    responses::events(app.db(), advisory, org)
+    responses::events(app.db(), advisory, org.into())
         .await
         .expect("query")
         .len()

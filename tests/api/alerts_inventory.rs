@@ -54,7 +54,7 @@ async fn upload(client: &Client, org: Uuid, filename: &str, body: &str) -> crate
 }
 
 async fn likely_affected(app: &TestApp, advisory: Uuid, org: Uuid) -> bool {
-    responses::find(app.db(), advisory, org)
+    responses::find(app.db(), advisory, org.into())
         .await
         .expect("query")
         .expect("addressed")
@@ -131,7 +131,7 @@ on_both!(a_file_with_problems_leaves_the_inventory_as_it_was, |app| {
     upload(&lead, org, "good.csv", &csv_with_log4j("2.14.1"))
         .await
         .assert_redirect_to(&path(org));
-    let before = inventory::items(app.db(), org).await.expect("items");
+    let before = inventory::items(app.db(), org.into()).await.expect("items");
     let half = format!(
         "{HEADINGS}Apache,log4j-core,2.17.1,1,Web servers,,\n\
          Acme,Widget,1.0,lots,Ward 7,,\n\
@@ -151,9 +151,9 @@ on_both!(a_file_with_problems_leaves_the_inventory_as_it_was, |app| {
         .assert_contains("Row 4: the vendor is missing")
         .assert_contains("<a href=\"#file\">")
         .assert_contains("there are 2 problems");
-    let after = inventory::items(app.db(), org).await.expect("items");
+    let after = inventory::items(app.db(), org.into()).await.expect("items");
     assert_eq!(after, before);
-    let upload_row = inventory::upload(app.db(), org)
+    let upload_row = inventory::upload(app.db(), org.into())
         .await
         .expect("query")
         .expect("an upload");
@@ -166,7 +166,7 @@ on_both!(a_file_with_problems_leaves_the_inventory_as_it_was, |app| {
     assert_eq!(workbook.status, StatusCode::UNPROCESSABLE_ENTITY);
     workbook.assert_contains("spreadsheet workbook");
     assert_eq!(
-        inventory::items(app.db(), org).await.expect("items"),
+        inventory::items(app.db(), org.into()).await.expect("items"),
         before
     );
     assert_eq!(audited(&app, "alerts.inventory_replaced", org).await, 1);
@@ -214,7 +214,7 @@ on_both!(the_download_reads_back_as_the_same_inventory, |app| {
     upload(&lead, org, "original.csv", &original)
         .await
         .assert_redirect_to(&path(org));
-    let stored = inventory::items(app.db(), org).await.expect("items");
+    let stored = inventory::items(app.db(), org.into()).await.expect("items");
     assert_eq!(stored.len(), 3);
     assert_eq!(stored[0].vendor, "Acme \"Tools\"");
     assert_eq!(stored[1].count, 1);
@@ -248,7 +248,7 @@ on_both!(the_download_reads_back_as_the_same_inventory, |app| {
         .await
         .assert_redirect_to(&path(org));
     assert_eq!(
-        inventory::items(app.db(), org).await.expect("items"),
+        inventory::items(app.db(), org.into()).await.expect("items"),
         stored
     );
     assert_eq!(audited(&app, "export", org).await, 1);
@@ -288,7 +288,7 @@ on_both!(only_the_organisations_leads_use_its_inventory, |app| {
     upload(&lead, org, "inventory.csv", &csv_with_log4j("2.14.1"))
         .await
         .assert_redirect_to(&path(org));
-    let before = inventory::items(app.db(), org).await.expect("items");
+    let before = inventory::items(app.db(), org.into()).await.expect("items");
     for client in [&other_lead, &nurse] {
         assert_eq!(client.get(&path(org)).await.status, StatusCode::FORBIDDEN);
         assert_eq!(
@@ -302,7 +302,7 @@ on_both!(only_the_organisations_leads_use_its_inventory, |app| {
         assert_eq!(replaced.status, StatusCode::FORBIDDEN);
     }
     assert_eq!(
-        inventory::items(app.db(), org).await.expect("items"),
+        inventory::items(app.db(), org.into()).await.expect("items"),
         before
     );
     let anonymous = app.client();
@@ -331,7 +331,7 @@ on_both!(
         let mut tx = app.db().begin().await.expect("begin");
         // A damaged advisory is an error, not silently left out of the count.
         assert!(
-            publishing::rematch_organisation(&mut tx, org)
+            publishing::rematch_organisation(&mut tx, org.into())
                 .await
                 .is_err()
         );

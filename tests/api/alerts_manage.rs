@@ -179,10 +179,10 @@ on_both!(audiences_reach_only_the_organisations_named, |app| {
         "gp_practice",
     );
     let (id, _) = advisories::publish(&a, &form).await;
-    let gp_response = carecert::alerts::store::responses::find(app.db(), id, gp)
+    let gp_response = carecert::alerts::store::responses::find(app.db(), id, gp.into())
         .await
         .unwrap();
-    let trust_response = carecert::alerts::store::responses::find(app.db(), id, trust)
+    let trust_response = carecert::alerts::store::responses::find(app.db(), id, trust.into())
         .await
         .unwrap();
     assert!(gp_response.is_some(), "GP practices are addressed");
@@ -195,13 +195,13 @@ on_both!(audiences_reach_only_the_organisations_named, |app| {
     );
     let (id, _) = advisories::publish(&a, &with(form, "title", "Only for Northfield")).await;
     assert!(
-        carecert::alerts::store::responses::find(app.db(), id, trust)
+        carecert::alerts::store::responses::find(app.db(), id, trust.into())
             .await
             .unwrap()
             .is_some()
     );
     assert!(
-        carecert::alerts::store::responses::find(app.db(), id, gp)
+        carecert::alerts::store::responses::find(app.db(), id, gp.into())
             .await
             .unwrap()
             .is_none()

@@ -18,6 +18,7 @@ use carecert::{
     platform::{
         authz::Role,
         db::{new_id, now},
+        ids::{OrgId, UserId},
     },
     with_db,
 };
@@ -83,8 +84,8 @@ fn fields<'a>(ticks: &'a [String], notes: &'a str) -> Vec<(&'a str, &'a str)> {
     f
 }
 
-async fn user_id(app: &TestApp, email: &str) -> Uuid {
-    with_db!(app.db(), |pool| sqlx::query_scalar::<_, Uuid>(
+async fn user_id(app: &TestApp, email: &str) -> UserId {
+    with_db!(app.db(), |pool| sqlx::query_scalar::<_, UserId>(
         "SELECT id FROM users WHERE email = $1"
     )
     .bind(email)
@@ -191,7 +192,7 @@ on_both!(the_default_analysis_follows_course_audiences, |app| {
     assert_eq!(slugs, [DSA, PHISHING]);
     assert!(nurse_needs.iter().all(|r| r.reason == REASON_GROUP
         && r.due_on.is_none()
-        && r.organisation_id == org
+        && r.organisation_id == OrgId::from(org)
         && r.organisation_name == "Trust RN1"));
     let techie_needs = required_for(app.db(), user_id(&app, &techie.email).await)
         .await
@@ -464,7 +465,7 @@ on_both!(
 
 async fn seed_completion(
     app: &TestApp,
-    user: Uuid,
+    user: UserId,
     org: Uuid,
     slug: &str,
     passed_at: OffsetDateTime,
@@ -497,7 +498,7 @@ async fn seed_completion(
 #[allow(clippy::too_many_arguments)]
 async fn seed_attempt(
     app: &TestApp,
-    user: Uuid,
+    user: UserId,
     org: Uuid,
     number: i64,
     passed: bool,

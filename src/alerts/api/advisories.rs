@@ -4,7 +4,6 @@
 //! response handlers share.
 
 use axum::extract::{Path, State, rejection::PathRejection};
-use uuid::Uuid;
 
 use super::{
     one_of,
@@ -25,7 +24,7 @@ use crate::{
         withheld,
     },
     platform::api::{ApiClient, ApiError, ApiJson, ApiQuery, problem::Problem},
-    platform::{AppState, db::Db},
+    platform::{AppState, db::Db, ids::OrgId},
 };
 
 pub(super) const NOT_ADDRESSED: &str = "There is no advisory with that reference addressed to your \
@@ -91,7 +90,7 @@ fn summary(row: InboxRow) -> Result<AdvisorySummary, ApiError> {
 /// addressed to the organisation.
 pub(super) async fn addressed(
     db: &Db,
-    org: Uuid,
+    org: OrgId,
     reference: Result<Path<String>, PathRejection>,
 ) -> Result<(AdvisoryRow, ResponseRow), ApiError> {
     let not_found = || ApiError::not_found(NOT_ADDRESSED);

@@ -184,7 +184,7 @@ pub async fn replace_inventory(
         NewEvent {
             actor_user_id: None,
             actor_label: &label,
-            organisation_id: Some(org.into()),
+            organisation_id: Some(org),
             event: "alerts.inventory_replaced",
             detail: serde_json::json!({
                 "api_token_name": token.name,

@@ -18,7 +18,6 @@ mod state_change;
 mod types;
 
 use axum::{http::Method, routing::put};
-use uuid::Uuid;
 
 // Whole modules are re-exported because the OpenAPI document names each handler by its
 // path here, and utoipa finds the operation in a hidden `__path_` type beside the handler.
@@ -30,7 +29,7 @@ pub use types::*;
 
 use crate::{
     platform::api::{ApiClient, ApiError, api_get, api_post},
-    platform::{authz::Rule, db::Db, web::routes::Route},
+    platform::{authz::Rule, db::Db, ids::UserId, web::routes::Route},
     with_db,
 };
 
@@ -77,7 +76,7 @@ struct TokenDetails {
     prefix: String,
     /// The security lead who made the token: the person an inventory sent with it is
     /// recorded against, since the record must name a person.
-    created_by: Uuid,
+    created_by: UserId,
 }
 
 /// The request's token, as it is now: revoked since the request was let in, it is refused.

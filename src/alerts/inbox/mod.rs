@@ -13,7 +13,6 @@ use axum::{
 };
 use serde::Deserialize;
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 use crate::platform::web::format::date_and_time;
 use crate::{
@@ -39,6 +38,7 @@ use crate::{
         authz::{Principal, Rule},
         db::{Db, now},
         error::{AppError, AppResult},
+        ids::OrgId,
         web::{
             client::ClientIp,
             cookies::redirect_with_notice,
@@ -65,7 +65,7 @@ pub fn routes() -> Vec<Route> {
 }
 
 /// Organisations with their names.
-type Orgs = Vec<(Uuid, String)>;
+type Orgs = Vec<(OrgId, String)>;
 
 /// The form prefix of the "respond for several organisations" form.
 const BULK: &str = "bulk";
@@ -136,7 +136,7 @@ struct InboxItem {
 /// The inbox rows, most urgent first, split into open and closed.
 fn inbox_items(
     rows: Vec<InboxRow>,
-    read_only: &HashSet<Uuid>,
+    read_only: &HashSet<OrgId>,
     at: OffsetDateTime,
 ) -> (Vec<InboxItem>, Vec<InboxItem>) {
     let mut keyed: Vec<(InboxKey, InboxItem)> = rows
@@ -193,7 +193,7 @@ struct InboxPage {
     responds: bool,
     read_only_names: Vec<String>,
     national: bool,
-    led: Vec<(Uuid, String)>,
+    led: Vec<(OrgId, String)>,
 }
 
 /// The organisations whose advisories a person sees: those they respond for, then those
@@ -205,12 +205,8 @@ async fn inbox_organisations(db: &Db, p: &Principal) -> Result<(Orgs, Orgs), sql
         .memberships
         .iter()
         .filter(|m| !m.role.is_national())
-        .filter(|m| {
-            !responds
-                .iter()
-                .any(|(id, _)| *id == m.organisation_id.as_uuid())
-        })
-        .map(|m| (m.organisation_id.as_uuid(), m.organisation_name.clone()))
+        .filter(|m| !responds.iter().any(|(id, _)| *id == m.organisation_id))
+        .map(|m| (m.organisation_id, m.organisation_name.clone()))
         .collect();
     Ok((responds, members))
 }
@@ -237,15 +233,18 @@ pub async fn inbox(
 ) -> AppResult<Response> {
     let p = viewer.user()?;
     let (responds, members) = inbox_organisations(&state.db, p).await?;
-    let visible: Vec<(Uuid, String)> = responds.iter().chain(&members).cloned().collect();
-    let chosen = Uuid::parse_str(query.organisation.trim())
+    let visible: Vec<(OrgId, String)> = responds.iter().chain(&members).cloned().collect();
+    let chosen = query
+        .organisation
+        .trim()
+        .parse::<OrgId>()
         .ok()
         .filter(|id| visible.iter().any(|(v, _)| v == id));
-    let ids: Vec<Uuid> = match chosen {
+    let ids: Vec<OrgId> = match chosen {
         Some(id) => vec![id],
         None => visible.iter().map(|(id, _)| *id).collect(),
     };
-    let read_only: HashSet<Uuid> = members.iter().map(|(id, _)| *id).collect();
+    let read_only: HashSet<OrgId> = members.iter().map(|(id, _)| *id).collect();
     let rows = readable_rows(p, store::inbox(&state.db, &ids).await?, &responds)?;
     let (open, closed) = inbox_items(rows, &read_only, now());
     let mut filter = Vec::new();
@@ -270,7 +269,7 @@ pub async fn inbox(
         national: p.is_national(),
         led: p
             .led_organisations()
-            .map(|m| (m.organisation_id.as_uuid(), m.organisation_name.clone()))
+            .map(|m| (m.organisation_id, m.organisation_name.clone()))
             .collect(),
     };
     Ok(render(&page)?.into_response())
@@ -279,6 +278,7 @@ pub async fn inbox(
 #[cfg(test)]
 mod tests {
     use time::{Duration, macros::datetime};
+    use uuid::Uuid;
 
     use super::*;
     use crate::alerts::model::{Severity, Tlp};
@@ -295,7 +295,7 @@ mod tests {
         Submitted::from_fields(fields)
     }
 
-    fn row(org: Uuid, state: ResponseState) -> ResponseRow {
+    fn row(org: OrgId, state: ResponseState) -> ResponseRow {
         ResponseRow {
             advisory_id: Uuid::nil(),
             organisation_id: org,
@@ -439,7 +439,7 @@ mod tests {
 
     #[test]
     fn the_inbox_puts_the_most_urgent_first_and_closed_apart() {
-        let org = Uuid::new_v4();
+        let org = OrgId::fresh();
         let mut overdue = row(org, ResponseState::Awaiting);
         overdue.ack_due_at = Some(AT - Duration::hours(1));
         let later = row(org, ResponseState::Awaiting);
@@ -485,7 +485,7 @@ mod tests {
 
     #[test]
     fn the_deadline_follows_the_state() {
-        let org = Uuid::new_v4();
+        let org = OrgId::fresh();
         let mut r = row(org, ResponseState::Remediating);
         r.next_update_due_at = Some(AT + Duration::days(3));
         assert_eq!(next_deadline(&r, true), r.next_update_due_at);

@@ -39,7 +39,7 @@ pub(super) struct OrgChoice {
 /// A response form: for one organisation (its id hidden) or for several (checkboxes).
 pub(super) struct ResponseForm {
     pub(super) prefix: String,
-    pub(super) hidden_org: Option<Uuid>,
+    pub(super) hidden_org: Option<OrgId>,
     pub(super) orgs: Vec<OrgChoice>,
     pub(super) orgs_error: Option<String>,
     /// Radio buttons, when there is more than one step to choose from.
@@ -63,7 +63,7 @@ pub(super) fn steps_using(steps: &[Step], uses: impl Fn(Uses) -> bool) -> Vec<&'
 pub(super) fn response_form(
     prefix: &str,
     steps: &[Step],
-    hidden_org: Option<Uuid>,
+    hidden_org: Option<OrgId>,
     orgs: Vec<OrgChoice>,
     shown: Option<&Submitted>,
     errors: &FormErrors,
@@ -302,8 +302,8 @@ pub(super) struct Failed {
     pub(super) status: StatusCode,
 }
 
-pub(super) fn panel_prefix(org: Uuid) -> String {
-    format!("o{}", org.simple())
+pub(super) fn panel_prefix(org: OrgId) -> String {
+    format!("o{}", org.as_uuid().simple())
 }
 
 /// The addressed organisations `p` responds for, and those they only belong to.
@@ -313,7 +313,7 @@ pub(super) async fn split_addressed(
     adv: &AdvisoryRow,
 ) -> Result<(Orgs, Orgs), sqlx::Error> {
     let addressed = access::addressed_organisations(db, p, adv).await?;
-    let responds: HashSet<Uuid> = responding::responder_organisations(db, p)
+    let responds: HashSet<OrgId> = responding::responder_organisations(db, p)
         .await?
         .into_iter()
         .map(|(id, _)| id)

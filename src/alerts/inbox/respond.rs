@@ -60,17 +60,20 @@ pub async fn respond(
     let adv = readable(&state, &viewer, &reference).await?;
     let submitted = Submitted::from_fields(fields);
     let (targets, _) = split_addressed(&state.db, p, &adv).await?;
-    let chosen: Vec<(Uuid, String)> = if submitted.organisations.iter().any(|o| o == ALL) {
+    let chosen: Vec<(OrgId, String)> = if submitted.organisations.iter().any(|o| o == ALL) {
         targets.clone()
     } else {
         let mut chosen = Vec::new();
         for raw in &submitted.organisations {
-            let id = Uuid::parse_str(raw.trim()).map_err(|_| AppError::NotFound)?;
+            let id = raw
+                .trim()
+                .parse::<OrgId>()
+                .map_err(|_| AppError::NotFound)?;
             let found = targets
                 .iter()
                 .find(|(t, _)| *t == id)
                 .ok_or(AppError::NotFound)?;
-            if !chosen.iter().any(|(c, _): &(Uuid, String)| *c == id) {
+            if !chosen.iter().any(|(c, _): &(OrgId, String)| *c == id) {
                 chosen.push(found.clone());
             }
         }

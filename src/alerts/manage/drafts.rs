@@ -195,7 +195,7 @@ pub async fn create(
         }
     };
     let mut tx = state.db.begin().await?;
-    let id = advisories::create_draft(&mut tx, &c, None, p.user_id.as_uuid()).await?;
+    let id = advisories::create_draft(&mut tx, &c, None, p.user_id).await?;
     audit::record(
         &mut tx,
         &state.secrets,
@@ -262,7 +262,7 @@ pub async fn save(
         }
     };
     let mut tx = state.db.begin().await?;
-    advisories::save_draft(&mut tx, id, &c, p.user_id.as_uuid()).await?;
+    advisories::save_draft(&mut tx, id, &c, p.user_id).await?;
     audit::record(
         &mut tx,
         &state.secrets,

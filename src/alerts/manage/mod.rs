@@ -115,7 +115,7 @@ fn manage_shell(viewer: &Viewer, title: &str) -> Shell {
 /// The analyst acting, as the publishing work records them.
 fn actor<'a>(state: &'a AppState, p: &'a Principal, ip: &'a str) -> publishing::Actor<'a> {
     publishing::Actor {
-        user_id: p.user_id.as_uuid(),
+        user_id: p.user_id,
         label: &p.email,
         ip: Some(ip),
         secrets: &state.secrets,

@@ -22,6 +22,7 @@ use crate::{
     platform::{
         AppState,
         error::AppResult,
+        ids::UserId,
         web::{
             page::render,
             shell::{Shell, Viewer},
@@ -64,14 +65,14 @@ async fn pending_view(
     state: &AppState,
     row: &advisories::AdvisoryRow,
     current: &AdvisoryContent,
-    viewer: Uuid,
+    viewer: UserId,
 ) -> AppResult<Option<PendingView>> {
     let Some(pending) = review::pending(&state.db, row.id).await? else {
         return Ok(None);
     };
     let content = pending.content.clone();
     let editors = review::editor_names(&state.db, row.id, pending.number).await?;
-    let mut authors: Vec<Uuid> = editors.iter().map(|(id, _)| *id).collect();
+    let mut authors: Vec<UserId> = editors.iter().map(|(id, _)| *id).collect();
     authors.push(pending.submitted_by);
     Ok(Some(PendingView {
         summary: pending.summary.clone(),
@@ -87,7 +88,7 @@ async fn pending_view(
     }))
 }
 
-fn names(people: &[(Uuid, String)]) -> String {
+fn names(people: &[(UserId, String)]) -> String {
     people
         .iter()
         .map(|(_, n)| n.as_str())
@@ -95,7 +96,7 @@ fn names(people: &[(Uuid, String)]) -> String {
         .join(", ")
 }
 
-async fn name_of(state: &AppState, id: Option<Uuid>) -> AppResult<Option<String>> {
+async fn name_of(state: &AppState, id: Option<UserId>) -> AppResult<Option<String>> {
     let Some(id) = id else { return Ok(None) };
     let name: Option<String> = crate::with_db!(&state.db, |pool| sqlx::query_scalar(
         "SELECT name FROM users WHERE id = $1"
@@ -121,7 +122,7 @@ pub async fn show(
         .len();
     drop(tx);
     let draft_editors = review::editor_names(&state.db, id, row.revision + 1).await?;
-    let mut authors: Vec<Uuid> = draft_editors.iter().map(|(id, _)| *id).collect();
+    let mut authors: Vec<UserId> = draft_editors.iter().map(|(id, _)| *id).collect();
     authors.push(row.created_by);
     authors.extend(row.submitted_by);
     let page = ShowPage {
@@ -129,9 +130,9 @@ pub async fn show(
         id,
         adv: AdvisoryView::new(&row, &content, &revisions),
         status: row.status,
-        can_publish: rules::review::may_approve(p.user_id.as_uuid(), &authors),
+        can_publish: rules::review::may_approve(p.user_id, &authors),
         editors: names(&draft_editors),
-        pending: pending_view(&state, &row, &content, p.user_id.as_uuid()).await?,
+        pending: pending_view(&state, &row, &content, p.user_id).await?,
         author: name_of(&state, Some(row.created_by))
             .await?
             .unwrap_or_default(),

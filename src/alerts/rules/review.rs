@@ -4,9 +4,10 @@
 //! told to do, or pointing them at a new link are the changes one analyst's mistake (or one
 //! stolen account) could do the most harm with, so each of them needs a second pair of eyes.
 
-use uuid::Uuid;
-
-use crate::alerts::model::{AdvisoryContent, Audience, Tlp};
+use crate::{
+    alerts::model::{AdvisoryContent, Audience, Tlp},
+    platform::ids::UserId,
+};
 
 /// Why a revision needs a second analyst's approval.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,12 +93,14 @@ fn widens(current: &Audience, proposed: &Audience) -> bool {
 
 /// Whether `reviewer` may approve a text that `authors` (its creator, whoever submitted it
 /// and everyone who edited it) wrote: only someone who had no hand in it.
-pub fn may_approve(reviewer: Uuid, authors: &[Uuid]) -> bool {
+pub fn may_approve(reviewer: UserId, authors: &[UserId]) -> bool {
     !authors.contains(&reviewer)
 }
 
 #[cfg(test)]
 mod tests {
+    use uuid::Uuid;
+
     use super::*;
     use crate::{
         alerts::model::{AdvisoryContent, Reference, Severity},
@@ -239,7 +242,11 @@ mod tests {
 
     #[test]
     fn nobody_who_had_a_hand_in_a_text_may_approve_it() {
-        let (writer, editor, other) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
+        let (writer, editor, other) = (
+            UserId::from(Uuid::from_u128(1)),
+            UserId::from(Uuid::from_u128(2)),
+            UserId::from(Uuid::from_u128(3)),
+        );
         assert!(!may_approve(writer, &[writer, editor]));
         assert!(!may_approve(editor, &[writer, editor]));
         assert!(may_approve(other, &[writer, editor]));

@@ -11,7 +11,10 @@ use crate::{
     },
     exec_tx,
     organisations::domain::OrgType,
-    platform::db::{Db, RowLock, Tx, new_id, now},
+    platform::{
+        db::{Db, RowLock, Tx, new_id, now},
+        ids::{OrgId, UserId},
+    },
     with_db, with_tx,
 };
 
@@ -29,12 +32,12 @@ pub struct AdvisoryRow {
     pub title: String,
     pub revision: i64,
     pub kev_cve: Option<String>,
-    pub created_by: Uuid,
+    pub created_by: UserId,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
-    pub submitted_by: Option<Uuid>,
+    pub submitted_by: Option<UserId>,
     pub submitted_at: Option<OffsetDateTime>,
-    pub reviewed_by: Option<Uuid>,
+    pub reviewed_by: Option<UserId>,
     pub published_at: Option<OffsetDateTime>,
     pub current_release_at: Option<OffsetDateTime>,
     pub withdrawn_at: Option<OffsetDateTime>,
@@ -124,7 +127,7 @@ pub async fn create_draft(
     tx: &mut Tx,
     content: &AdvisoryContent,
     kev_cve: Option<&str>,
-    by: Uuid,
+    by: UserId,
 ) -> Result<Uuid, sqlx::Error> {
     let id = new_id();
     let at = now();
@@ -153,7 +156,7 @@ pub async fn save_draft(
     tx: &mut Tx,
     id: Uuid,
     content: &AdvisoryContent,
-    by: Uuid,
+    by: UserId,
 ) -> Result<(), sqlx::Error> {
     let at = now();
     exec_tx!(tx, |c| sqlx::query(
@@ -173,7 +176,7 @@ pub async fn save_draft(
 }
 
 /// Moves an advisory between draft and review.
-pub async fn set_review(tx: &mut Tx, id: Uuid, submit: Option<Uuid>) -> Result<(), sqlx::Error> {
+pub async fn set_review(tx: &mut Tx, id: Uuid, submit: Option<UserId>) -> Result<(), sqlx::Error> {
     let at = now();
     match submit {
         Some(by) => exec_tx!(tx, |c| sqlx::query(
@@ -223,7 +226,7 @@ pub async fn add_revision(
     content: &AdvisoryContent,
     summary: &str,
     notify: bool,
-    by: Uuid,
+    by: UserId,
     at: OffsetDateTime,
 ) -> Result<i64, sqlx::Error> {
     let number = advisory.revision + 1;
@@ -262,7 +265,7 @@ pub async fn mark_published(
     tx: &mut Tx,
     id: Uuid,
     reference: &str,
-    reviewer: Uuid,
+    reviewer: UserId,
     at: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
     exec_tx!(tx, |c| sqlx::query(
@@ -388,8 +391,8 @@ pub async fn released(db: &Db, tlp: &[Tlp]) -> Result<Vec<PublishedAdvisory>, sq
 pub async fn audience_organisations(
     tx: &mut Tx,
     audience: &Audience,
-) -> Result<Vec<Uuid>, sqlx::Error> {
-    let all: Vec<(Uuid, OrgType)> = with_tx!(tx, |c| sqlx::query_as(
+) -> Result<Vec<OrgId>, sqlx::Error> {
+    let all: Vec<(OrgId, OrgType)> = with_tx!(tx, |c| sqlx::query_as(
         "SELECT id, org_type FROM organisations WHERE org_type <> 'national_team' ORDER BY name"
     )
     .fetch_all(c)
@@ -401,9 +404,11 @@ pub async fn audience_organisations(
             .filter(|(_, t)| types.contains(t))
             .map(|(id, _)| id)
             .collect(),
+        // The audience is advisory content (stored and served as JSON), which names
+        // organisations by bare UUID.
         Audience::Organisations(ids) => all
             .into_iter()
-            .filter(|(id, _)| ids.contains(id))
+            .filter(|(id, _)| ids.contains(&id.as_uuid()))
             .map(|(id, _)| id)
             .collect(),
     })
@@ -419,7 +424,7 @@ fn joined_columns() -> String {
 }
 
 /// Every released advisory addressed to `org`, newest first.
-pub async fn addressed_to(db: &Db, org: Uuid) -> Result<Vec<AdvisoryRow>, sqlx::Error> {
+pub async fn addressed_to(db: &Db, org: OrgId) -> Result<Vec<AdvisoryRow>, sqlx::Error> {
     let cols = joined_columns();
     let sql = format!(
         "SELECT {cols} FROM alert_advisories a JOIN alert_responses r ON r.advisory_id = a.id \
@@ -433,7 +438,7 @@ pub async fn addressed_to(db: &Db, org: Uuid) -> Result<Vec<AdvisoryRow>, sqlx::
 }
 
 /// The published (live) advisories addressed to `org`, read in `tx`.
-pub async fn live_for(tx: &mut Tx, org: Uuid) -> Result<Vec<AdvisoryRow>, sqlx::Error> {
+pub async fn live_for(tx: &mut Tx, org: OrgId) -> Result<Vec<AdvisoryRow>, sqlx::Error> {
     let sql = format!(
         "SELECT {} FROM alert_advisories a JOIN alert_responses r ON r.advisory_id = a.id \
          WHERE r.organisation_id = $1 AND a.status = 'published'",

@@ -88,8 +88,8 @@ pub async fn feed_token_organisation(
     db: &Db,
     token_hash: &str,
     at: OffsetDateTime,
-) -> Result<Option<Uuid>, sqlx::Error> {
-    let org: Option<Uuid> = with_db!(db, |pool| sqlx::query_scalar(
+) -> Result<Option<OrgId>, sqlx::Error> {
+    let org: Option<OrgId> = with_db!(db, |pool| sqlx::query_scalar(
         "UPDATE alert_feed_tokens SET last_used_at = $2 \
          WHERE token_hash = $1 AND revoked_at IS NULL RETURNING organisation_id"
     )
@@ -102,7 +102,7 @@ pub async fn feed_token_organisation(
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Webhook {
-    pub organisation_id: Uuid,
+    pub organisation_id: OrgId,
     pub url: String,
     /// Sealed: open it with the app's [`SecretBox`] and [`secret_context`].
     pub secret: String,
@@ -121,13 +121,13 @@ pub async fn webhook(db: &Db, org: OrgId) -> Result<Option<Webhook>, sqlx::Error
 }
 
 /// The organisations among `orgs` that have a webhook.
-pub async fn webhook_organisations(tx: &mut Tx, orgs: &[Uuid]) -> Result<Vec<Uuid>, sqlx::Error> {
-    let all: Vec<Uuid> = crate::with_tx!(tx, |c| sqlx::query_scalar(
+pub async fn webhook_organisations(tx: &mut Tx, orgs: &[OrgId]) -> Result<Vec<OrgId>, sqlx::Error> {
+    let all: Vec<OrgId> = crate::with_tx!(tx, |c| sqlx::query_scalar(
         "SELECT organisation_id FROM alert_webhooks"
     )
     .fetch_all(c)
     .await)?;
-    let wanted: std::collections::HashSet<&Uuid> = orgs.iter().collect();
+    let wanted: std::collections::HashSet<&OrgId> = orgs.iter().collect();
     Ok(all.into_iter().filter(|o| wanted.contains(o)).collect())
 }
 

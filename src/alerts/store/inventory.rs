@@ -3,12 +3,14 @@
 //! advisory may concern without reading every inventory.
 
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 use crate::{
     alerts::{inventory_files::Format, model::InventoryItem, rules::matching},
     exec_tx,
-    platform::db::{Db, Tx, new_id},
+    platform::{
+        db::{Db, Tx, new_id},
+        ids::{OrgId, UserId},
+    },
     with_db, with_tx,
 };
 
@@ -22,7 +24,7 @@ pub struct Upload {
     pub uploaded_by_name: String,
 }
 
-pub async fn upload(db: &Db, org: Uuid) -> Result<Option<Upload>, sqlx::Error> {
+pub async fn upload(db: &Db, org: OrgId) -> Result<Option<Upload>, sqlx::Error> {
     with_db!(db, |pool| sqlx::query_as::<_, Upload>(
         "SELECT i.filename, i.format, i.item_count, i.uploaded_at, u.name AS uploaded_by_name \
          FROM inventory_uploads i JOIN users u ON u.id = i.uploaded_by WHERE i.organisation_id = $1"
@@ -58,7 +60,7 @@ impl From<ItemRow> for InventoryItem {
 }
 
 /// An organisation's inventory in the order it was uploaded.
-pub async fn items(db: &Db, org: Uuid) -> Result<Vec<InventoryItem>, sqlx::Error> {
+pub async fn items(db: &Db, org: OrgId) -> Result<Vec<InventoryItem>, sqlx::Error> {
     let rows: Vec<ItemRow> = with_db!(db, |pool| sqlx::query_as(
         "SELECT vendor, product, version, count, location, cpe, purl FROM inventory_items \
          WHERE organisation_id = $1 ORDER BY position"
@@ -75,11 +77,11 @@ const BATCH: usize = 500;
 /// Replaces an organisation's inventory with `items`.
 pub async fn replace(
     tx: &mut Tx,
-    org: Uuid,
+    org: OrgId,
     filename: &str,
     format: Format,
     items: &[InventoryItem],
-    by: Uuid,
+    by: UserId,
     at: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
     exec_tx!(tx, |c| sqlx::query(
@@ -138,11 +140,11 @@ pub async fn candidates(
     tx: &mut Tx,
     products: &[String],
     purls: &[String],
-    only_org: Option<Uuid>,
-) -> Result<Vec<(Uuid, InventoryItem)>, sqlx::Error> {
+    only_org: Option<OrgId>,
+) -> Result<Vec<(OrgId, InventoryItem)>, sqlx::Error> {
     #[derive(sqlx::FromRow)]
     struct Row {
-        organisation_id: Uuid,
+        organisation_id: OrgId,
         #[sqlx(flatten)]
         item: ItemRow,
     }
@@ -181,7 +183,7 @@ pub async fn candidates(
 /// One page of an organisation's inventory, in the order it was uploaded.
 pub async fn items_page(
     db: &Db,
-    org: Uuid,
+    org: OrgId,
     limit: i64,
     offset: i64,
 ) -> Result<Vec<InventoryItem>, sqlx::Error> {

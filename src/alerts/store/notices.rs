@@ -10,7 +10,10 @@ use uuid::Uuid;
 use crate::{
     alerts::rules::deadlines::{Cycle, Notice},
     exec_tx,
-    platform::db::{Db, Tx},
+    platform::{
+        db::{Db, Tx},
+        ids::OrgId,
+    },
     with_db, with_tx,
 };
 
@@ -18,7 +21,7 @@ use crate::{
 pub async fn claim(
     tx: &mut Tx,
     advisory: Uuid,
-    org: Uuid,
+    org: OrgId,
     notice: Notice,
     cycle: Cycle,
     recipients: i64,
@@ -47,7 +50,7 @@ pub async fn record_many(
     advisory: Uuid,
     notice: Notice,
     cycle: Cycle,
-    orgs: &[(Uuid, i64)],
+    orgs: &[(OrgId, i64)],
     at: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
     for chunk in orgs.chunks(1000) {
@@ -76,8 +79,8 @@ pub async fn chased_since(
     tx: &mut Tx,
     advisory: Uuid,
     since: OffsetDateTime,
-) -> Result<HashMap<Uuid, OffsetDateTime>, sqlx::Error> {
-    let rows = with_tx!(tx, |c| sqlx::query_as::<_, (Uuid, OffsetDateTime)>(
+) -> Result<HashMap<OrgId, OffsetDateTime>, sqlx::Error> {
+    let rows = with_tx!(tx, |c| sqlx::query_as::<_, (OrgId, OffsetDateTime)>(
         "SELECT organisation_id, sent_at FROM alert_notices \
          WHERE advisory_id = $1 AND notice = $2 AND cycle LIKE $3 AND sent_at > $4"
     )
@@ -87,7 +90,7 @@ pub async fn chased_since(
     .bind(since)
     .fetch_all(c)
     .await)?;
-    let mut last: HashMap<Uuid, OffsetDateTime> = HashMap::new();
+    let mut last: HashMap<OrgId, OffsetDateTime> = HashMap::new();
     for (org, at) in rows {
         let entry = last.entry(org).or_insert(at);
         *entry = (*entry).max(at);
@@ -98,7 +101,7 @@ pub async fn chased_since(
 /// A notice as recorded, for the response timeline and the dashboard.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct NoticeRow {
-    pub organisation_id: Uuid,
+    pub organisation_id: OrgId,
     pub notice: Notice,
     pub cycle: Cycle,
     pub sent_at: OffsetDateTime,
@@ -108,7 +111,7 @@ pub struct NoticeRow {
 pub async fn for_response(
     db: &Db,
     advisory: Uuid,
-    org: Uuid,
+    org: OrgId,
 ) -> Result<Vec<NoticeRow>, sqlx::Error> {
     with_db!(db, |pool| sqlx::query_as::<_, NoticeRow>(
         "SELECT organisation_id, notice, cycle, sent_at, recipients FROM alert_notices \
@@ -123,13 +126,13 @@ pub async fn for_response(
 /// A person to email about an organisation's advisories.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Contact {
-    pub organisation_id: Uuid,
+    pub organisation_id: OrgId,
     pub name: String,
     pub email: String,
 }
 
 /// The active security leads of every organisation (the alert contacts), by organisation.
-pub async fn contacts(tx: &mut Tx, orgs: &[Uuid]) -> Result<Vec<Contact>, sqlx::Error> {
+pub async fn contacts(tx: &mut Tx, orgs: &[OrgId]) -> Result<Vec<Contact>, sqlx::Error> {
     let mut out = Vec::new();
     for chunk in orgs.chunks(500) {
         with_tx!(tx, |c| {
@@ -151,7 +154,10 @@ pub async fn contacts(tx: &mut Tx, orgs: &[Uuid]) -> Result<Vec<Contact>, sqlx::
 }
 
 /// Each organisation's parent, if it has one.
-pub async fn parents(tx: &mut Tx, orgs: &[Uuid]) -> Result<Vec<(Uuid, Uuid, String)>, sqlx::Error> {
+pub async fn parents(
+    tx: &mut Tx,
+    orgs: &[OrgId],
+) -> Result<Vec<(OrgId, OrgId, String)>, sqlx::Error> {
     let mut out = Vec::new();
     for chunk in orgs.chunks(500) {
         with_tx!(tx, |c| {
@@ -165,7 +171,7 @@ pub async fn parents(tx: &mut Tx, orgs: &[Uuid]) -> Result<Vec<(Uuid, Uuid, Stri
             }
             q.push(")");
             out.extend(
-                q.build_query_as::<(Uuid, Uuid, String)>()
+                q.build_query_as::<(OrgId, OrgId, String)>()
                     .fetch_all(&mut *c)
                     .await?,
             );
@@ -177,8 +183,8 @@ pub async fn parents(tx: &mut Tx, orgs: &[Uuid]) -> Result<Vec<(Uuid, Uuid, Stri
 /// The names of `orgs`.
 pub async fn organisation_names(
     tx: &mut Tx,
-    orgs: &[Uuid],
-) -> Result<std::collections::HashMap<Uuid, String>, sqlx::Error> {
+    orgs: &[OrgId],
+) -> Result<std::collections::HashMap<OrgId, String>, sqlx::Error> {
     let mut out = std::collections::HashMap::new();
     for chunk in orgs.chunks(500) {
         with_tx!(tx, |c| {
@@ -189,7 +195,7 @@ pub async fn organisation_names(
             }
             q.push(")");
             out.extend(
-                q.build_query_as::<(Uuid, String)>()
+                q.build_query_as::<(OrgId, String)>()
                     .fetch_all(&mut *c)
                     .await?,
             );

@@ -11,7 +11,10 @@ use crate::{
     },
     exec_tx,
     organisations::domain::OrgType,
-    platform::db::{Db, RowLock, Tx, new_id},
+    platform::{
+        db::{Db, RowLock, Tx, new_id},
+        ids::{OrgId, UserId},
+    },
     with_db, with_tx,
 };
 
@@ -19,12 +22,12 @@ use crate::{
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ResponseRow {
     pub advisory_id: Uuid,
-    pub organisation_id: Uuid,
+    pub organisation_id: OrgId,
     pub state: ResponseState,
     pub targeted_at: OffsetDateTime,
     pub ack_due_at: Option<OffsetDateTime>,
     pub acknowledged_at: Option<OffsetDateTime>,
-    pub acknowledged_by: Option<Uuid>,
+    pub acknowledged_by: Option<UserId>,
     pub decided_at: Option<OffsetDateTime>,
     pub reason: Option<String>,
     pub risk_owner: Option<String>,
@@ -43,7 +46,7 @@ const COLUMNS: &str = "advisory_id, organisation_id, state, targeted_at, ack_due
 /// A response to create when an advisory reaches an organisation.
 #[derive(Debug, Clone)]
 pub struct NewResponse {
-    pub organisation_id: Uuid,
+    pub organisation_id: OrgId,
     pub ack_due_at: Option<OffsetDateTime>,
     pub likely_affected: bool,
     pub matches: String,
@@ -71,7 +74,7 @@ pub async fn insert_many(
                     .push_bind(at)
                     .push_bind(r.ack_due_at)
                     .push_bind(None::<OffsetDateTime>)
-                    .push_bind(None::<Uuid>)
+                    .push_bind(None::<UserId>)
                     .push_bind(None::<OffsetDateTime>)
                     .push_bind(None::<String>)
                     .push_bind(None::<String>)
@@ -89,7 +92,7 @@ pub async fn insert_many(
 }
 
 /// The organisations an advisory has already reached.
-pub async fn targeted(tx: &mut Tx, advisory: Uuid) -> Result<Vec<Uuid>, sqlx::Error> {
+pub async fn targeted(tx: &mut Tx, advisory: Uuid) -> Result<Vec<OrgId>, sqlx::Error> {
     with_tx!(tx, |c| sqlx::query_scalar(
         "SELECT organisation_id FROM alert_responses WHERE advisory_id = $1"
     )
@@ -98,7 +101,7 @@ pub async fn targeted(tx: &mut Tx, advisory: Uuid) -> Result<Vec<Uuid>, sqlx::Er
     .await)
 }
 
-pub async fn find(db: &Db, advisory: Uuid, org: Uuid) -> Result<Option<ResponseRow>, sqlx::Error> {
+pub async fn find(db: &Db, advisory: Uuid, org: OrgId) -> Result<Option<ResponseRow>, sqlx::Error> {
     let sql = format!(
         "SELECT {COLUMNS} FROM alert_responses WHERE advisory_id = $1 AND organisation_id = $2"
     );
@@ -113,7 +116,7 @@ pub async fn find(db: &Db, advisory: Uuid, org: Uuid) -> Result<Option<ResponseR
 pub async fn lock(
     tx: &mut Tx,
     advisory: Uuid,
-    org: Uuid,
+    org: OrgId,
 ) -> Result<Option<ResponseRow>, sqlx::Error> {
     let lock = tx.row_lock(RowLock::Update);
     let sql = format!(
@@ -155,7 +158,7 @@ pub async fn save(tx: &mut Tx, r: &ResponseRow) -> Result<(), sqlx::Error> {
 pub async fn set_matches(
     tx: &mut Tx,
     advisory: Uuid,
-    org: Uuid,
+    org: OrgId,
     likely_affected: bool,
     matches: &str,
 ) -> Result<(), sqlx::Error> {
@@ -176,8 +179,8 @@ pub async fn set_matches(
 pub async fn add_event(
     tx: &mut Tx,
     advisory: Uuid,
-    org: Uuid,
-    user: Option<Uuid>,
+    org: OrgId,
+    user: Option<UserId>,
     kind: EventKind,
     note: &str,
     at: OffsetDateTime,
@@ -209,7 +212,7 @@ pub struct EventRow {
     pub by_name: Option<String>,
 }
 
-pub async fn events(db: &Db, advisory: Uuid, org: Uuid) -> Result<Vec<EventRow>, sqlx::Error> {
+pub async fn events(db: &Db, advisory: Uuid, org: OrgId) -> Result<Vec<EventRow>, sqlx::Error> {
     with_db!(db, |pool| sqlx::query_as::<_, EventRow>(
         "SELECT e.at, e.kind, e.note, u.name AS by_name FROM alert_response_events e \
          LEFT JOIN users u ON u.id = e.user_id \
@@ -267,7 +270,7 @@ pub struct InboxRow {
 }
 
 /// The advisories addressed to any of `orgs`, with each organisation's response.
-pub async fn inbox(db: &Db, orgs: &[Uuid]) -> Result<Vec<InboxRow>, sqlx::Error> {
+pub async fn inbox(db: &Db, orgs: &[OrgId]) -> Result<Vec<InboxRow>, sqlx::Error> {
     inbox_rows(db, orgs, None).await
 }
 
@@ -275,7 +278,7 @@ pub async fn inbox(db: &Db, orgs: &[Uuid]) -> Result<Vec<InboxRow>, sqlx::Error>
 /// wait on the organisation at that moment (see [`needing_action`]).
 async fn inbox_rows(
     db: &Db,
-    orgs: &[Uuid],
+    orgs: &[OrgId],
     waiting_at: Option<OffsetDateTime>,
 ) -> Result<Vec<InboxRow>, sqlx::Error> {
     if orgs.is_empty() {
@@ -384,7 +387,7 @@ pub async fn summary_by_advisory(
 /// overdue at `now`. Closed responses and withdrawn advisories are left to the inbox.
 pub async fn needing_action(
     db: &Db,
-    orgs: &[Uuid],
+    orgs: &[OrgId],
     now: OffsetDateTime,
 ) -> Result<Vec<InboxRow>, sqlx::Error> {
     inbox_rows(db, orgs, Some(now)).await

@@ -7,7 +7,10 @@ use uuid::Uuid;
 use crate::{
     alerts::model::AdvisoryContent,
     exec_tx,
-    platform::db::{Db, Tx},
+    platform::{
+        db::{Db, Tx},
+        ids::UserId,
+    },
     with_db, with_tx,
 };
 
@@ -16,7 +19,7 @@ pub async fn add_editor(
     tx: &mut Tx,
     advisory: Uuid,
     revision: i64,
-    user: Uuid,
+    user: UserId,
     at: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
     exec_tx!(tx, |c| sqlx::query(
@@ -33,7 +36,11 @@ pub async fn add_editor(
 }
 
 /// Everyone who wrote or edited the text that becomes revision `revision`.
-pub async fn editors(tx: &mut Tx, advisory: Uuid, revision: i64) -> Result<Vec<Uuid>, sqlx::Error> {
+pub async fn editors(
+    tx: &mut Tx,
+    advisory: Uuid,
+    revision: i64,
+) -> Result<Vec<UserId>, sqlx::Error> {
     with_tx!(tx, |c| sqlx::query_scalar(
         "SELECT user_id FROM alert_editors WHERE advisory_id = $1 AND revision = $2"
     )
@@ -49,7 +56,7 @@ pub async fn editor_names(
     db: &Db,
     advisory: Uuid,
     revision: i64,
-) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
+) -> Result<Vec<(UserId, String)>, sqlx::Error> {
     with_db!(db, |pool| sqlx::query_as(
         "SELECT e.user_id, u.name FROM alert_editors e JOIN users u ON u.id = e.user_id \
          WHERE e.advisory_id = $1 AND e.revision = $2 ORDER BY e.first_edited_at, u.name"
@@ -69,7 +76,7 @@ pub struct PendingRow {
     pub content: AdvisoryContent,
     pub summary: String,
     pub notify: bool,
-    pub submitted_by: Uuid,
+    pub submitted_by: UserId,
     pub submitted_at: OffsetDateTime,
 }
 
@@ -96,7 +103,7 @@ pub struct NewPending<'a> {
     pub content: &'a AdvisoryContent,
     pub summary: &'a str,
     pub notify: bool,
-    pub by: Uuid,
+    pub by: UserId,
     pub at: OffsetDateTime,
 }
 
@@ -142,7 +149,7 @@ pub struct AwaitingRow {
     pub advisory_id: Uuid,
     pub title: String,
     pub reference: Option<String>,
-    pub submitted_by: Option<Uuid>,
+    pub submitted_by: Option<UserId>,
     pub submitted_at: Option<OffsetDateTime>,
     /// Whether it is a revision of a published advisory rather than a new one.
     pub revision: bool,

@@ -1,12 +1,13 @@
 //! Which organisations a person may respond for: those they lead and those directly under
 //! them.
 
-use uuid::Uuid;
-
-use crate::{platform::db::Db, with_db};
+use crate::{
+    platform::{db::Db, ids::OrgId},
+    with_db,
+};
 
 /// `orgs` and their direct children, with names, ordered by name.
-pub async fn with_children(db: &Db, orgs: &[Uuid]) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
+pub async fn with_children(db: &Db, orgs: &[OrgId]) -> Result<Vec<(OrgId, String)>, sqlx::Error> {
     if orgs.is_empty() {
         return Ok(Vec::new());
     }
@@ -24,6 +25,6 @@ pub async fn with_children(db: &Db, orgs: &[Uuid]) -> Result<Vec<(Uuid, String)>
             sep.push_bind(*id);
         }
         q.push(")) ORDER BY name");
-        q.build_query_as::<(Uuid, String)>().fetch_all(pool).await
+        q.build_query_as::<(OrgId, String)>().fetch_all(pool).await
     })
 }

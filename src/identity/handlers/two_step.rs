@@ -104,7 +104,7 @@ pub async fn verify_submit(
     };
     let secret = state
         .secrets
-        .open(&two_step::secret_context(p.user_id.into()), &sealed)?;
+        .open(&two_step::secret_context(p.user_id), &sealed)?;
     let mut locked = user.two_step_locked_at.is_some();
     let mut errors = FormErrors::new();
     let code = form.code.trim();
@@ -299,7 +299,7 @@ async fn setup_page(state: &AppState, viewer: &Viewer, errors: FormErrors) -> Ap
     }
     // Keep the pending secret while the person is setting up, so a reload or a wrong code
     // does not change the QR code they have already scanned.
-    let context = two_step::secret_context(p.user_id.into());
+    let context = two_step::secret_context(p.user_id);
     // A pending secret sealed under an earlier key is simply replaced: nothing uses it yet.
     let pending = user
         .totp_secret
@@ -379,7 +379,7 @@ pub async fn setup_submit(
         Some(sealed) if !form.code.trim().is_empty() => {
             let secret = state
                 .secrets
-                .open(&two_step::secret_context(p.user_id.into()), sealed)?;
+                .open(&two_step::secret_context(p.user_id), sealed)?;
             two_step::matching_step(&secret, &form.code, unix_now())
         }
         _ => None,

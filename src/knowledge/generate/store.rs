@@ -9,7 +9,10 @@ use uuid::Uuid;
 
 use crate::{
     exec_tx,
-    platform::db::{Db, Tx},
+    platform::{
+        db::{Db, Tx},
+        ids::{OrgId, UserId},
+    },
     with_db,
 };
 
@@ -62,11 +65,11 @@ pub async fn ods_codes(db: &Db) -> Result<HashSet<String>, sqlx::Error> {
 }
 
 pub struct NewOrg {
-    pub id: Uuid,
+    pub id: OrgId,
     pub name: String,
     pub ods_code: String,
     pub org_type: &'static str,
-    pub parent_id: Option<Uuid>,
+    pub parent_id: Option<OrgId>,
     pub target: i64,
     pub created_at: OffsetDateTime,
 }
@@ -101,7 +104,7 @@ pub async fn insert_organisations(tx: &mut Tx, rows: &[NewOrg]) -> Result<(), sq
 
 /// A person without a password: they cannot sign in until invited.
 pub struct NewUser {
-    pub id: Uuid,
+    pub id: UserId,
     pub email: String,
     pub name: String,
     pub created_at: OffsetDateTime,
@@ -134,8 +137,8 @@ pub async fn insert_users(tx: &mut Tx, rows: &[NewUser]) -> Result<(), sqlx::Err
 
 pub struct NewMember {
     pub id: Uuid,
-    pub organisation_id: Uuid,
-    pub user_id: Uuid,
+    pub organisation_id: OrgId,
+    pub user_id: UserId,
     pub staff_group: &'static str,
     pub department: Option<&'static str>,
     pub active: bool,
@@ -183,8 +186,8 @@ pub struct PassedCourse {
 /// A pass with no attempt behind it (the attempt is not generated).
 pub struct NewPass {
     pub id: Uuid,
-    pub user_id: Uuid,
-    pub organisation_id: Uuid,
+    pub user_id: UserId,
+    pub organisation_id: OrgId,
     pub score_percent: i64,
     pub attempt_number: i64,
     pub passed_at: OffsetDateTime,

@@ -4,7 +4,8 @@
 use std::collections::{BTreeMap, HashSet};
 
 use time::OffsetDateTime;
-use uuid::Uuid;
+
+use crate::platform::ids::UserId;
 
 /// The NHS's long-standing target: 95% of staff trained in the last 12 months.
 pub const DEFAULT_TARGET: u32 = 95;
@@ -53,7 +54,7 @@ pub fn tally_by<'a>(items: impl Iterator<Item = (&'a str, bool)>) -> Vec<Tally> 
 /// A pass: valid from `passed_at` until `expires_at`.
 #[derive(Debug, Clone, Copy)]
 pub struct Pass {
-    pub user: Uuid,
+    pub user: UserId,
     pub passed_at: OffsetDateTime,
     pub expires_at: OffsetDateTime,
 }
@@ -62,17 +63,17 @@ pub struct Pass {
 /// then, how many held a valid pass.
 pub fn trend(
     at: &[OffsetDateTime],
-    members: &[(Uuid, OffsetDateTime)],
+    members: &[(UserId, OffsetDateTime)],
     passes: &[Pass],
 ) -> Vec<(u64, u64)> {
     at.iter()
         .map(|&t| {
-            let present: HashSet<Uuid> = members
+            let present: HashSet<UserId> = members
                 .iter()
                 .filter(|(_, joined)| *joined <= t)
                 .map(|(u, _)| *u)
                 .collect();
-            let trained: HashSet<Uuid> = passes
+            let trained: HashSet<UserId> = passes
                 .iter()
                 .filter(|p| p.passed_at <= t && t < p.expires_at && present.contains(&p.user))
                 .map(|p| p.user)
@@ -137,7 +138,7 @@ mod tests {
 
     #[test]
     fn trend_counts_valid_passes_of_present_members() {
-        let (a, b, c) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let (a, b, c) = (UserId::fresh(), UserId::fresh(), UserId::fresh());
         let jan = datetime!(2026-01-31 00:00 UTC);
         let jun = datetime!(2026-06-30 00:00 UTC);
         let members = [

@@ -16,6 +16,7 @@ use crate::{
         coverage::percent,
         needs::{CourseNeed, Needs},
     },
+    platform::ids::UserId,
     staff::groups::StaffGroup,
 };
 
@@ -45,12 +46,12 @@ impl DeliveryRow {
 pub fn delivery(
     courses: &[CourseNeed],
     needs: &Needs,
-    members: &[(StaffGroup, Uuid)],
-    trained: &HashSet<(Uuid, String)>,
+    members: &[(StaffGroup, UserId)],
+    trained: &HashSet<(UserId, String)>,
 ) -> Vec<DeliveryRow> {
     let mut rows = Vec::new();
     for group in StaffGroup::ALL {
-        let people: HashSet<Uuid> = members
+        let people: HashSet<UserId> = members
             .iter()
             .filter(|(g, _)| *g == group)
             .map(|(_, u)| *u)
@@ -118,7 +119,7 @@ pub fn windows(now: OffsetDateTime) -> (Window, Window) {
 /// A submitted assessment attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AttemptFact {
-    pub user: Uuid,
+    pub user: UserId,
     /// 1 for a learner's first attempt at that course run.
     pub number: i64,
     pub passed: bool,
@@ -584,7 +585,7 @@ mod tests {
 
     #[test]
     fn delivery_counts_each_needed_course_per_group() {
-        let (a, b, c) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let (a, b, c) = (UserId::fresh(), UserId::fresh(), UserId::fresh());
         let courses = [course("dsa"), course("phish")];
         let needs: Needs = [
             (StaffGroup::Clinical, "dsa".to_string()),
@@ -597,7 +598,7 @@ mod tests {
             (StaffGroup::Clinical, b),
             (StaffGroup::Admin, c),
         ];
-        let trained: HashSet<(Uuid, String)> = [
+        let trained: HashSet<(UserId, String)> = [
             (a, "dsa".to_string()),
             (b, "dsa".to_string()),
             (a, "phish".to_string()),
@@ -641,7 +642,7 @@ mod tests {
         );
     }
 
-    fn attempt(user: Uuid, number: i64, passed: bool, score: i64, days_ago: i64) -> AttemptFact {
+    fn attempt(user: UserId, number: i64, passed: bool, score: i64, days_ago: i64) -> AttemptFact {
         AttemptFact {
             user,
             number,
@@ -653,7 +654,7 @@ mod tests {
 
     #[test]
     fn period_stats_count_pass_rate_first_scores_and_learners() {
-        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        let (a, b) = (UserId::fresh(), UserId::fresh());
         let attempts = [
             attempt(a, 1, false, 60, 10),
             attempt(a, 2, true, 90, 9),

@@ -13,7 +13,10 @@ use crate::{
         content::model::Course,
         rules::{draw::Drawn, expiry, grading},
     },
-    platform::db::{Db, Tx, new_id, now},
+    platform::{
+        db::{Db, Tx, new_id, now},
+        ids::{OrgId, UserId},
+    },
     with_db, with_tx,
 };
 
@@ -21,7 +24,7 @@ use crate::{
 pub struct AttemptRow {
     pub id: Uuid,
     pub enrolment_id: Uuid,
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub course_version_id: Uuid,
     pub number: i64,
     /// The drawn questions as JSON text; see [`AttemptRow::drawn`].
@@ -54,7 +57,7 @@ pub enum AttemptError {
 }
 
 /// The learner's attempt (only theirs: `user` must match).
-pub async fn get(db: &Db, id: Uuid, user: Uuid) -> Result<Option<AttemptRow>, sqlx::Error> {
+pub async fn get(db: &Db, id: Uuid, user: UserId) -> Result<Option<AttemptRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM attempts WHERE id = $1 AND user_id = $2");
     with_db!(db, |pool| sqlx::query_as::<_, AttemptRow>(&sql)
         .bind(id)
@@ -73,7 +76,7 @@ pub async fn for_enrolment(db: &Db, enrolment: Uuid) -> Result<Vec<AttemptRow>, 
 }
 
 /// The newest attempts of a learner (for "My training").
-pub async fn recent_for_user(db: &Db, user: Uuid) -> Result<Vec<AttemptRow>, sqlx::Error> {
+pub async fn recent_for_user(db: &Db, user: UserId) -> Result<Vec<AttemptRow>, sqlx::Error> {
     let sql = format!(
         "SELECT {COLUMNS} FROM attempts WHERE user_id = $1 ORDER BY started_at DESC LIMIT 50"
     );
@@ -85,8 +88,8 @@ pub async fn recent_for_user(db: &Db, user: Uuid) -> Result<Vec<AttemptRow>, sql
 
 pub struct NewAttempt<'a> {
     pub enrolment: Uuid,
-    pub user: Uuid,
-    pub organisation: Option<Uuid>,
+    pub user: UserId,
+    pub organisation: Option<OrgId>,
     pub version: Uuid,
     pub drawn: &'a [Drawn],
 }
@@ -154,7 +157,7 @@ pub async fn answers(db: &Db, attempt: Uuid) -> Result<HashMap<String, Vec<Strin
     Ok(rows.into_iter().map(|(q, c)| (q, split(&c))).collect())
 }
 
-async fn lock_open(tx: &mut Tx, attempt: Uuid, user: Uuid) -> Result<(), AttemptError> {
+async fn lock_open(tx: &mut Tx, attempt: Uuid, user: UserId) -> Result<(), AttemptError> {
     // Touching the row takes its lock on PostgreSQL, so a save waits for a submission in
     // progress and then sees it was submitted.
     let n = exec_tx!(tx, |c| {
@@ -199,7 +202,7 @@ async fn put_answers(
 pub async fn save(
     db: &Db,
     attempt: Uuid,
-    user: Uuid,
+    user: UserId,
     answers: &[(String, Vec<String>)],
 ) -> Result<(), AttemptError> {
     let mut tx = db.begin().await?;
@@ -218,8 +221,8 @@ pub struct PassContext<'a> {
 
 /// A pass to record.
 pub struct NewCompletion<'a> {
-    pub user: Uuid,
-    pub organisation: Option<Uuid>,
+    pub user: UserId,
+    pub organisation: Option<OrgId>,
     pub course: &'a Course,
     pub version: Uuid,
     pub attempt: Uuid,
@@ -314,7 +317,7 @@ pub async fn submit(
     .await
     })?;
     if score.passed {
-        let org = with_tx!(&mut tx, |c| sqlx::query_scalar::<_, Option<Uuid>>(
+        let org = with_tx!(&mut tx, |c| sqlx::query_scalar::<_, Option<OrgId>>(
             "SELECT organisation_id FROM attempts WHERE id = $1"
         )
         .bind(attempt.id)

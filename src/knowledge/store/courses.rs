@@ -12,7 +12,10 @@ use uuid::Uuid;
 use crate::{
     exec_tx,
     knowledge::content::model::Course,
-    platform::db::{Db, Tx, new_id, now},
+    platform::{
+        db::{Db, Tx, new_id, now},
+        ids::UserId,
+    },
     with_db, with_tx,
 };
 
@@ -24,7 +27,7 @@ pub struct VersionRow {
     pub title: String,
     pub mandatory: bool,
     pub is_current: bool,
-    pub imported_by: Option<Uuid>,
+    pub imported_by: Option<UserId>,
     pub imported_at: time::OffsetDateTime,
 }
 
@@ -132,7 +135,7 @@ pub async fn import(
     tx: &mut Tx,
     course: &Course,
     origin: Origin,
-    by: Option<Uuid>,
+    by: Option<UserId>,
 ) -> Result<Uuid, ImportError> {
     let exists = with_tx!(tx, |c| sqlx::query_scalar::<_, Uuid>(
         "SELECT id FROM course_versions WHERE slug = $1 AND version = $2"

@@ -15,13 +15,16 @@ use crate::{
         },
         store::{courses, needs},
     },
-    platform::db::Db,
+    platform::{
+        db::Db,
+        ids::{OrgId, UserId},
+    },
     staff::groups::StaffGroup,
     with_db,
 };
 
 /// The organisation's active members and their staff groups.
-pub async fn members(db: &Db, org: Uuid) -> Result<Vec<(StaffGroup, Uuid)>, sqlx::Error> {
+pub async fn members(db: &Db, org: OrgId) -> Result<Vec<(StaffGroup, UserId)>, sqlx::Error> {
     with_db!(db, |pool| {
         sqlx::query_as(
         "SELECT staff_group, user_id FROM memberships WHERE organisation_id = $1 AND active = TRUE"
@@ -36,10 +39,10 @@ pub async fn members(db: &Db, org: Uuid) -> Result<Vec<(StaffGroup, Uuid)>, sqlx
 /// still valid at `at`, whichever organisation they were in when they passed.
 pub async fn trained(
     db: &Db,
-    org: Uuid,
+    org: OrgId,
     at: OffsetDateTime,
-) -> Result<HashSet<(Uuid, String)>, sqlx::Error> {
-    let rows: Vec<(Uuid, String)> = with_db!(db, |pool| sqlx::query_as(
+) -> Result<HashSet<(UserId, String)>, sqlx::Error> {
+    let rows: Vec<(UserId, String)> = with_db!(db, |pool| sqlx::query_as(
         "SELECT DISTINCT c.user_id, c.course_slug FROM completions c \
          JOIN memberships m ON m.user_id = c.user_id \
          WHERE m.organisation_id = $1 AND m.active = TRUE AND c.expires_at > $2"
@@ -54,10 +57,10 @@ pub async fn trained(
 /// Attempts taken in the organisation and submitted from `since` on.
 pub async fn attempts(
     db: &Db,
-    org: Uuid,
+    org: OrgId,
     since: OffsetDateTime,
 ) -> Result<Vec<AttemptFact>, sqlx::Error> {
-    type Row = (Uuid, i64, Option<bool>, Option<i64>, OffsetDateTime);
+    type Row = (UserId, i64, Option<bool>, Option<i64>, OffsetDateTime);
     // Cast so the Rust types fit whatever integer width each engine's schema uses.
     let rows: Vec<Row> = with_db!(db, |pool| {
         sqlx::query_as(
@@ -86,7 +89,7 @@ pub async fn attempts(
 /// submitted within `window`. Unanswered questions count as missed.
 pub async fn miss_counts(
     db: &Db,
-    org: Uuid,
+    org: OrgId,
     window: Window,
 ) -> Result<Vec<MissCount>, sqlx::Error> {
     type Row = (String, Uuid, String, i64, i64);
@@ -121,7 +124,7 @@ pub async fn miss_counts(
 /// The whole evidence pack for an organisation, as at `now`.
 pub async fn pack(
     db: &Db,
-    org: Uuid,
+    org: OrgId,
     organisation: &str,
     now: OffsetDateTime,
 ) -> Result<Pack, sqlx::Error> {

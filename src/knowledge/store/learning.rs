@@ -7,7 +7,10 @@ use uuid::Uuid;
 
 use crate::{
     exec_db,
-    platform::db::{Db, is_unique_violation, new_id, now},
+    platform::{
+        db::{Db, is_unique_violation, new_id, now},
+        ids::UserId,
+    },
     with_db,
 };
 
@@ -30,7 +33,7 @@ pub struct ProgressRow {
 /// The learner's unfinished pass through a course, if any.
 pub async fn open_enrolment(
     db: &Db,
-    user: Uuid,
+    user: UserId,
     slug: &str,
 ) -> Result<Option<EnrolmentRow>, sqlx::Error> {
     with_db!(db, |pool| sqlx::query_as::<_, EnrolmentRow>(
@@ -44,7 +47,7 @@ pub async fn open_enrolment(
 }
 
 /// Every unfinished course of the learner.
-pub async fn open_enrolments(db: &Db, user: Uuid) -> Result<Vec<EnrolmentRow>, sqlx::Error> {
+pub async fn open_enrolments(db: &Db, user: UserId) -> Result<Vec<EnrolmentRow>, sqlx::Error> {
     with_db!(db, |pool| sqlx::query_as::<_, EnrolmentRow>(
         "SELECT id, course_slug, course_version_id, started_at FROM enrolments \
          WHERE user_id = $1 AND completed_at IS NULL"
@@ -58,7 +61,7 @@ pub async fn open_enrolments(db: &Db, user: Uuid) -> Result<Vec<EnrolmentRow>, s
 /// click, or another tab, does not start a second pass).
 pub async fn start(
     db: &Db,
-    user: Uuid,
+    user: UserId,
     slug: &str,
     version: Uuid,
 ) -> Result<EnrolmentRow, sqlx::Error> {
@@ -145,7 +148,7 @@ pub async fn record_check(
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CompletionRow {
     pub id: Uuid,
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub course_slug: String,
     pub course_title: String,
     pub course_version: String,
@@ -161,7 +164,7 @@ const COMPLETION_COLUMNS: &str = "id, user_id, course_slug, course_title, course
      passed_at, expires_at, certificate_code, learner_name, organisation_name";
 
 /// All the learner's passes, newest first.
-pub async fn completions(db: &Db, user: Uuid) -> Result<Vec<CompletionRow>, sqlx::Error> {
+pub async fn completions(db: &Db, user: UserId) -> Result<Vec<CompletionRow>, sqlx::Error> {
     let sql = format!(
         "SELECT {COMPLETION_COLUMNS} FROM completions WHERE user_id = $1 ORDER BY passed_at DESC"
     );

@@ -13,7 +13,10 @@ use crate::{
         rules::needs::{CourseNeed, Needs, default_needs, effective_needs},
         store::courses,
     },
-    platform::db::{Db, Tx, new_id, now},
+    platform::{
+        db::{Db, Tx, new_id, now},
+        ids::{OrgId, UserId},
+    },
     staff::groups::StaffGroup,
     with_db, with_tx,
 };
@@ -45,7 +48,7 @@ pub struct Review {
     pub notes: String,
 }
 
-pub async fn review(db: &Db, org: Uuid) -> Result<Option<Review>, sqlx::Error> {
+pub async fn review(db: &Db, org: OrgId) -> Result<Option<Review>, sqlx::Error> {
     with_db!(db, |pool| sqlx::query_as::<_, Review>(
         "SELECT r.reviewed_at, u.name AS reviewer_name, u.email AS reviewer_email, r.notes \
          FROM training_needs_reviews r JOIN users u ON u.id = r.reviewed_by \
@@ -57,7 +60,7 @@ pub async fn review(db: &Db, org: Uuid) -> Result<Option<Review>, sqlx::Error> {
 }
 
 /// The TNA as saved (ticks only), whatever courses are current now.
-async fn saved_needs(db: &Db, org: Uuid) -> Result<Needs, sqlx::Error> {
+async fn saved_needs(db: &Db, org: OrgId) -> Result<Needs, sqlx::Error> {
     let rows: Vec<(StaffGroup, String)> = with_db!(db, |pool| sqlx::query_as(
         "SELECT staff_group, course_slug FROM training_needs WHERE organisation_id = $1"
     )
@@ -71,7 +74,7 @@ async fn saved_needs(db: &Db, org: Uuid) -> Result<Needs, sqlx::Error> {
 /// the default drawn from the courses' audiences).
 pub async fn needs_of(
     db: &Db,
-    org: Uuid,
+    org: OrgId,
     courses: &[CourseNeed],
 ) -> Result<(Needs, Option<Review>), sqlx::Error> {
     let review = review(db, org).await?;
@@ -85,9 +88,9 @@ pub async fn needs_of(
 /// Replaces an organisation's TNA and records who reviewed it and when.
 pub async fn save_needs(
     tx: &mut Tx,
-    org: Uuid,
+    org: OrgId,
     needs: &Needs,
-    by: Uuid,
+    by: UserId,
     notes: &str,
 ) -> Result<(), sqlx::Error> {
     exec_tx!(tx, |c| sqlx::query(
@@ -132,7 +135,7 @@ pub struct AssignmentRow {
     pub id: Uuid,
     pub course_slug: String,
     pub staff_group: Option<StaffGroup>,
-    pub user_id: Option<Uuid>,
+    pub user_id: Option<UserId>,
     pub person_name: Option<String>,
     pub person_email: Option<String>,
     pub due_on: Date,
@@ -164,7 +167,7 @@ macro_rules! select_assignments {
 }
 
 /// An organisation's assignments, soonest due first.
-pub async fn assignments(db: &Db, org: Uuid) -> Result<Vec<AssignmentRow>, sqlx::Error> {
+pub async fn assignments(db: &Db, org: OrgId) -> Result<Vec<AssignmentRow>, sqlx::Error> {
     with_db!(db, |pool| sqlx::query_as::<_, AssignmentRow>(
         select_assignments!("ORDER BY a.due_on, a.created_at")
     )
@@ -178,10 +181,10 @@ pub async fn assignments(db: &Db, org: Uuid) -> Result<Vec<AssignmentRow>, sqlx:
 /// addresses, so the answer reveals nothing about other organisations.
 pub async fn active_member_by_email(
     db: &Db,
-    org: Uuid,
+    org: OrgId,
     email: &str,
-) -> Result<Option<(Uuid, String)>, sqlx::Error> {
-    with_db!(db, |pool| sqlx::query_as::<_, (Uuid, String)>(
+) -> Result<Option<(UserId, String)>, sqlx::Error> {
+    with_db!(db, |pool| sqlx::query_as::<_, (UserId, String)>(
         "SELECT u.id, u.name FROM users u JOIN memberships m ON m.user_id = u.id \
          WHERE m.organisation_id = $1 AND u.email = $2 AND m.active = TRUE"
     )
@@ -193,12 +196,12 @@ pub async fn active_member_by_email(
 
 /// A new assignment: for `staff_group` or for `user_id` (exactly one of them).
 pub struct NewAssignment<'a> {
-    pub organisation_id: Uuid,
+    pub organisation_id: OrgId,
     pub course_slug: &'a str,
     pub staff_group: Option<StaffGroup>,
-    pub user_id: Option<Uuid>,
+    pub user_id: Option<UserId>,
     pub due_on: Date,
-    pub created_by: Uuid,
+    pub created_by: UserId,
 }
 
 /// The due date of an existing assignment of the same course to the same group or person.
@@ -243,7 +246,7 @@ pub async fn insert_assignment(tx: &mut Tx, a: &NewAssignment<'_>) -> Result<Uui
 /// has no such assignment).
 pub async fn delete_assignment(
     tx: &mut Tx,
-    org: Uuid,
+    org: OrgId,
     id: Uuid,
 ) -> Result<Option<AssignmentRow>, sqlx::Error> {
     let row = with_tx!(tx, |c| sqlx::query_as::<_, AssignmentRow>(
@@ -271,7 +274,7 @@ pub async fn delete_assignment(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Requirement {
     pub course_slug: String,
-    pub organisation_id: Uuid,
+    pub organisation_id: OrgId,
     pub organisation_name: String,
     /// The earliest due date of any assignment of the course to them or their group.
     pub due_on: Option<Date>,
@@ -286,8 +289,8 @@ pub const REASON_ASSIGNED: &str = "Assigned by your organisation";
 /// been reviewed) and courses assigned to their group or to them. One entry per organisation
 /// and course; when a course is both needed and assigned it shows as assigned, with the
 /// earliest due date. Ordered by organisation name, then as the courses are listed.
-pub async fn required_for(db: &Db, user_id: Uuid) -> Result<Vec<Requirement>, sqlx::Error> {
-    let memberships: Vec<(Uuid, String, StaffGroup)> = with_db!(db, |pool| sqlx::query_as(
+pub async fn required_for(db: &Db, user_id: UserId) -> Result<Vec<Requirement>, sqlx::Error> {
+    let memberships: Vec<(OrgId, String, StaffGroup)> = with_db!(db, |pool| sqlx::query_as(
         "SELECT o.id, o.name, m.staff_group FROM memberships m \
          JOIN organisations o ON o.id = m.organisation_id \
          WHERE m.user_id = $1 AND m.active = TRUE ORDER BY o.name, o.id"

@@ -7,11 +7,13 @@
 use std::collections::HashSet;
 
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 use crate::{
     exec_tx,
-    platform::db::{Db, Tx},
+    platform::{
+        db::{Db, Tx},
+        ids::{OrgId, UserId},
+    },
     with_db, with_tx,
 };
 
@@ -19,7 +21,7 @@ use crate::{
 /// Returns whether the claim was made (false: the organisation must wait).
 pub async fn claim_organisation(
     tx: &mut Tx,
-    org: Uuid,
+    org: OrgId,
     at: OffsetDateTime,
     cutoff: OffsetDateTime,
 ) -> Result<bool, sqlx::Error> {
@@ -39,7 +41,7 @@ pub async fn claim_organisation(
 /// When `org` last sent "remind all", if ever.
 pub async fn organisation_last_sent(
     db: &Db,
-    org: Uuid,
+    org: OrgId,
 ) -> Result<Option<OffsetDateTime>, sqlx::Error> {
     with_db!(db, |pool| sqlx::query_scalar::<_, OffsetDateTime>(
         "SELECT sent_at FROM training_reminder_requests WHERE organisation_id = $1"
@@ -56,12 +58,12 @@ const CLAIM_BATCH: usize = 500;
 /// `cutoff`. Returns the people claimed: only they may be sent a reminder.
 pub async fn claim_people(
     tx: &mut Tx,
-    people: &[Uuid],
+    people: &[UserId],
     at: OffsetDateTime,
     cutoff: OffsetDateTime,
-) -> Result<HashSet<Uuid>, sqlx::Error> {
+) -> Result<HashSet<UserId>, sqlx::Error> {
     // One upsert may not touch a row twice (PostgreSQL refuses), so each person once.
-    let unique: Vec<Uuid> = people
+    let unique: Vec<UserId> = people
         .iter()
         .copied()
         .collect::<HashSet<_>>()
@@ -81,7 +83,7 @@ pub async fn claim_people(
             );
             q.push_bind(cutoff);
             q.push(" RETURNING user_id");
-            q.build_query_scalar::<Uuid>().fetch_all(c).await
+            q.build_query_scalar::<UserId>().fetch_all(c).await
         })?;
         claimed.extend(ids);
     }

@@ -15,13 +15,15 @@
 //! staff.
 
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 use crate::{
     exec_tx,
     knowledge::rules::coverage::Pass,
     organisations::domain::OrgType,
-    platform::db::{Db, Tx, escape_like},
+    platform::{
+        db::{Db, Tx, escape_like},
+        ids::{OrgId, UserId},
+    },
     staff::groups::StaffGroup,
     with_db, with_tx,
 };
@@ -59,7 +61,7 @@ pub struct GroupCount {
 /// `now`, expiring by `soon`. One pass over the organisation's members.
 pub async fn group_counts(
     db: &Db,
-    org: Uuid,
+    org: OrgId,
     slug: &str,
     now: OffsetDateTime,
     soon: OffsetDateTime,
@@ -116,7 +118,7 @@ macro_rules! select_records {
 /// A page of the staff who are not trained at `now` (never passed, or expired), by name.
 pub async fn overdue(
     db: &Db,
-    org: Uuid,
+    org: OrgId,
     slug: &str,
     now: OffsetDateTime,
     limit: i64,
@@ -141,7 +143,7 @@ pub async fn overdue(
 /// first.
 pub async fn expiring_soon(
     db: &Db,
-    org: Uuid,
+    org: OrgId,
     slug: &str,
     now: OffsetDateTime,
     soon: OffsetDateTime,
@@ -165,7 +167,7 @@ pub async fn expiring_soon(
 }
 
 /// Every active member of staff with their latest pass, by name (for the CSV export).
-pub async fn all_records(db: &Db, org: Uuid, slug: &str) -> Result<Vec<StaffRecord>, sqlx::Error> {
+pub async fn all_records(db: &Db, org: OrgId, slug: &str) -> Result<Vec<StaffRecord>, sqlx::Error> {
     with_db!(db, |pool| sqlx::query_as::<_, StaffRecord>(
         select_records!("ORDER BY lower(u.name), u.email")
     )
@@ -178,7 +180,7 @@ pub async fn all_records(db: &Db, org: Uuid, slug: &str) -> Result<Vec<StaffReco
 /// Someone a reminder would go to.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Recipient {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub name: String,
     pub email: String,
 }
@@ -187,7 +189,7 @@ pub struct Recipient {
 /// transaction that queues their reminders.
 pub async fn overdue_recipients(
     tx: &mut Tx,
-    org: Uuid,
+    org: OrgId,
     slug: &str,
     now: OffsetDateTime,
 ) -> Result<Vec<Recipient>, sqlx::Error> {
@@ -212,12 +214,12 @@ pub async fn overdue_recipients(
 /// passes cannot count at any month end from `since` on, so they are not read).
 pub async fn trend_inputs(
     db: &Db,
-    org: Uuid,
+    org: OrgId,
     slug: &str,
     since: OffsetDateTime,
-) -> Result<(Vec<(Uuid, OffsetDateTime)>, Vec<Pass>), sqlx::Error> {
+) -> Result<(Vec<(UserId, OffsetDateTime)>, Vec<Pass>), sqlx::Error> {
     let members = with_db!(db, |pool| {
-        sqlx::query_as::<_, (Uuid, OffsetDateTime)>(
+        sqlx::query_as::<_, (UserId, OffsetDateTime)>(
         "SELECT user_id, created_at FROM memberships WHERE organisation_id = $1 AND active = TRUE"
     )
     .bind(org)
@@ -227,7 +229,7 @@ pub async fn trend_inputs(
     let passes = with_db!(db, |pool| {
         sqlx::query_as::<
         _,
-        (Uuid, OffsetDateTime, OffsetDateTime),
+        (UserId, OffsetDateTime, OffsetDateTime),
     >(
         "SELECT c.user_id, c.passed_at, c.expires_at FROM memberships m \
          JOIN completions c ON c.user_id = m.user_id \
@@ -251,7 +253,7 @@ pub async fn trend_inputs(
 }
 
 /// The organisation's coverage target in percent, if the organisation exists.
-pub async fn target(db: &Db, org: Uuid) -> Result<Option<i64>, sqlx::Error> {
+pub async fn target(db: &Db, org: OrgId) -> Result<Option<i64>, sqlx::Error> {
     with_db!(db, |pool| sqlx::query_scalar::<_, i64>(
         "SELECT training_target FROM organisations WHERE id = $1"
     )
@@ -261,7 +263,7 @@ pub async fn target(db: &Db, org: Uuid) -> Result<Option<i64>, sqlx::Error> {
 }
 
 /// Sets the organisation's coverage target, giving the one it replaces.
-pub async fn set_target(tx: &mut Tx, org: Uuid, target: i64) -> Result<Option<i64>, sqlx::Error> {
+pub async fn set_target(tx: &mut Tx, org: OrgId, target: i64) -> Result<Option<i64>, sqlx::Error> {
     let before = with_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
         "SELECT training_target FROM organisations WHERE id = $1"
     )
@@ -283,7 +285,7 @@ pub async fn set_target(tx: &mut Tx, org: Uuid, target: i64) -> Result<Option<i6
 /// One organisation's coverage, for the national table.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct OrgCoverage {
-    pub id: Uuid,
+    pub id: OrgId,
     pub name: String,
     pub ods_code: String,
     pub org_type: OrgType,
@@ -299,7 +301,7 @@ pub struct OrgFilter<'a> {
     /// Part of the name (any case), or an exact ODS code.
     pub text: &'a str,
     pub org_type: Option<OrgType>,
-    pub parent: Option<Uuid>,
+    pub parent: Option<OrgId>,
 }
 
 /// Every organisation that matches `filter` (never the national team), with its active
@@ -353,8 +355,8 @@ pub async fn national(
 
 /// Organisations that other organisations belong to (regions, integrated care boards),
 /// by name, for the national table's filter.
-pub async fn parents(db: &Db) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
-    with_db!(db, |pool| sqlx::query_as::<_, (Uuid, String)>(
+pub async fn parents(db: &Db) -> Result<Vec<(OrgId, String)>, sqlx::Error> {
+    with_db!(db, |pool| sqlx::query_as::<_, (OrgId, String)>(
         "SELECT DISTINCT p.id, p.name FROM organisations p \
          JOIN organisations o ON o.parent_id = p.id ORDER BY p.name"
     )
@@ -461,6 +463,7 @@ where
 #[cfg(test)]
 mod tests {
     use time::Duration;
+    use uuid::Uuid;
 
     use super::*;
     use crate::platform::{
@@ -468,8 +471,8 @@ mod tests {
         scratch::{add_organisation, drop_postgres, postgres, sqlite},
     };
 
-    async fn add_member(db: &Db, org: Uuid, email: &str, group: &str, password: bool) -> Uuid {
-        let user = new_id();
+    async fn add_member(db: &Db, org: OrgId, email: &str, group: &str, password: bool) -> UserId {
+        let user = UserId::fresh();
         with_db!(db, |pool| sqlx::query(
             "INSERT INTO users (id, email, name, password_hash, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $5)"
@@ -500,7 +503,7 @@ mod tests {
         user
     }
 
-    async fn add_pass(db: &Db, version: Uuid, user: Uuid, passed_at: OffsetDateTime) {
+    async fn add_pass(db: &Db, version: Uuid, user: UserId, passed_at: OffsetDateTime) {
         with_db!(db, |pool| sqlx::query(
             "INSERT INTO completions (id, user_id, organisation_id, course_slug, course_version_id, \
              course_title, course_version, attempt_id, score_percent, attempt_number, passed_at, \
@@ -533,8 +536,8 @@ mod tests {
         .await
         .map(|_| ()))
         .unwrap();
-        let org = add_organisation(db, "Reports Trust", "RR1").await;
-        let other = add_organisation(db, "Elsewhere Trust", "RR2").await;
+        let org = OrgId::from(add_organisation(db, "Reports Trust", "RR1").await);
+        let other = OrgId::from(add_organisation(db, "Elsewhere Trust", "RR2").await);
         let at = now();
         let a = add_member(db, org, "a@x.example", "clinical", true).await;
         add_pass(db, version, a, at - Duration::days(400)).await;
@@ -582,7 +585,7 @@ mod tests {
             [("Name c@x.example", "c@x.example")]
         );
         assert_eq!(set_target(&mut tx, org, 80).await.unwrap(), Some(95));
-        assert_eq!(set_target(&mut tx, new_id(), 80).await.unwrap(), None);
+        assert_eq!(set_target(&mut tx, OrgId::fresh(), 80).await.unwrap(), None);
         tx.commit().await.unwrap();
         assert_eq!(target(db, org).await.unwrap(), Some(80));
 

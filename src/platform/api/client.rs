@@ -22,6 +22,7 @@ use crate::{
         AppState,
         api::problem::{ApiError, MISSING_DETAIL},
         db::{Db, now},
+        ids::OrgId,
         tokens,
     },
     with_db,
@@ -38,7 +39,7 @@ const LAST_USED_RESOLUTION: Duration = Duration::minutes(1);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ApiClient {
     pub token_id: Uuid,
-    pub organisation_id: Uuid,
+    pub organisation_id: OrgId,
 }
 
 /// Whether `secret` has the shape of a token we issue, checked before any database lookup.
@@ -52,7 +53,7 @@ pub fn looks_like_api_token(secret: &str) -> bool {
 #[derive(sqlx::FromRow)]
 struct StoredToken {
     id: Uuid,
-    organisation_id: Uuid,
+    organisation_id: OrgId,
     token_hash: String,
     last_used_at: Option<OffsetDateTime>,
     revoked_at: Option<OffsetDateTime>,

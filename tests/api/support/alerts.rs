@@ -11,7 +11,7 @@ use carecert::{
         publishing,
         store::advisories,
     },
-    platform::{authz::Role, db::now},
+    platform::{authz::Role, db::now, ids::UserId},
     with_db,
 };
 use uuid::Uuid;
@@ -19,8 +19,8 @@ use uuid::Uuid;
 use super::TestApp;
 
 /// The id of the user with `email`.
-async fn user_id(app: &TestApp, email: &str) -> Uuid {
-    with_db!(app.db(), |pool| sqlx::query_scalar::<_, Uuid>(
+async fn user_id(app: &TestApp, email: &str) -> UserId {
+    with_db!(app.db(), |pool| sqlx::query_scalar::<_, UserId>(
         "SELECT id FROM users WHERE email = $1"
     )
     .bind(email)
@@ -117,7 +117,7 @@ pub fn sample_content() -> AdvisoryContent {
 }
 
 /// A national user as the actor of a change made directly through the library.
-pub fn test_actor(app: &TestApp, user_id: Uuid) -> publishing::Actor<'_> {
+pub fn test_actor(app: &TestApp, user_id: UserId) -> publishing::Actor<'_> {
     publishing::Actor {
         user_id,
         label: "test setup",
@@ -127,7 +127,7 @@ pub fn test_actor(app: &TestApp, user_id: Uuid) -> publishing::Actor<'_> {
 }
 
 /// A national analyst to act as, created for the purpose.
-pub async fn national_user(app: &TestApp) -> Uuid {
+pub async fn national_user(app: &TestApp) -> UserId {
     let team = app.national_team().await;
     let email = format!("actor-{}@carecert.test", Uuid::new_v4().simple());
     app.person(team, Role::NationalAnalyst, &email).await;

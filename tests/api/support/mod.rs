@@ -360,7 +360,7 @@ impl TestApp {
             )
             .bind(
                 self.secrets()
-                    .seal(&two_step::secret_context(user_id.as_uuid()), secret)
+                    .seal(&two_step::secret_context(user_id), secret)
             )
             .bind(now())
             .bind(user_id)
