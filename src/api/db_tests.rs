@@ -21,7 +21,6 @@ use crate::{
         domain::OrgType,
         store::{self as org_store, NewOrganisation},
     },
-    platform::api::client::authenticate,
     platform::{
         AppState,
         authz::{CurrentUser, Membership, Principal, Role},
@@ -29,6 +28,7 @@ use crate::{
         db::{Db, new_id, now},
         web::routes,
     },
+    platform::{api::client::authenticate, ids::OrgId},
     staff::store::{self as staff_store, NewMembership},
     with_db,
 };
@@ -53,8 +53,8 @@ async fn add_user(db: &Db, email: &str, name: &str, signed_up: bool) -> Uuid {
 }
 
 struct World {
-    org: Uuid,
-    other_org: Uuid,
+    org: OrgId,
+    other_org: OrgId,
     lead: Principal,
     admin: Principal,
     members: Vec<Uuid>,
@@ -144,8 +144,8 @@ async fn world(db: &Db) -> World {
         two_step_verified: true,
     };
     World {
-        org: org.into(),
-        other_org: other_org.into(),
+        org,
+        other_org,
         lead: principal(
             ids[0].0.into(),
             "Lee Lead",
@@ -227,7 +227,7 @@ async fn json(response: Response) -> Value {
     serde_json::from_str(&text(response).await).unwrap()
 }
 
-async fn audit_count(db: &Db, event: &str, org: Uuid) -> i64 {
+async fn audit_count(db: &Db, event: &str, org: OrgId) -> i64 {
     with_db!(db, |pool| sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM audit_log WHERE event = $1 AND organisation_id = $2"
     )
@@ -248,7 +248,7 @@ fn shown_secret(html: &str) -> String {
 async fn token_store_rules(db: &Db) {
     let w = world(db).await;
     let mut tx = db.begin().await.unwrap();
-    let created = tokens::create(&mut tx, w.org, "Nightly sync", w.lead.user_id.into())
+    let created = tokens::create(&mut tx, w.org, "Nightly sync", w.lead.user_id)
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -258,7 +258,7 @@ async fn token_store_rules(db: &Db) {
 
     let client = authenticate(db, &created.secret).await.unwrap().unwrap();
     assert_eq!(
-        (client.token_id, client.organisation_id.as_uuid()),
+        (client.token_id, client.organisation_id),
         (created.id, w.org)
     );
     let listed = tokens::list(db, w.org).await.unwrap();
@@ -277,7 +277,7 @@ async fn token_store_rules(db: &Db) {
 
     // Names are unique among active tokens, whatever their case.
     let mut tx = db.begin().await.unwrap();
-    let duplicate = tokens::create(&mut tx, w.org, "NIGHTLY SYNC", w.lead.user_id.into()).await;
+    let duplicate = tokens::create(&mut tx, w.org, "NIGHTLY SYNC", w.lead.user_id).await;
     assert!(matches!(duplicate, Err(tokens::CreateError::DuplicateName)));
     drop(tx);
 
@@ -311,7 +311,7 @@ async fn token_store_rules(db: &Db) {
 
     // A revoked token's name may be used again.
     let mut tx = db.begin().await.unwrap();
-    tokens::create(&mut tx, w.org, "Nightly sync", w.lead.user_id.into())
+    tokens::create(&mut tx, w.org, "Nightly sync", w.lead.user_id)
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -607,7 +607,7 @@ async fn api_end_to_end(db: &Db) {
     // Other people cannot reach the pages.
     let other_lead = Principal {
         memberships: vec![Membership {
-            organisation_id: w.other_org.into(),
+            organisation_id: w.other_org,
             organisation_name: "Other Trust".into(),
             role: Role::SecurityLead,
         }],

@@ -19,6 +19,7 @@ use crate::{
     platform::{
         AppState,
         error::{AppError, AppResult},
+        ids::OrgId,
         tenancy::{Lead, OrgScope},
         tenants::Organisation,
         web::{
@@ -115,13 +116,13 @@ fn shell(viewer: &Viewer, org: &Organisation, title: &str, with_tokens_crumb: bo
         .crumb("Home", "/")
         .crumb(org.name.clone(), format!("/organisations/{}", org.id));
     if with_tokens_crumb {
-        shell.crumb("API tokens", tokens_path(org.id.into()))
+        shell.crumb("API tokens", tokens_path(org.id))
     } else {
         shell
     }
 }
 
-fn tokens_path(org_id: Uuid) -> String {
+fn tokens_path(org_id: OrgId) -> String {
     format!("/organisations/{org_id}/api-tokens")
 }
 
@@ -132,7 +133,7 @@ async fn list_page(
     errors: FormErrors,
     name: String,
 ) -> AppResult<Response> {
-    let rows = tokens::list(&state.db, org.id.into()).await?;
+    let rows = tokens::list(&state.db, org.id).await?;
     let active = rows.iter().filter(|t| t.is_active()).count();
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -174,7 +175,7 @@ pub async fn create(
     }: OrgScope<Lead>,
     Form(form): Form<CreateForm>,
 ) -> AppResult<Response> {
-    let org_id = org.id.as_uuid();
+    let org_id = org.id;
     let mut errors = FormErrors::new();
     let name = match tokens::validate_name(&form.name) {
         Ok(name) => name,
@@ -184,7 +185,7 @@ pub async fn create(
         }
     };
     let mut tx = state.db.begin().await?;
-    let created = match tokens::create(&mut tx, org_id, &name, p.user_id.into()).await {
+    let created = match tokens::create(&mut tx, org_id, &name, p.user_id).await {
         Ok(created) => created,
         Err(CreateError::Db(e)) => return Err(e.into()),
         Err(CreateError::DuplicateName) => {
@@ -216,7 +217,7 @@ pub async fn create(
         NewEvent {
             actor_user_id: Some(p.user_id),
             actor_label: &p.email,
-            organisation_id: Some(org_id.into()),
+            organisation_id: Some(org_id),
             event: "api_token.created",
             detail: serde_json::json!({
                 "token_id": created.id,
@@ -255,7 +256,7 @@ pub async fn revoke(
     Path((_, token_id)): Path<(Uuid, String)>,
 ) -> AppResult<Response> {
     let token_id = Uuid::parse_str(&token_id).map_err(|_| AppError::NotFound)?;
-    let org_id = org.id.as_uuid();
+    let org_id = org.id;
     let mut tx = state.db.begin().await?;
     let revoked = tokens::revoke(&mut tx, org_id, token_id)
         .await?
@@ -270,7 +271,7 @@ pub async fn revoke(
             NewEvent {
                 actor_user_id: Some(p.user_id),
                 actor_label: &p.email,
-                organisation_id: Some(org_id.into()),
+                organisation_id: Some(org_id),
                 event: "api_token.revoked",
                 detail: serde_json::json!({
                     "token_id": token_id,

@@ -15,6 +15,7 @@ use crate::{
     platform::{
         api::client::TOKEN_PREFIX,
         db::{Db, RowLock, Tx, new_id, now},
+        ids::{OrgId, UserId},
         tokens,
     },
     with_db, with_tx,
@@ -92,7 +93,7 @@ impl TokenRow {
 }
 
 /// The organisation's tokens: unrevoked first, newest first.
-pub async fn list(db: &Db, organisation_id: Uuid) -> Result<Vec<TokenRow>, sqlx::Error> {
+pub async fn list(db: &Db, organisation_id: OrgId) -> Result<Vec<TokenRow>, sqlx::Error> {
     with_db!(db, |pool| sqlx::query_as::<_, TokenRow>(
         "SELECT t.id, t.name, t.prefix, u.name AS created_by_name, t.created_at, t.last_used_at, \
          t.revoked_at FROM api_tokens t JOIN users u ON u.id = t.created_by \
@@ -127,9 +128,9 @@ pub struct CreatedToken {
 /// Creates a token for an organisation. `name` must already have passed [`validate_name`].
 pub async fn create(
     tx: &mut Tx,
-    organisation_id: Uuid,
+    organisation_id: OrgId,
     name: &str,
-    created_by: Uuid,
+    created_by: UserId,
 ) -> Result<CreatedToken, CreateError> {
     // Serialise creation per organisation so the checks below hold (on SQLite the lock is
     // empty: `BEGIN IMMEDIATE` already serialises transactions).
@@ -193,7 +194,7 @@ pub struct Revoked {
 /// Revokes one of an organisation's tokens. `None` if the organisation has no such token.
 pub async fn revoke(
     tx: &mut Tx,
-    organisation_id: Uuid,
+    organisation_id: OrgId,
     token_id: Uuid,
 ) -> Result<Option<Revoked>, sqlx::Error> {
     let found: Option<(String, String, Option<OffsetDateTime>)> =

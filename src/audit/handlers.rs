@@ -10,7 +10,6 @@ use axum::{
 use time::{
     OffsetDateTime, UtcOffset, format_description::BorrowedFormatItem, macros::format_description,
 };
-use uuid::Uuid;
 
 use crate::{
     audit::store::{self, Filter, ListedEntry},
@@ -18,6 +17,7 @@ use crate::{
         AppState,
         authz::Rule,
         error::{AppResult, urlencode},
+        ids::OrgId,
         tenancy::{Lead, OrgScope},
         web::{
             format::thousands,
@@ -179,13 +179,13 @@ pub struct AuditLogPage {
 struct Listing<'a> {
     action: String,
     /// Set on an organisation's own page: the only entries it may show.
-    tenant: Option<Uuid>,
+    tenant: Option<OrgId>,
     params: &'a Params,
 }
 
 /// The filters that were valid, and the errors for those that were not.
 struct Applied {
-    filter_org: Option<Uuid>,
+    filter_org: Option<OrgId>,
     event: Option<String>,
     organisation_code: Option<String>,
     errors: FormErrors,
@@ -380,7 +380,7 @@ pub async fn organisation_entries(
         .crumb(name.clone(), format!("/organisations/{org_id}"));
     let listing = Listing {
         action: format!("/organisations/{org_id}/audit"),
-        tenant: Some(org_id.as_uuid()),
+        tenant: Some(org_id),
         params: &params,
     };
     build_page(&state, shell, Some(name), listing).await

@@ -362,7 +362,10 @@ mod db_tests {
     use uuid::Uuid;
 
     use super::{store::Filter, *};
-    use crate::platform::scratch::{add_organisation, drop_postgres, postgres, sqlite};
+    use crate::platform::{
+        ids::OrgId,
+        scratch::{add_organisation, drop_postgres, postgres, sqlite},
+    };
     use crate::with_db;
 
     /// The same key for every entry of a test, as a server has.
@@ -445,7 +448,7 @@ mod db_tests {
         );
         assert_eq!(everything[1].organisation_ods_code.as_deref(), Some("RX1"));
         let only_a = Filter {
-            organisation_id: Some(a),
+            organisation_id: Some(OrgId::from(a)),
             event: None,
         };
         let listed = store::list(db, &only_a, 50, 0).await.unwrap();
@@ -453,7 +456,7 @@ mod db_tests {
         assert!(listed.iter().all(|e| e.organisation_id == Some(a)));
         assert_eq!(store::count(db, &only_a).await.unwrap(), 2);
         let a_sign_ins = Filter {
-            organisation_id: Some(a),
+            organisation_id: Some(OrgId::from(a)),
             event: Some("sign_in.succeeded"),
         };
         assert_eq!(
@@ -479,12 +482,12 @@ mod db_tests {
             ]
         );
         assert_eq!(
-            store::event_types(db, Some(a)).await.unwrap(),
+            store::event_types(db, Some(OrgId::from(a))).await.unwrap(),
             ["export", "sign_in.succeeded"]
         );
         assert_eq!(
             store::organisation_by_ods_code(db, "RX2").await.unwrap(),
-            Some((b, "Southtown Trust".to_owned()))
+            Some((OrgId::from(b), "Southtown Trust".to_owned()))
         );
 
         // Timestamps come back exactly as hashed.

@@ -6,7 +6,10 @@ use uuid::Uuid;
 use crate::{
     audit::chain::{Algorithm, Fields, Head, Stored},
     exec_db,
-    platform::db::{Db, Tx, new_id},
+    platform::{
+        db::{Db, Tx, new_id},
+        ids::OrgId,
+    },
     with_db, with_tx,
 };
 
@@ -76,7 +79,7 @@ pub struct ListedEntry {
 /// own page: it is always set there.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Filter<'a> {
-    pub organisation_id: Option<Uuid>,
+    pub organisation_id: Option<OrgId>,
     pub event: Option<&'a str>,
 }
 
@@ -215,7 +218,7 @@ pub const MAX_EVENT_TYPES: i64 = 200;
 /// skip scan over the event index, so it stays quick however long the log grows.
 pub async fn event_types(
     db: &Db,
-    organisation_id: Option<Uuid>,
+    organisation_id: Option<OrgId>,
 ) -> Result<Vec<String>, sqlx::Error> {
     let scope = if organisation_id.is_some() {
         "organisation_id = $1 AND "
@@ -358,8 +361,8 @@ pub async fn current_head(db: &Db) -> Result<Option<(i64, i64, String)>, sqlx::E
 pub async fn organisation_by_ods_code(
     db: &Db,
     ods_code: &str,
-) -> Result<Option<(Uuid, String)>, sqlx::Error> {
-    with_db!(db, |pool| sqlx::query_as::<_, (Uuid, String)>(
+) -> Result<Option<(OrgId, String)>, sqlx::Error> {
+    with_db!(db, |pool| sqlx::query_as::<_, (OrgId, String)>(
         "SELECT id, name FROM organisations WHERE ods_code = $1"
     )
     .bind(ods_code)
@@ -376,7 +379,7 @@ mod tests {
         let none = Filter::default();
         assert_eq!(none.where_clause(), (String::new(), 1));
         let org = Filter {
-            organisation_id: Some(Uuid::nil()),
+            organisation_id: Some(OrgId::from(Uuid::nil())),
             event: None,
         };
         assert_eq!(
@@ -389,7 +392,7 @@ mod tests {
         };
         assert_eq!(event.where_clause(), (" WHERE a.event = $1".into(), 2));
         let both = Filter {
-            organisation_id: Some(Uuid::nil()),
+            organisation_id: Some(OrgId::from(Uuid::nil())),
             event: Some("export"),
         };
         assert_eq!(

@@ -17,14 +17,14 @@ pub async fn panels(state: &AppState, p: &Principal) -> AppResult<Vec<HomePanel>
     if led.is_empty() {
         return Ok(vec![]);
     }
-    let ids: Vec<_> = led.iter().map(|m| m.organisation_id.as_uuid()).collect();
+    let ids: Vec<_> = led.iter().map(|m| m.organisation_id).collect();
     let pending = joining_store::pending_in(&state.db, &ids).await?;
     Ok(led
         .iter()
         .map(|m| {
             let counts = pending
                 .iter()
-                .find(|c| c.organisation_id == m.organisation_id.as_uuid());
+                .find(|c| c.organisation_id == m.organisation_id);
             invitations_panel(
                 home::for_organisation("Staff invitations", &m.organisation_name, led.len()),
                 &m.organisation_name,
@@ -86,12 +86,14 @@ fn invitations_panel(
 mod tests {
     use uuid::Uuid;
 
+    use crate::platform::ids::OrgId;
+
     use super::*;
 
     #[test]
     fn both_kinds_of_invitation_are_counted() {
         let counts = Pending {
-            organisation_id: Uuid::nil(),
+            organisation_id: OrgId::from(Uuid::nil()),
             not_set_up: 1,
             not_answered: 2,
         };

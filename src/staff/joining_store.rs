@@ -173,14 +173,14 @@ pub async fn take(
 /// set their password, and people with an account who have not answered.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Pending {
-    pub organisation_id: Uuid,
+    pub organisation_id: OrgId,
     pub not_set_up: i64,
     pub not_answered: i64,
 }
 
 /// [`Pending`] for each of `orgs`, counted by the database (an organisation can have
 /// 20,000 staff, so the people are never loaded).
-pub async fn pending_in(db: &Db, orgs: &[Uuid]) -> Result<Vec<Pending>, sqlx::Error> {
+pub async fn pending_in(db: &Db, orgs: &[OrgId]) -> Result<Vec<Pending>, sqlx::Error> {
     if orgs.is_empty() {
         return Ok(Vec::new());
     }

@@ -305,11 +305,11 @@ on_both!(
                 .await,
             StatusCode::UNAUTHORIZED,
         );
-        let tokens = carecert::api::tokens::list(app.db(), rowan)
+        let tokens = carecert::api::tokens::list(app.db(), rowan.into())
             .await
             .expect("tokens");
         let mut tx = app.db().begin().await.expect("begin");
-        carecert::api::tokens::revoke(&mut tx, rowan, tokens[0].id)
+        carecert::api::tokens::revoke(&mut tx, rowan.into(), tokens[0].id)
             .await
             .expect("revoke");
         tx.commit().await.expect("commit");
