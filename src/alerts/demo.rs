@@ -3,12 +3,17 @@
 //! CLEAR, GREEN and AMBER), the demo organisations' responses at every step with some
 //! deadlines missed, and software inventories that make some organisations likely affected.
 //!
+//! What the advisories say is content, in `content/advisories/*.toml` with dated sources
+//! (`advisories.rs` describes the files); `carecert content check` checks those files.
+//!
 //! Everything goes through the functions the pages use (publishing, responding, the escalation
 //! scan, the inventory upload) with times in the past, so the inboxes, dashboards, emails and
 //! feeds read as if the service had been running for a month.
 
 mod advisories;
 mod timeline;
+
+pub use advisories::check_folder;
 
 use std::collections::HashMap;
 
@@ -173,29 +178,49 @@ pub async fn load(db: &Db, secrets: &SecretBox, url: &str) -> anyhow::Result<()>
     };
     let ids = timeline::Advisories {
         openssl: demo
-            .write(advisories::openssl()?, ANALYST, clock.day(26, 8, 40))
+            .write(
+                advisories::content("openssl")?,
+                ANALYST,
+                clock.day(26, 8, 40),
+            )
             .await?,
         moveit: demo
-            .write(advisories::moveit()?, ADMIN, clock.day(20, 7, 50))
+            .write(advisories::content("moveit")?, ADMIN, clock.day(20, 7, 50))
             .await?,
         log4j: demo
-            .write(advisories::log4j_first()?, ANALYST, clock.day(12, 8, 0))
+            .write(
+                advisories::content("log4j-first")?,
+                ANALYST,
+                clock.day(12, 8, 0),
+            )
             .await?,
         citrix: demo
-            .write(advisories::citrix_bleed()?, ANALYST, clock.day(3, 7, 30))
+            .write(
+                advisories::content("citrix-bleed")?,
+                ANALYST,
+                clock.day(3, 7, 30),
+            )
             .await?,
         phishing: demo
-            .write(advisories::phishing()?, ADMIN, clock.day(2, 7, 20))
+            .write(advisories::content("phishing")?, ADMIN, clock.day(2, 7, 20))
             .await?,
         fortios: demo
-            .write(advisories::fortios()?, ANALYST, clock.hours_ago(33))
+            .write(
+                advisories::content("fortios")?,
+                ANALYST,
+                clock.hours_ago(33),
+            )
             .await?,
     };
-    for (at, step) in timeline::steps(&ids, clock, advisories::log4j_second()?) {
+    for (at, step) in timeline::steps(&ids, clock, timeline::Changes::builtin()?) {
         demo.run(at, step).await?;
     }
-    demo.write(advisories::exchange()?, ANALYST, clock.hours_ago(5))
-        .await?;
+    demo.write(
+        advisories::content("exchange")?,
+        ANALYST,
+        clock.hours_ago(5),
+    )
+    .await?;
     demo.import_kev_draft(clock.hours_ago(3)).await?;
     for (ods, filename, file, hours) in INVENTORIES {
         demo.upload(ods, filename, file, clock.hours_ago(hours))
@@ -291,7 +316,7 @@ impl Demo<'_> {
                 let by = actor(self.cast.person(by)?, self.secrets);
                 let revision = publishing::Revision {
                     content: &content,
-                    summary,
+                    summary: &summary,
                     notify: true,
                 };
                 let revised =
@@ -305,7 +330,7 @@ impl Demo<'_> {
             }
             Step::Withdraw { advisory, reason } => {
                 let by = actor(self.cast.person(ADMIN)?, self.secrets);
-                publishing::withdraw(self.db, advisory, reason, &by, at, self.url).await?;
+                publishing::withdraw(self.db, advisory, &reason, &by, at, self.url).await?;
             }
             Step::Scan => {
                 escalation::scan(self.db, self.url, at).await?;
@@ -373,14 +398,14 @@ mod tests {
 
     #[test]
     fn inventories_inside_the_affected_ranges_match_and_patched_ones_do_not() {
-        let citrix = advisories::citrix_bleed().unwrap().affected;
+        let citrix = advisories::content("citrix-bleed").unwrap().affected;
         assert_eq!(affected("RZ1", &citrix), ["NetScaler ADC 13.1-49.13"]);
         assert_eq!(affected("RZ2", &citrix), ["NetScaler ADC 13.1-49.13"]);
         assert_eq!(affected("RZ3", &citrix), ["NetScaler ADC 13.0-91.13"]);
         assert_eq!(affected("XZ1", &citrix), ["NetScaler Gateway 12.1-65.25"]);
         assert!(affected("RZ4", &citrix).is_empty(), "13.1-49.15 is fixed");
 
-        let log4j = advisories::log4j_second().unwrap().affected;
+        let log4j = advisories::content("log4j-second").unwrap().affected;
         assert_eq!(
             affected("RZ1", &log4j),
             ["log4j-core 2.14.1", "log4j-core 2.16.0"]
@@ -388,19 +413,19 @@ mod tests {
         assert_eq!(affected("RZ3", &log4j), ["log4j-core 2.12.2"]);
         assert!(affected("RZ4", &log4j).is_empty());
 
-        let fortios = advisories::fortios().unwrap().affected;
+        let fortios = advisories::content("fortios").unwrap().affected;
         assert_eq!(affected("RZ1", &fortios), ["FortiOS 7.0.12"]);
         assert_eq!(affected("RZ4", &fortios), ["FortiOS 7.2.6"]);
         assert!(affected("XZ1", &fortios).is_empty());
 
-        let moveit = advisories::moveit().unwrap().affected;
+        let moveit = advisories::content("moveit").unwrap().affected;
         for (ods, _, _, _) in INVENTORIES {
             assert!(
                 affected(ods, &moveit).is_empty(),
                 "{ods} has patched MOVEit"
             );
         }
-        let exchange = advisories::exchange().unwrap().affected;
+        let exchange = advisories::content("exchange").unwrap().affected;
         assert_eq!(affected("RZ1", &exchange), ["Exchange Server 15.2.1258.28"]);
         assert!(affected("RZ4", &exchange).is_empty(), "CU14 is fixed");
     }

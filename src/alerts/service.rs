@@ -1,6 +1,7 @@
 //! Alerts as the platform composes it: its pages and API, webhook deliveries, the
-//! escalation scan, its menu entries, demonstration data, and sealing webhook secrets an
-//! older version stored in plain text.
+//! escalation scan, its menu entries, demonstration data and the check of the demo
+//! advisories' content files, and sealing webhook secrets an older version stored in plain
+//! text.
 
 use time::OffsetDateTime;
 use utoipa::OpenApi;
@@ -28,6 +29,7 @@ pub fn service() -> Service {
         .home(home_panels)
         .demo(load_demo)
         .prepare(prepare)
+        .content_check(demo::check_folder)
 }
 
 /// Alerts' part of the OpenAPI document.

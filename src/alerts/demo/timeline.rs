@@ -11,7 +11,7 @@ use crate::alerts::{
     rules::{deadlines, responses::Action},
 };
 
-use super::advisories::{LOG4J_REVISION, OPENSSL_WITHDRAWN};
+use super::advisories;
 
 pub const ANALYST: &str = "analyst@carecert.example";
 pub const ADMIN: &str = "admin@carecert.example";
@@ -80,12 +80,12 @@ pub enum Step {
     Revise {
         advisory: Uuid,
         content: Box<AdvisoryContent>,
-        summary: &'static str,
+        summary: String,
         by: &'static str,
     },
     Withdraw {
         advisory: Uuid,
-        reason: &'static str,
+        reason: String,
     },
     /// The job worker's escalation scan.
     Scan,
@@ -154,20 +154,49 @@ impl Story {
     }
 }
 
-/// Every step in the order it happened. `log4j_revision` is the content of the Log4j
-/// advisory's second revision.
-pub fn steps(
-    ids: &Advisories,
-    clock: Clock,
-    log4j_revision: AdvisoryContent,
-) -> Vec<(OffsetDateTime, Step)> {
+/// What the story's later steps say, from the advisory files: the Log4j advisory's second
+/// version and its note of what changed, and why the OpenSSL advisory is withdrawn.
+#[derive(Debug, Clone)]
+pub struct Changes {
+    pub log4j_revision: AdvisoryContent,
+    pub log4j_revision_note: String,
+    pub openssl_withdrawn: String,
+}
+
+impl Changes {
+    /// Read from the built-in advisory files.
+    pub fn builtin() -> anyhow::Result<Self> {
+        let second = advisories::builtin(advisories::REVISION)?;
+        let openssl = advisories::builtin(advisories::WITHDRAWN)?;
+        let missing = |field: &str, name: &str| {
+            anyhow::anyhow!("The demo advisory file {name}.toml needs {field}")
+        };
+        Ok(Changes {
+            log4j_revision_note: second
+                .revision_note
+                .ok_or_else(|| missing("revision_note", advisories::REVISION))?,
+            log4j_revision: second.content,
+            openssl_withdrawn: openssl
+                .withdrawn_reason
+                .ok_or_else(|| missing("withdrawn_reason", advisories::WITHDRAWN))?,
+        })
+    }
+}
+
+/// Every step in the order it happened.
+pub fn steps(ids: &Advisories, clock: Clock, changes: Changes) -> Vec<(OffsetDateTime, Step)> {
     let mut s = Story {
         clock,
         steps: Vec::new(),
     };
-    openssl(&mut s, ids.openssl);
+    openssl(&mut s, ids.openssl, changes.openssl_withdrawn);
     moveit(&mut s, ids.moveit);
-    log4j(&mut s, ids.log4j, log4j_revision);
+    log4j(
+        &mut s,
+        ids.log4j,
+        changes.log4j_revision,
+        changes.log4j_revision_note,
+    );
     citrix(&mut s, ids.citrix);
     phishing(&mut s, ids.phishing);
     fortios(&mut s, ids.fortios);
@@ -176,7 +205,7 @@ pub fn steps(
 }
 
 /// Published ahead of an OpenSSL release; withdrawn a week later.
-fn openssl(s: &mut Story, a: Uuid) {
+fn openssl(s: &mut Story, a: Uuid, reason: String) {
     let d = |days, h, m| s.clock.day(days, h, m);
     let (published, withdrawn) = (d(26, 10, 0), d(19, 14, 0));
     let steps = [
@@ -213,7 +242,7 @@ fn openssl(s: &mut Story, a: Uuid) {
         withdrawn,
         Step::Withdraw {
             advisory: a,
-            reason: OPENSSL_WITHDRAWN,
+            reason,
         },
     ));
 }
@@ -312,7 +341,7 @@ fn moveit(s: &mut Story, a: Uuid) {
 }
 
 /// Revised three days after publication, when the first fix proved incomplete.
-fn log4j(s: &mut Story, a: Uuid, revision: AdvisoryContent) {
+fn log4j(s: &mut Story, a: Uuid, revision: AdvisoryContent, note: String) {
     let d = |days, h, m| s.clock.day(days, h, m);
     let (published, revised) = (d(12, 10, 30), d(9, 16, 0));
     let steps = [
@@ -456,7 +485,7 @@ fn log4j(s: &mut Story, a: Uuid, revision: AdvisoryContent) {
         Step::Revise {
             advisory: a,
             content: Box::new(revision),
-            summary: LOG4J_REVISION,
+            summary: note,
             by: ANALYST,
         },
     ));
@@ -631,7 +660,6 @@ mod tests {
 
     use super::*;
     use crate::alerts::{
-        demo::advisories::log4j_second,
         model::ResponseState,
         rules::responses::{self, ResponseError},
     };
@@ -651,7 +679,7 @@ mod tests {
     /// at `now`. Returns each response's final state.
     fn play(now: OffsetDateTime) -> HashMap<(Uuid, &'static str), ResponseState> {
         let clock = Clock { now };
-        let steps = steps(&ids(), clock, log4j_second().unwrap());
+        let steps = steps(&ids(), clock, Changes::builtin().unwrap());
         let mut published = HashSet::new();
         let mut withdrawn = HashSet::new();
         let mut states = HashMap::new();
@@ -717,7 +745,7 @@ mod tests {
     #[test]
     fn the_main_advisory_is_overdue_and_the_newest_is_not_yet() {
         let now = datetime!(2026-11-29 00:05 UTC);
-        let steps = steps(&ids(), Clock { now }, log4j_second().unwrap());
+        let steps = steps(&ids(), Clock { now }, Changes::builtin().unwrap());
         let published = |id: Uuid| {
             steps
                 .iter()
