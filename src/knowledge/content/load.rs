@@ -15,9 +15,12 @@ use super::{
     model::{Course, Lesson, Manifest, QuestionFile, QuizBank},
 };
 
-/// The built-in curriculum and quiz, embedded at build time.
+/// The built-in curriculum and quiz, embedded at build time (other services' content
+/// folders beside them are theirs to embed).
 #[derive(RustEmbed)]
 #[folder = "content/"]
+#[include = "courses/**"]
+#[include = "quiz/**"]
 struct Builtin;
 
 /// The files of one course folder, by path relative to the folder ("course.toml",
