@@ -13,7 +13,6 @@ use reqwest::StatusCode;
 use crate::{
     on_both,
     support::{
-        Client, TestApp,
         cli::{carecert, said},
         course_archive::{SLUG, course_at_version, zip_folder},
         training::builtin,
@@ -21,14 +20,6 @@ use crate::{
 };
 
 const PAGE: &str = "/admin/content";
-
-async fn admin(app: &TestApp) -> Client {
-    let team = app.national_team().await;
-    let person = app
-        .person(team, Role::NationalAdmin, "admin@carecert.test")
-        .await;
-    app.signed_in(&person).await
-}
 
 /// The board-leaders course at `version` with every source's checked date set to `date`.
 fn archive_checked_on(version: &str, date: &str) -> Vec<u8> {
@@ -95,7 +86,7 @@ on_both!(
         }
 
         // A new version of the board course whose sources were all last checked in 2020.
-        let c = admin(&app).await;
+        let c = app.national_admin().await;
         c.post_file(
             "/admin/courses",
             "archive",
@@ -166,7 +157,7 @@ on_both!(
 );
 
 on_both!(a_course_with_an_undated_source_is_not_imported, |app| {
-    let c = admin(&app).await;
+    let c = app.national_admin().await;
     let mut files = course_at_version("2027.2");
     let manifest = String::from_utf8(files["course.toml"].clone()).expect("UTF-8");
     let first = Regex::new(r"(?m)^checked = .*\n").expect("pattern");

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::{
     on_both,
     support::{
-        Client, TestApp,
+        TestApp,
         course_archive::{SLUG, course_at_version, zip_folder, zip_of},
         training::builtin,
     },
@@ -39,16 +39,8 @@ async fn import_events(app: &TestApp) -> i64 {
     .await
 }
 
-async fn admin(app: &TestApp) -> Client {
-    let team = app.national_team().await;
-    let person = app
-        .person(team, Role::NationalAdmin, "admin@carecert.test")
-        .await;
-    app.signed_in(&person).await
-}
-
 on_both!(a_new_version_uploaded_from_the_web_becomes_current, |app| {
-    let c = admin(&app).await;
+    let c = app.national_admin().await;
     let page = c.get(PATH).await;
     page.assert_ok()
         .assert_contains(TITLE)
@@ -126,7 +118,7 @@ on_both!(a_new_version_uploaded_from_the_web_becomes_current, |app| {
 on_both!(
     hostile_broken_and_missing_archives_are_refused_whole,
     |app| {
-        let c = admin(&app).await;
+        let c = app.national_admin().await;
         let before = versions(&app).await;
 
         let files = course_at_version("2027.2");

@@ -343,6 +343,15 @@ impl TestApp {
         }
     }
 
+    /// A national administrator (admin@carecert.test), signed in.
+    pub async fn national_admin(&self) -> Client {
+        let team = self.national_team().await;
+        let admin = self
+            .person(team, Role::NationalAdmin, "admin@carecert.test")
+            .await;
+        self.signed_in(&admin).await
+    }
+
     /// A person with a password (and two-step verification for roles that need it).
     pub async fn person(&self, org: Uuid, role: Role, email: &str) -> Person {
         let hash = passwords::hash(PASSWORD.into()).await.expect("hash");
