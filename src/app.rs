@@ -15,7 +15,7 @@ use tokio::{net::TcpListener, sync::watch};
 use tower_http::{catch_panic::CatchPanicLayer, trace::TraceLayer};
 
 use crate::{
-    alerts, api, audit, identity, knowledge, organisations, pages,
+    alerts, api, assure, audit, identity, knowledge, organisations, pages,
     platform::{
         self, AppState,
         config::Config,
@@ -48,6 +48,7 @@ pub fn services() -> Vec<Service> {
         api::service(),
         knowledge::service(),
         alerts::service(),
+        assure::service(),
     ]
 }
 

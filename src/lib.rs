@@ -8,6 +8,7 @@
 pub mod alerts;
 pub mod api;
 pub mod app;
+pub mod assure;
 pub mod audit;
 pub mod cli;
 pub mod demo;

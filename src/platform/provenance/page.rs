@@ -53,6 +53,10 @@ pub fn oldest_first(sources: &mut [CitedSource]) {
     });
 }
 
+/// The most uses listed in a row; the rest are counted. A framework's source can sit behind
+/// a hundred requirements.
+const USES_SHOWN: usize = 12;
+
 struct Row {
     publisher: String,
     title: String,
@@ -63,11 +67,15 @@ struct Row {
     tag: Option<&'static str>,
     cited_in: String,
     used_by: Vec<SourceUse>,
+    /// Uses not listed.
+    more: usize,
 }
 
 impl Row {
-    fn new(c: CitedSource, today: Date) -> Self {
+    fn new(mut c: CitedSource, today: Date) -> Self {
         let tag = freshness(&c.source, today).label();
+        let more = c.used_by.len().saturating_sub(USES_SHOWN);
+        c.used_by.truncate(USES_SHOWN);
         Row {
             checked: c
                 .source
@@ -80,6 +88,7 @@ impl Row {
             url: c.source.url,
             cited_in: c.cited_in,
             used_by: c.used_by,
+            more,
         }
     }
 }
@@ -140,6 +149,21 @@ mod tests {
         let row = Row::new(list.remove(1), date!(2026 - 12 - 03));
         assert_eq!(row.checked, "January 2025");
         assert_eq!(row.tag, Some("Over 12 months"));
+    }
+
+    #[test]
+    fn a_long_list_of_uses_is_cut_short_and_counted() {
+        let mut c = cited("framework", Some(date!(2026 - 11 - 29)));
+        c.used_by = (0..20)
+            .map(|i| SourceUse {
+                label: format!("Requirement {i}"),
+                href: None,
+            })
+            .collect();
+        let row = Row::new(c, date!(2026 - 12 - 03));
+        assert_eq!(row.used_by.len(), USES_SHOWN);
+        assert_eq!(row.more, 20 - USES_SHOWN);
+        assert_eq!(row.tag, None);
     }
 
     #[test]

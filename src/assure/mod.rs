@@ -1,0 +1,10 @@
+//! Assure: an organisation assesses its security against the standards it is held to.
+//!
+//! - `framework`: the standards as versioned content files (the requirement tree, the answer
+//!   scale, profiles by organisation type, sources), their checks, and reading OSCAL
+//!   catalogs into the same shape.
+
+pub mod framework;
+pub mod service;
+
+pub use service::service;

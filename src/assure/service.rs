@@ -1,0 +1,78 @@
+//! Assure as the platform composes it. So far: the check of its framework files, which
+//! `carecert content check` runs with every other service's, and the frameworks' sources
+//! for the national content page.
+
+use super::framework::{load, model::Framework};
+use crate::platform::{
+    AppState,
+    provenance::page::{CitedSource, SourceUse},
+    service::{BoxFuture, Service},
+};
+
+pub fn service() -> Service {
+    Service::new("assure")
+        .content_check(load::check_folder)
+        .sources(cited_sources)
+}
+
+/// Every source of a framework, with the requirements that rely on it.
+pub fn cited_by_framework(f: &Framework) -> Vec<CitedSource> {
+    let cited_in = format!("{} (version {})", f.about.title, f.about.version);
+    f.about
+        .sources
+        .iter()
+        .map(|s| CitedSource {
+            source: s.clone(),
+            cited_in: cited_in.clone(),
+            used_by: f
+                .requirements
+                .iter()
+                .filter(|r| r.sources.contains(&s.id))
+                .map(|r| SourceUse {
+                    label: format!("Requirement {}: {}", r.id, r.title),
+                    href: None,
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn cited_sources(_: &AppState) -> BoxFuture<'_, anyhow::Result<Vec<CitedSource>>> {
+    Box::pin(async move {
+        let frameworks = load::builtin().map_err(|problems| {
+            anyhow::anyhow!(
+                "the built-in frameworks are not valid: {}",
+                problems
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        })?;
+        Ok(frameworks.iter().flat_map(cited_by_framework).collect())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_framework_source_is_relied_on_by_some_requirement() {
+        let frameworks = load::builtin().expect("the built-in frameworks are valid");
+        assert!(
+            frameworks.len() >= 4,
+            "CAF-aligned DSPT, NDG, Cyber Essentials, CSF"
+        );
+        for f in &frameworks {
+            for cited in cited_by_framework(f) {
+                assert!(
+                    !cited.used_by.is_empty(),
+                    "{}: {} is cited by nothing",
+                    f.about.id,
+                    cited.source.id
+                );
+            }
+        }
+    }
+}
