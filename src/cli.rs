@@ -60,6 +60,11 @@ enum Command {
         #[command(subcommand)]
         command: ContentCommand,
     },
+    /// The standards Assure assesses organisations against.
+    Framework {
+        #[command(subcommand)]
+        command: FrameworkCommand,
+    },
     /// Threat advisories.
     Kev {
         #[command(subcommand)]
@@ -109,6 +114,28 @@ enum ContentCommand {
         server: Box<ServerArgs>,
         /// The course folder or .zip archive.
         path: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum FrameworkCommand {
+    /// Import an OSCAL 1.x JSON catalog (groups, nested controls, parameters; withdrawn
+    /// controls are left out) as a new version of a framework, which becomes current.
+    /// Nothing is stored if the catalog has any problem.
+    Import {
+        #[command(flatten)]
+        server: ServerArgs,
+        /// The OSCAL catalog (JSON).
+        path: PathBuf,
+        /// The framework's id: lower-case letters, digits and hyphens (e.g. nist-800-53-low).
+        #[arg(long)]
+        id: String,
+        /// Who publishes the standard (e.g. NIST).
+        #[arg(long)]
+        publisher: String,
+        /// Where the catalog was published (an https address), recorded as its source.
+        #[arg(long)]
+        source: String,
     },
 }
 
@@ -289,6 +316,23 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Content {
             command: ContentCommand::Import { server, path },
         } => content_import(&server, &path).await,
+        Command::Framework {
+            command:
+                FrameworkCommand::Import {
+                    server,
+                    path,
+                    id,
+                    publisher,
+                    source,
+                },
+        } => {
+            let said = crate::assure::framework::import::Described {
+                id: &id,
+                publisher: &publisher,
+                source_url: &source,
+            };
+            framework_import(&server, &path, &said).await
+        }
         Command::Kev {
             command:
                 KevCommand::Import {
@@ -407,6 +451,62 @@ fn content_check(path: &std::path::Path, strict: bool) -> ExitCode {
         report.sources.len()
     );
     ExitCode::SUCCESS
+}
+
+async fn framework_import(
+    server: &ServerArgs,
+    path: &std::path::Path,
+    said: &crate::assure::framework::import::Described<'_>,
+) -> anyhow::Result<ExitCode> {
+    use crate::assure::{framework::import, store::frameworks};
+    let refuse = |problems: Vec<String>| {
+        println!("Not imported. The catalog has problems:");
+        for p in problems {
+            println!("  - {p}");
+        }
+        Ok(ExitCode::FAILURE)
+    };
+    let json = match std::fs::read_to_string(path) {
+        Ok(json) => json,
+        Err(e) => return refuse(vec![format!("{} cannot be read: {e}", path.display())]),
+    };
+    let imported = match import::from_oscal(&json, said, time::OffsetDateTime::now_utc().date()) {
+        Ok(imported) => imported,
+        Err(problems) => return refuse(problems),
+    };
+    let f = &imported.framework;
+    let (config, db) = connect(server).await?;
+    let secrets = secrets(&config)?;
+    let mut tx = db.begin().await?;
+    match frameworks::import(&mut tx, f, frameworks::Origin::Imported, None).await {
+        Ok(_) => {
+            let assessable = f.assessable().count();
+            let mut event = audit::NewEvent::by(None, "command line", "framework.imported", "")
+                .with_detail(serde_json::json!({
+                    "framework": f.about.id,
+                    "version": f.about.version,
+                    "requirements": f.requirements.len(),
+                }));
+            event.ip = None;
+            audit::record(&mut tx, &secrets, event).await?;
+            tx.commit().await?;
+            println!(
+                "Imported {} version {} as {}: {} requirements ({} headings, {assessable} assessable); {} withdrawn controls left out. It is now the current version.",
+                f.about.title,
+                f.about.version,
+                f.about.id,
+                f.requirements.len(),
+                f.requirements.len() - assessable,
+                imported.withdrawn
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e @ frameworks::ImportError::AlreadyImported { .. }) => {
+            println!("Not imported: {e}");
+            Ok(ExitCode::FAILURE)
+        }
+        Err(frameworks::ImportError::Db(e)) => Err(e.into()),
+    }
 }
 
 async fn content_import(server: &ServerArgs, path: &std::path::Path) -> anyhow::Result<ExitCode> {

@@ -3,8 +3,10 @@
 //! - `framework`: the standards as versioned content files (the requirement tree, the answer
 //!   scale, profiles by organisation type, sources), their checks, and reading OSCAL
 //!   catalogs into the same shape.
+//! - `store`: the stored versions of each framework.
 
 pub mod framework;
 pub mod service;
+pub mod store;
 
 pub use service::service;

@@ -1,11 +1,16 @@
-//! Assure as the platform composes it. So far: the check of its framework files, which
-//! `carecert content check` runs with every other service's, and the frameworks' sources
-//! for the national content page.
+//! Assure as the platform composes it. So far: storing the built-in frameworks at start-up,
+//! the check of its framework files (which `carecert content check` runs with every other
+//! service's), and the frameworks' sources for the national content page.
 
-use super::framework::{load, model::Framework};
+use super::{
+    framework::{load, model::Framework},
+    store,
+};
 use crate::platform::{
     AppState,
+    db::Db,
     provenance::page::{CitedSource, SourceUse},
+    secrets::SecretBox,
     service::{BoxFuture, Service},
 };
 
@@ -13,6 +18,29 @@ pub fn service() -> Service {
     Service::new("assure")
         .content_check(load::check_folder)
         .sources(cited_sources)
+        .prepare(prepare)
+}
+
+/// Stores the built-in framework versions not stored yet.
+fn prepare<'a>(db: &'a Db, _: &'a SecretBox) -> BoxFuture<'a, anyhow::Result<()>> {
+    Box::pin(async move {
+        let frameworks = builtin()?;
+        store::frameworks::sync_builtin(db, &frameworks).await?;
+        Ok(())
+    })
+}
+
+fn builtin() -> anyhow::Result<Vec<Framework>> {
+    load::builtin().map_err(|problems| {
+        anyhow::anyhow!(
+            "the built-in frameworks are not valid: {}",
+            problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        )
+    })
 }
 
 /// Every source of a framework, with the requirements that rely on it.
@@ -39,16 +67,7 @@ pub fn cited_by_framework(f: &Framework) -> Vec<CitedSource> {
 
 fn cited_sources(_: &AppState) -> BoxFuture<'_, anyhow::Result<Vec<CitedSource>>> {
     Box::pin(async move {
-        let frameworks = load::builtin().map_err(|problems| {
-            anyhow::anyhow!(
-                "the built-in frameworks are not valid: {}",
-                problems
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            )
-        })?;
+        let frameworks = builtin()?;
         Ok(frameworks.iter().flat_map(cited_by_framework).collect())
     })
 }

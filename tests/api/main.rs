@@ -21,6 +21,7 @@ mod audit_chain;
 mod content_sources;
 mod course_import;
 mod email_secrets;
+mod frameworks;
 mod home;
 mod jobs;
 mod joining;

@@ -1,0 +1,3 @@
+//! Assure's SQL.
+
+pub mod frameworks;
