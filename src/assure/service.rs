@@ -65,9 +65,10 @@ pub fn cited_by_framework(f: &Framework) -> Vec<CitedSource> {
         .collect()
 }
 
-fn cited_sources(_: &AppState) -> BoxFuture<'_, anyhow::Result<Vec<CitedSource>>> {
+/// The sources of the current version of every framework, built-in or imported.
+fn cited_sources(state: &AppState) -> BoxFuture<'_, anyhow::Result<Vec<CitedSource>>> {
     Box::pin(async move {
-        let frameworks = builtin()?;
+        let frameworks = store::frameworks::current(&state.db).await?;
         Ok(frameworks.iter().flat_map(cited_by_framework).collect())
     })
 }

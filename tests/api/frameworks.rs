@@ -3,7 +3,13 @@
 //! SP 800-53 LOW baseline, from the shared test data), refuses a damaged file with the reason
 //! and nothing stored, and refuses the same version twice.
 
-use carecert::with_db;
+use carecert::{
+    assure::{
+        framework::import::{Described, from_oscal},
+        store::frameworks::{self, Origin},
+    },
+    with_db,
+};
 
 use crate::{
     on_both,
@@ -33,6 +39,44 @@ on_both!(the_built_in_frameworks_are_stored_at_start_up, |app| {
             .all(|(_, current, origin)| *current && origin == "builtin")
     );
 });
+
+on_both!(
+    the_content_page_lists_the_sources_of_the_current_frameworks,
+    |app| {
+        let admin = app.national_admin().await;
+        admin
+            .get("/admin/content")
+            .await
+            .assert_ok()
+            .assert_contains("Cyber Assessment Framework")
+            .assert_contains("Requirement A1.a: ");
+
+        // An imported catalog is live content too: its source is listed once it is current.
+        let catalog = r#"{"catalog": {"uuid": "9e5a1a3c-1111-4c4c-8a8a-000000000002",
+          "metadata": {"title": "Local controls", "version": "3.0", "oscal-version": "1.1.2"},
+          "controls": [{"id": "lc-1", "title": "One", "props": [{"name": "label", "value": "LC-1"}],
+                        "parts": [{"name": "statement", "prose": "Do one."}]}]}}"#;
+        let said = Described {
+            id: "local-controls",
+            publisher: "Oak Trust",
+            source_url: "https://oak.example/controls.json",
+        };
+        let imported = from_oscal(catalog, &said, time::OffsetDateTime::now_utc().date())
+            .expect("a valid catalog");
+        let mut tx = app.db().begin().await.expect("begin");
+        frameworks::import(&mut tx, &imported.framework, Origin::Imported, None)
+            .await
+            .expect("stored");
+        tx.commit().await.expect("commit");
+        admin
+            .get("/admin/content")
+            .await
+            .assert_ok()
+            .assert_contains("Local controls (version 3.0)")
+            .assert_contains("href=\"https://oak.example/controls.json\"")
+            .assert_contains("Requirement LC-1: One");
+    }
+);
 
 const NIST_LOW: &str = "../shared/data/oscal/sp800-53r5-low-catalog.json";
 

@@ -123,6 +123,21 @@ pub async fn sync_builtin(db: &Db, frameworks: &[Framework]) -> Result<(), sqlx:
     Ok(())
 }
 
+/// The current version of every framework, in id order.
+pub async fn current(db: &Db) -> anyhow::Result<Vec<Framework>> {
+    let rows: Vec<(String, String)> = with_db!(db, |pool| sqlx::query_as(
+        "SELECT framework, content FROM framework_versions WHERE is_current ORDER BY framework"
+    )
+    .fetch_all(pool)
+    .await)?;
+    rows.into_iter()
+        .map(|(id, json)| {
+            serde_json::from_str(&json)
+                .map_err(|e| anyhow::anyhow!("the stored framework {id} does not read: {e}"))
+        })
+        .collect()
+}
+
 /// Every stored version, current first within each framework.
 pub async fn all_versions(db: &Db) -> Result<Vec<Listed>, sqlx::Error> {
     with_db!(db, |pool| sqlx::query_as::<_, Listed>(
