@@ -6,6 +6,7 @@
 //! - `store`: the stored versions of each framework.
 
 pub mod framework;
+pub mod rules;
 pub mod service;
 pub mod store;
 

@@ -147,3 +147,27 @@ pub async fn all_versions(db: &Db) -> Result<Vec<Listed>, sqlx::Error> {
     .fetch_all(pool)
     .await)
 }
+
+/// One stored version, by its id.
+pub async fn by_version_id(db: &Db, id: Uuid) -> anyhow::Result<Option<Framework>> {
+    let json: Option<String> = with_db!(db, |pool| sqlx::query_scalar(
+        "SELECT content FROM framework_versions WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await)?;
+    json.map(|j| {
+        serde_json::from_str(&j)
+            .map_err(|e| anyhow::anyhow!("the stored framework version {id} does not read: {e}"))
+    })
+    .transpose()
+}
+
+/// The id of the current version of each framework, by framework id.
+pub async fn current_ids(db: &Db) -> Result<Vec<(String, Uuid)>, sqlx::Error> {
+    with_db!(db, |pool| sqlx::query_as::<_, (String, Uuid)>(
+        "SELECT framework, id FROM framework_versions WHERE is_current ORDER BY framework"
+    )
+    .fetch_all(pool)
+    .await)
+}

@@ -1,3 +1,5 @@
-//! Assure's SQL.
+//! All SQL of Assure: the stored framework versions, and assessments with their answers and
+//! assignments.
 
+pub mod assessments;
 pub mod frameworks;

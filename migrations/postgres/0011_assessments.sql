@@ -1,0 +1,72 @@
+-- Assure's assessments (src/assure/store/assessments.rs): an organisation's assessment
+-- against one stored framework version for one yearly cycle, the current answer to each
+-- requirement, every revision of every answer (never changed or removed, so a score can be
+-- recomputed as of any date), and who is answering which section. Keep in step with
+-- migrations/sqlite/0011_assessments.sql.
+CREATE TABLE assessments (
+    id UUID PRIMARY KEY NOT NULL,
+    organisation_id UUID NOT NULL REFERENCES organisations(id),
+    framework TEXT NOT NULL,
+    framework_version_id UUID NOT NULL REFERENCES framework_versions(id),
+    -- A profile id within that framework version, or none.
+    profile TEXT,
+    -- The assessment year, "2026-27" (1 July to 30 June).
+    cycle TEXT NOT NULL,
+    due_on DATE NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('in_progress', 'submitted', 'published')),
+    -- The previous cycle's assessment whose answers were carried over for review.
+    carried_from UUID REFERENCES assessments(id),
+    created_by UUID REFERENCES users(id),
+    created_at TIMESTAMPTZ NOT NULL,
+    submitted_by UUID REFERENCES users(id),
+    submitted_at TIMESTAMPTZ,
+    -- The answers and scores as submitted (JSON), which no later change alters.
+    snapshot TEXT,
+    published_at TIMESTAMPTZ,
+    UNIQUE (organisation_id, framework, cycle)
+);
+CREATE INDEX assessments_framework_cycle ON assessments(framework, cycle);
+
+CREATE TABLE assessment_answers (
+    assessment_id UUID NOT NULL REFERENCES assessments(id),
+    organisation_id UUID NOT NULL REFERENCES organisations(id),
+    requirement TEXT NOT NULL,
+    -- A level of the framework's scale, 'not-applicable', or none yet.
+    result TEXT,
+    workflow TEXT NOT NULL CHECK (workflow IN ('to_do', 'in_progress', 'in_review', 'done')),
+    justification TEXT NOT NULL,
+    -- The ticked indicators of good practice, as a JSON array of ids.
+    indicators TEXT NOT NULL,
+    -- Carried over from last cycle and not yet looked at this cycle.
+    carried_over BOOLEAN NOT NULL,
+    revision INTEGER NOT NULL,
+    answered_by UUID REFERENCES users(id),
+    answered_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (assessment_id, requirement)
+);
+
+CREATE TABLE assessment_answer_history (
+    assessment_id UUID NOT NULL REFERENCES assessments(id),
+    requirement TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    result TEXT,
+    workflow TEXT NOT NULL,
+    justification TEXT NOT NULL,
+    indicators TEXT NOT NULL,
+    carried_over BOOLEAN NOT NULL,
+    answered_by UUID REFERENCES users(id),
+    answered_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (assessment_id, requirement, revision)
+);
+CREATE INDEX assessment_answer_history_at ON assessment_answer_history(assessment_id, answered_at);
+
+CREATE TABLE assessment_assignments (
+    assessment_id UUID NOT NULL REFERENCES assessments(id),
+    -- The id of a top-level requirement (an objective, function or standard).
+    section TEXT NOT NULL,
+    assignee UUID NOT NULL REFERENCES users(id),
+    assigned_by UUID REFERENCES users(id),
+    assigned_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (assessment_id, section)
+);
+CREATE INDEX assessment_assignments_assignee ON assessment_assignments(assignee);

@@ -1,0 +1,7 @@
+//! Assure's rules, as plain functions with no I/O: what an answer is, the assessment year,
+//! an assessment's life, and (beside these) scoring, outcome levels, profile gaps, what
+//! moved a score and how gaps are ranked.
+
+pub mod answer;
+pub mod cycle;
+pub mod lifecycle;
