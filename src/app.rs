@@ -270,6 +270,7 @@ mod tests {
                 "Alerts",
                 "Your organisation",
                 "Training",
+                "Assessments",
                 "Your account"
             ]
         );
@@ -318,12 +319,14 @@ mod tests {
                 "Alerts",
                 "Trust",
                 "Training: Trust",
+                "Assessments: Trust",
                 "Practice",
                 "Training: Practice",
+                "Assessments: Practice",
                 "Your account"
             ]
         );
-        assert_eq!(nav[5].href, format!("/organisations/{other}"));
+        assert_eq!(nav[6].href, format!("/organisations/{other}"));
     }
 
     #[test]

@@ -39,7 +39,7 @@ CREATE TABLE assessment_answers (
     indicators TEXT NOT NULL,
     -- Carried over from last cycle and not yet looked at this cycle.
     carried_over BOOLEAN NOT NULL,
-    revision INTEGER NOT NULL,
+    revision BIGINT NOT NULL,
     answered_by UUID REFERENCES users(id),
     answered_at TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (assessment_id, requirement)
@@ -48,7 +48,7 @@ CREATE TABLE assessment_answers (
 CREATE TABLE assessment_answer_history (
     assessment_id UUID NOT NULL REFERENCES assessments(id),
     requirement TEXT NOT NULL,
-    revision INTEGER NOT NULL,
+    revision BIGINT NOT NULL,
     result TEXT,
     workflow TEXT NOT NULL,
     justification TEXT NOT NULL,

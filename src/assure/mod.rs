@@ -3,9 +3,13 @@
 //! - `framework`: the standards as versioned content files (the requirement tree, the answer
 //!   scale, profiles by organisation type, sources), their checks, and reading OSCAL
 //!   catalogs into the same shape.
-//! - `store`: the stored versions of each framework.
+//! - `rules`: what an answer is, the assessment year and an assessment's life (pure).
+//! - `store`: all SQL of the service: framework versions, assessments, answers and
+//!   assignments.
+//! - `pages`: the organisation's assessment pages.
 
 pub mod framework;
+pub mod pages;
 pub mod rules;
 pub mod service;
 pub mod store;

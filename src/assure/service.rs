@@ -1,24 +1,41 @@
-//! Assure as the platform composes it. So far: storing the built-in frameworks at start-up,
+//! Assure as the platform composes it: its pages and menu entry, storing the built-in
+//! frameworks at start-up,
 //! the check of its framework files (which `carecert content check` runs with every other
 //! service's), and the frameworks' sources for the national content page.
 
 use super::{
     framework::{load, model::Framework},
-    store,
+    pages, store,
 };
 use crate::platform::{
     AppState,
+    authz::Principal,
     db::Db,
     provenance::page::{CitedSource, SourceUse},
     secrets::SecretBox,
-    service::{BoxFuture, Service},
+    service::{BoxFuture, NavLink, Service},
 };
 
 pub fn service() -> Service {
     Service::new("assure")
+        .routes(pages::routes())
+        .nav(nav)
         .content_check(load::check_folder)
         .sources(cited_sources)
         .prepare(prepare)
+}
+
+/// A security lead's menu has their organisation's assessments.
+fn nav(p: &Principal) -> Vec<NavLink> {
+    NavLink::per_led_organisation(
+        p,
+        2,
+        |m, only_one| match only_one {
+            true => "Assessments".to_owned(),
+            false => format!("Assessments: {}", m.organisation_name),
+        },
+        |m| pages::assessments_path(m.organisation_id),
+    )
 }
 
 /// Stores the built-in framework versions not stored yet.

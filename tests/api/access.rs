@@ -358,6 +358,46 @@ const EXPECTED: &[(&str, &str, Access)] = &[
     ("GET", "/admin/courses", Access::NationalAdmin),
     ("POST", "/admin/courses", Access::NationalAdmin),
     ("GET", "/admin/content", Access::NationalAdmin),
+    (
+        "GET",
+        "/organisations/{org_id}/assessments",
+        Access::OrgMember,
+    ),
+    (
+        "POST",
+        "/organisations/{org_id}/assessments",
+        Access::OrgLead,
+    ),
+    (
+        "GET",
+        "/organisations/{org_id}/assessments/{assessment_id}",
+        Access::OrgMember,
+    ),
+    (
+        "GET",
+        "/organisations/{org_id}/assessments/{assessment_id}/requirements/{requirement}",
+        Access::OrgMember,
+    ),
+    (
+        "POST",
+        "/organisations/{org_id}/assessments/{assessment_id}/requirements/{requirement}",
+        Access::OrgMember,
+    ),
+    (
+        "POST",
+        "/organisations/{org_id}/assessments/{assessment_id}/assignments",
+        Access::OrgLead,
+    ),
+    (
+        "POST",
+        "/organisations/{org_id}/assessments/{assessment_id}/submit",
+        Access::OrgLead,
+    ),
+    (
+        "POST",
+        "/organisations/{org_id}/assessments/{assessment_id}/publish",
+        Access::OrgLead,
+    ),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

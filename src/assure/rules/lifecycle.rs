@@ -42,6 +42,10 @@ pub enum StepRefused {
         "{0} requirements have no answer yet. Answer every requirement (or mark it not applicable) before submitting."
     )]
     Unanswered(usize),
+    #[error(
+        "{0} answers carried over from last year have not been reviewed. Open each one marked “Carried over”, check it and save it before submitting."
+    )]
+    Unreviewed(usize),
 }
 
 impl AssessmentStatus {
@@ -61,11 +65,15 @@ impl AssessmentStatus {
         }
     }
 
-    /// Whether it may be submitted with `unanswered` requirements left.
-    pub fn may_submit(self, unanswered: usize) -> Result<(), StepRefused> {
+    /// Whether it may be submitted with `unanswered` requirements and `unreviewed` answers
+    /// carried over from last year left.
+    pub fn may_submit(self, unanswered: usize, unreviewed: usize) -> Result<(), StepRefused> {
         match self {
             AssessmentStatus::InProgress if unanswered > 0 => {
                 Err(StepRefused::Unanswered(unanswered))
+            }
+            AssessmentStatus::InProgress if unreviewed > 0 => {
+                Err(StepRefused::Unreviewed(unreviewed))
             }
             AssessmentStatus::InProgress => Ok(()),
             _ => Err(StepRefused::AlreadySubmitted),
@@ -91,9 +99,13 @@ mod tests {
         assert_eq!(InProgress.may_answer(), Ok(()));
         assert_eq!(Submitted.may_answer(), Err(StepRefused::Locked));
         assert_eq!(Published.may_answer(), Err(StepRefused::Locked));
-        assert_eq!(InProgress.may_submit(0), Ok(()));
-        assert_eq!(InProgress.may_submit(3), Err(StepRefused::Unanswered(3)));
-        assert_eq!(Submitted.may_submit(0), Err(StepRefused::AlreadySubmitted));
+        assert_eq!(InProgress.may_submit(0, 0), Ok(()));
+        assert_eq!(InProgress.may_submit(3, 1), Err(StepRefused::Unanswered(3)));
+        assert_eq!(InProgress.may_submit(0, 2), Err(StepRefused::Unreviewed(2)));
+        assert_eq!(
+            Submitted.may_submit(0, 0),
+            Err(StepRefused::AlreadySubmitted)
+        );
         assert_eq!(InProgress.may_publish(), Err(StepRefused::NotSubmitted));
         assert_eq!(Submitted.may_publish(), Ok(()));
         assert_eq!(Published.may_publish(), Err(StepRefused::AlreadyPublished));

@@ -2,6 +2,11 @@
 //! an assessment can always be read against the version it was answered against; one
 //! version of each framework is current.
 
+use std::{
+    collections::HashMap,
+    sync::{Arc, OnceLock, RwLock},
+};
+
 use uuid::Uuid;
 
 use crate::{
@@ -148,19 +153,30 @@ pub async fn all_versions(db: &Db) -> Result<Vec<Listed>, sqlx::Error> {
     .await)
 }
 
-/// One stored version, by its id.
-pub async fn by_version_id(db: &Db, id: Uuid) -> anyhow::Result<Option<Framework>> {
+/// One stored version, by its id. A stored version never changes, so once read it is kept
+/// in memory for the life of the process: every instance reads the same row to the same
+/// value, and an assessment page does not parse the framework again on each request.
+pub async fn by_version_id(db: &Db, id: Uuid) -> anyhow::Result<Option<Arc<Framework>>> {
+    static READ: OnceLock<RwLock<HashMap<Uuid, Arc<Framework>>>> = OnceLock::new();
+    let cache = READ.get_or_init(Default::default);
+    if let Some(f) = cache.read().ok().and_then(|m| m.get(&id).cloned()) {
+        return Ok(Some(f));
+    }
     let json: Option<String> = with_db!(db, |pool| sqlx::query_scalar(
         "SELECT content FROM framework_versions WHERE id = $1"
     )
     .bind(id)
     .fetch_optional(pool)
     .await)?;
-    json.map(|j| {
-        serde_json::from_str(&j)
-            .map_err(|e| anyhow::anyhow!("the stored framework version {id} does not read: {e}"))
-    })
-    .transpose()
+    let Some(json) = json else { return Ok(None) };
+    let framework: Arc<Framework> =
+        Arc::new(serde_json::from_str(&json).map_err(|e| {
+            anyhow::anyhow!("the stored framework version {id} does not read: {e}")
+        })?);
+    if let Ok(mut m) = cache.write() {
+        m.insert(id, framework.clone());
+    }
+    Ok(Some(framework))
 }
 
 /// The id of the current version of each framework, by framework id.
