@@ -70,3 +70,47 @@ CREATE TABLE assessment_assignments (
     PRIMARY KEY (assessment_id, section)
 );
 CREATE INDEX assessment_assignments_assignee ON assessment_assignments(assignee);
+
+-- The organisation's evidence library (src/assure/store/evidence.rs): a document, a link
+-- or a statement, with the date it took effect and when it expires; one piece can support
+-- many requirements in many assessments.
+CREATE TABLE evidence (
+    id UUID PRIMARY KEY NOT NULL,
+    organisation_id UUID NOT NULL REFERENCES organisations(id),
+    title TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('file', 'link', 'text')),
+    -- The address of a link, or the words of a statement; empty for a file.
+    body TEXT NOT NULL,
+    effective_on DATE NOT NULL,
+    expires_on DATE,
+    owner UUID NOT NULL REFERENCES users(id),
+    created_at TIMESTAMPTZ NOT NULL,
+    -- When the owner was last told the evidence is about to expire.
+    reminded_at TIMESTAMPTZ
+);
+CREATE INDEX evidence_organisation ON evidence(organisation_id);
+CREATE INDEX evidence_expiry ON evidence(expires_on);
+
+-- Every version of an evidence file, with its SHA-256, kept whole and never changed.
+CREATE TABLE evidence_revisions (
+    evidence_id UUID NOT NULL REFERENCES evidence(id),
+    revision BIGINT NOT NULL,
+    filename TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    sha256 TEXT NOT NULL,
+    content BYTEA NOT NULL,
+    note TEXT NOT NULL,
+    uploaded_by UUID NOT NULL REFERENCES users(id),
+    uploaded_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (evidence_id, revision)
+);
+
+CREATE TABLE evidence_links (
+    evidence_id UUID NOT NULL REFERENCES evidence(id),
+    assessment_id UUID NOT NULL REFERENCES assessments(id),
+    requirement TEXT NOT NULL,
+    linked_by UUID REFERENCES users(id),
+    linked_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (evidence_id, assessment_id, requirement)
+);
+CREATE INDEX evidence_links_answer ON evidence_links(assessment_id, requirement);

@@ -6,8 +6,10 @@
 //! - `rules`: what an answer is, the assessment year and an assessment's life (pure).
 //! - `store`: all SQL of the service: framework versions, assessments, answers and
 //!   assignments.
-//! - `pages`: the organisation's assessment pages.
+//! - `pages`: the organisation's assessment and evidence pages.
+//! - `evidence_reminders`: emailing owners before their evidence expires.
 
+pub mod evidence_reminders;
 pub mod framework;
 pub mod pages;
 pub mod rules;

@@ -3,7 +3,10 @@
 //! the check of its framework files (which `carecert content check` runs with every other
 //! service's), and the frameworks' sources for the national content page.
 
+use time::OffsetDateTime;
+
 use super::{
+    evidence_reminders,
     framework::{load, model::Framework},
     pages, store,
 };
@@ -13,16 +16,24 @@ use crate::platform::{
     db::Db,
     provenance::page::{CitedSource, SourceUse},
     secrets::SecretBox,
-    service::{BoxFuture, NavLink, Service},
+    service::{BoxFuture, NavLink, SCAN_EVERY, Service},
 };
 
 pub fn service() -> Service {
     Service::new("assure")
         .routes(pages::routes())
+        .scan("evidence expiry reminders", SCAN_EVERY, remind)
         .nav(nav)
         .content_check(load::check_folder)
         .sources(cited_sources)
         .prepare(prepare)
+}
+
+fn remind(state: &AppState, at: OffsetDateTime) -> BoxFuture<'_, anyhow::Result<()>> {
+    Box::pin(async move {
+        evidence_reminders::scan(&state.db, &state.config.public_url, at).await?;
+        Ok(())
+    })
 }
 
 /// A security lead's menu has their organisation's assessments.

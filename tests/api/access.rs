@@ -398,6 +398,33 @@ const EXPECTED: &[(&str, &str, Access)] = &[
         "/organisations/{org_id}/assessments/{assessment_id}/publish",
         Access::OrgLead,
     ),
+    (
+        "POST",
+        "/organisations/{org_id}/assessments/{assessment_id}/requirements/{requirement}/evidence",
+        Access::OrgMember,
+    ),
+    (
+        "POST",
+        "/organisations/{org_id}/assessments/{assessment_id}/requirements/{requirement}/evidence/{evidence_id}/remove",
+        Access::OrgMember,
+    ),
+    ("GET", "/organisations/{org_id}/evidence", Access::OrgLead),
+    ("POST", "/organisations/{org_id}/evidence", Access::OrgLead),
+    (
+        "GET",
+        "/organisations/{org_id}/evidence/{evidence_id}",
+        Access::OrgLead,
+    ),
+    (
+        "POST",
+        "/organisations/{org_id}/evidence/{evidence_id}/revisions",
+        Access::OrgLead,
+    ),
+    (
+        "GET",
+        "/organisations/{org_id}/evidence/{evidence_id}/revisions/{revision}",
+        Access::OrgLead,
+    ),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

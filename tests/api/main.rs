@@ -17,6 +17,7 @@ mod alerts_manage;
 mod alerts_review;
 mod alerts_tlp;
 mod api;
+mod assessment_evidence;
 mod assessments;
 mod audit_chain;
 mod content_sources;

@@ -14,9 +14,13 @@ use uuid::Uuid;
 use crate::{
     assure::{
         framework::model::{Framework, Requirement},
+        pages::evidence::Listed,
         pages::{Loaded, assessment_path, load, requirement_path, section_of},
         rules::answer::{NOT_APPLICABLE, Verdict, Workflow},
-        store::assessments::{self as store, AnswerRow, NewAnswer},
+        store::{
+            assessments::{self as store, AnswerRow, NewAnswer},
+            evidence,
+        },
     },
     platform::{
         AppState,
@@ -93,6 +97,7 @@ struct Page {
     requirement: Requirement,
     parents: Vec<String>,
     may_answer: bool,
+    is_lead: bool,
     locked: Option<String>,
     carried_over: bool,
     indicators: Vec<IndicatorGroup>,
@@ -103,6 +108,11 @@ struct Page {
     justification: String,
     max_justification: usize,
     history: Vec<Revision>,
+    /// The evidence supporting this answer.
+    evidence: Vec<Listed>,
+    /// The library's evidence not yet on it, to add: (id, title).
+    addable: Vec<(String, String)>,
+    evidence_ids: Vec<String>,
     previous: Option<(String, String)>,
     next: Option<(String, String)>,
 }
@@ -164,9 +174,20 @@ async fn page(
     let id = loaded.row.id;
     let current = store::answer(&state.db, org.id, id, &r.id).await?;
     let history = store::history(&state.db, org.id, id, &r.id).await?;
+    let supporting = evidence::for_requirement(&state.db, org.id, id, &r.id).await?;
     let section = section_of(f, r);
     let may_answer = loaded.access.may_answer(section);
     let locked = loaded.row.status.may_answer().err().map(|e| e.to_string());
+    let addable = if may_answer && locked.is_none() {
+        evidence::library(&state.db, org.id)
+            .await?
+            .into_iter()
+            .filter(|e| !supporting.iter().any(|s| s.id == e.id))
+            .map(|e| (e.id.to_string(), e.title))
+            .collect()
+    } else {
+        vec![]
+    };
     let mut parents = Vec::new();
     let mut parent = f.requirement(&r.parent);
     while let Some(p) = parent {
@@ -265,6 +286,7 @@ async fn page(
         requirement: r.clone(),
         parents,
         may_answer: may_answer && locked.is_none(),
+        is_lead: loaded.access.is_lead(),
         locked,
         carried_over: current.as_ref().is_some_and(|c| c.carried_over),
         indicators,
@@ -294,6 +316,9 @@ async fn page(
                 justification: h.justification.clone(),
             })
             .collect(),
+        evidence: supporting.iter().map(|e| Listed::of(org.id, e)).collect(),
+        evidence_ids: supporting.iter().map(|e| e.id.to_string()).collect(),
+        addable,
         previous: previous.map(link),
         next: next.map(link),
         org,

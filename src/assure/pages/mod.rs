@@ -1,11 +1,14 @@
 //! Assure's pages for an organisation: its assessments (`list`), one assessment with every
 //! requirement and who is answering each section (`overview`), answering one requirement
-//! (`answer`), giving sections to colleagues (`assign`), and submitting and publishing
-//! (`submit`). This file holds what they share: loading an assessment with its framework
+//! (`answer`), giving sections to colleagues (`assign`), submitting and publishing
+//! (`submit`), the evidence library (`evidence`) and evidence on an answer
+//! (`evidence_links`). This file holds what they share: loading an assessment with its framework
 //! version, and deciding what the person may do with it.
 
 pub mod answer;
 pub mod assign;
+pub mod evidence;
+pub mod evidence_links;
 pub mod list;
 pub mod overview;
 pub mod submit;
@@ -37,6 +40,8 @@ pub fn routes() -> Vec<Route> {
     all.extend(overview::routes());
     all.extend(answer::routes());
     all.extend(assign::routes());
+    all.extend(evidence::routes());
+    all.extend(evidence_links::routes());
     all.extend(submit::routes());
     all
 }

@@ -4,4 +4,5 @@
 
 pub mod answer;
 pub mod cycle;
+pub mod evidence;
 pub mod lifecycle;

@@ -2,4 +2,5 @@
 //! assignments.
 
 pub mod assessments;
+pub mod evidence;
 pub mod frameworks;

@@ -5,10 +5,13 @@
 //! The due date is entered as day, month and year, following the NHS.UK date input pattern
 //! and its error messages.
 
-use time::{Date, Month};
+use time::Date;
 
 use crate::{
-    platform::{address::EmailAddress, web::forms::FormErrors},
+    platform::{
+        address::EmailAddress,
+        web::{date_input, forms::FormErrors},
+    },
     staff::groups::StaffGroup,
 };
 
@@ -100,6 +103,15 @@ pub fn validate(d: &Draft<'_>, course_slugs: &[&str], today: Date) -> Result<Val
     }
 }
 
+/// The static name of one of the due date's fields.
+fn due_field(field: &str) -> &'static str {
+    match field {
+        "due-month" => "due-month",
+        "due-year" => "due-year",
+        _ => "due-day",
+    }
+}
+
 /// Reads a due date from its three fields. The error names the field to link to: the first
 /// one that is missing or wrong.
 pub fn due_date(
@@ -108,51 +120,8 @@ pub fn due_date(
     year: &str,
     today: Date,
 ) -> Result<Date, (&'static str, String)> {
-    let parts = [
-        ("due-day", "day", day.trim()),
-        ("due-month", "month", month.trim()),
-        ("due-year", "year", year.trim()),
-    ];
-    let missing: Vec<_> = parts.iter().filter(|p| p.2.is_empty()).collect();
-    if missing.len() == parts.len() {
-        return Err(("due-day", "Enter the due date".into()));
-    }
-    if let Some(first) = missing.first() {
-        let names: Vec<&str> = missing.iter().map(|p| p.1).collect();
-        return Err((
-            first.0,
-            format!("Due date must include a {}", names.join(" and ")),
-        ));
-    }
-    let number = |s: &str| -> Option<u32> {
-        (s.len() <= 4 && s.chars().all(|c| c.is_ascii_digit()))
-            .then(|| s.parse().ok())
-            .flatten()
-    };
-    let (d, m, y) = (number(parts[0].2), number(parts[1].2), number(parts[2].2));
-    if parts[2].2.len() != 4 && y.is_some() {
-        return Err(("due-year", "Year must include 4 numbers".into()));
-    }
-    let date = match (d, m, y) {
-        (Some(d), Some(m), Some(y)) => Month::try_from(m as u8)
-            .ok()
-            .filter(|_| m <= 12)
-            .and_then(|month| u8::try_from(d).ok().map(|d| (d, month)))
-            .and_then(|(d, month)| Date::from_calendar_date(y as i32, month, d).ok()),
-        _ => None,
-    };
-    let Some(date) = date else {
-        let field = if d.is_none_or(|d| !(1..=31).contains(&d)) {
-            "due-day"
-        } else if m.is_none_or(|m| !(1..=12).contains(&m)) {
-            "due-month"
-        } else if y.is_none() {
-            "due-year"
-        } else {
-            "due-day"
-        };
-        return Err((field, "Due date must be a real date".into()));
-    };
+    let date = date_input::read("due", "Due date", day, month, year)
+        .map_err(|(field, message)| (due_field(&field), message))?;
     if date < today {
         return Err(("due-day", "Due date must be today or in the future".into()));
     }

@@ -7,6 +7,7 @@ pub mod client;
 pub mod cookies;
 pub mod csrf;
 pub mod csv;
+pub mod date_input;
 pub mod format;
 pub mod forms;
 pub mod headers;

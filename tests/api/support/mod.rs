@@ -661,6 +661,38 @@ impl Client {
         .await
     }
 
+    /// Posts text fields and, optionally, one file as multipart form data, CSRF token in the
+    /// URL as the upload forms do.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, Vec<u8>)>,
+    ) -> Page {
+        let token = self.csrf().await;
+        let mut form = reqwest::multipart::Form::new();
+        for (name, value) in fields {
+            form = form.text((*name).to_owned(), (*value).to_owned());
+        }
+        if let Some((filename, bytes)) = file {
+            let part = reqwest::multipart::Part::bytes(bytes)
+                .file_name(filename.to_owned())
+                .mime_str("application/octet-stream")
+                .expect("mime");
+            form = form.part("file", part);
+        }
+        let url = format!("{}?csrf_token={token}", self.url(path));
+        Self::page(
+            self.http
+                .post(url)
+                .multipart(form)
+                .send()
+                .await
+                .expect("POST multipart"),
+        )
+        .await
+    }
+
     pub async fn api_get(&self, path: &str, token: Option<&str>) -> Page {
         let mut r = self.http.get(self.url(path));
         if let Some(t) = token {
