@@ -6,6 +6,7 @@
 //! - `rules`: what an answer is, the assessment year and an assessment's life (pure).
 //! - `store`: all SQL of the service: framework versions, assessments, answers and
 //!   assignments.
+//! - `starting`: starting an assessment, with last year's answers carried over.
 //! - `pages`: the organisation's assessment and evidence pages.
 //! - `evidence_reminders`: emailing owners before their evidence expires.
 
@@ -14,6 +15,7 @@ pub mod framework;
 pub mod pages;
 pub mod rules;
 pub mod service;
+pub mod starting;
 pub mod store;
 
 pub use service::service;

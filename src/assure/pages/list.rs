@@ -15,12 +15,10 @@ use crate::{
     assure::{
         framework::model::Framework,
         pages::{Access, assessment_path, read_answers},
-        rules::{
-            answer::{Verdict, Workflow},
-            cycle::Cycle,
-        },
+        rules::cycle::Cycle,
+        starting,
         store::{
-            assessments::{self as store, CreateError, NewAnswer, NewAssessment},
+            assessments::{self as store, CreateError},
             frameworks,
         },
     },
@@ -28,7 +26,7 @@ use crate::{
     platform::{
         AppState,
         authz::{Principal, Rule},
-        db::{Tx, now},
+        db::now,
         error::{AppError, AppResult},
         tenancy::{Lead, Member, OrgScope},
         tenants::Organisation,
@@ -264,35 +262,12 @@ pub async fn create(
         )
         .await;
     };
-    let previous =
-        store::for_cycle(&state.db, org.id, &framework.about.id, cycle.previous()).await?;
-    let profile = framework
-        .profiles
-        .iter()
-        .find(|pr| pr.organisation_types.contains(&org.org_type))
-        .map(|pr| pr.id.as_str());
-    let to_carry = match &previous {
-        Some(prev) => {
-            carried_answers(&state, &org, prev.id, prev.framework_version_id, framework).await?
-        }
-        None => vec![],
-    };
+    let plan = starting::plan(&state.db, &org, *version, framework, cycle)
+        .await
+        .map_err(AppError::Internal)?;
     let mut tx = state.db.begin().await?;
-    let id = match store::create(
-        &mut tx,
-        &NewAssessment {
-            organisation: org.id,
-            framework: &framework.about.id,
-            framework_version_id: *version,
-            profile,
-            cycle,
-            carried_from: previous.as_ref().map(|a| a.id),
-            by: p.user_id,
-        },
-    )
-    .await
-    {
-        Ok(id) => id,
+    let (id, carried) = match starting::write(&mut tx, &org, &plan, p.user_id).await {
+        Ok(started) => started,
         Err(CreateError::Exists(c)) => {
             errors.add(
                 "framework",
@@ -313,7 +288,6 @@ pub async fn create(
         }
         Err(CreateError::Db(e)) => return Err(e.into()),
     };
-    let carried = carry_over(&mut tx, &org, id, &to_carry).await?;
     audit::record(
         &mut tx,
         &state.secrets,
@@ -351,86 +325,4 @@ pub async fn create(
         &assessment_path(org.id, id),
         &notice,
     ))
-}
-
-/// One of last year's answers, to be written into the new assessment for review.
-struct Carried {
-    requirement: String,
-    result: Option<String>,
-    justification: String,
-    indicators: Vec<String>,
-}
-
-/// Last year's answers that can come across: only those to requirements the new version
-/// still has, with a result its scale still has, and the indicators it still lists.
-async fn carried_answers(
-    state: &AppState,
-    org: &Organisation,
-    from: Uuid,
-    from_version: Uuid,
-    framework: &Framework,
-) -> AppResult<Vec<Carried>> {
-    let old = frameworks::by_version_id(&state.db, from_version)
-        .await
-        .map_err(AppError::Internal)?
-        .ok_or(AppError::NotFound)?;
-    let rows = store::answers(&state.db, org.id, from).await?;
-    let answers = read_answers(&old, &rows)?;
-    let mut out = Vec::new();
-    for (row, answer) in rows.iter().zip(answers) {
-        let Some(r) = framework
-            .requirement(&row.requirement)
-            .filter(|r| r.assessable)
-        else {
-            continue;
-        };
-        let result = match answer.verdict {
-            Some(v) => {
-                let id = v.id(&old.about.scale);
-                if Verdict::parse(id, &framework.about.scale).is_err() {
-                    continue;
-                }
-                Some(id.to_owned())
-            }
-            None => None,
-        };
-        out.push(Carried {
-            requirement: r.id.clone(),
-            result,
-            justification: row.justification.clone(),
-            indicators: answer
-                .indicators
-                .into_iter()
-                .filter(|i| r.indicators.iter().any(|x| &x.id == i))
-                .collect(),
-        });
-    }
-    Ok(out)
-}
-
-/// Writes the carried answers, each marked as carried over and waiting for review.
-async fn carry_over(
-    tx: &mut Tx,
-    org: &Organisation,
-    to: Uuid,
-    carried: &[Carried],
-) -> AppResult<usize> {
-    for c in carried {
-        store::save_answer(
-            tx,
-            org.id,
-            to,
-            &NewAnswer {
-                requirement: &c.requirement,
-                result: c.result.as_deref(),
-                workflow: Workflow::InReview,
-                justification: &c.justification,
-                indicators: &c.indicators,
-                carried_over: true,
-                by: None,
-            },
-        )
-        .await?;
-    }
-    Ok(carried.len())
 }
