@@ -653,7 +653,7 @@ mod tests {
         assert_eq!(patch_deadline(Severity::Low, t), None);
         // Exactly 14 days is still within the window.
         let on_the_day = matching("A", 14, Severity::High, false);
-        assert!(!open_matches(&[on_the_day.clone()], AT)[0].past_window);
+        assert!(!open_matches(std::slice::from_ref(&on_the_day), AT)[0].past_window);
         assert!(open_matches(&[on_the_day], AT + Duration::seconds(1))[0].past_window);
     }
 
@@ -700,8 +700,11 @@ mod tests {
         let new_exploited = matching("N", 3, Severity::Critical, true);
         let suggest =
             |rows: &[Addressed]| suggest_patching(inventory(), rows.len(), &open_matches(rows, AT));
-        assert_eq!(suggest(&[new_exploited.clone()]).0, Suggestion::Meets);
-        assert_eq!(suggest(&[late.clone()]).0, Suggestion::Partly);
+        assert_eq!(
+            suggest(std::slice::from_ref(&new_exploited)).0,
+            Suggestion::Meets
+        );
+        assert_eq!(suggest(std::slice::from_ref(&late)).0, Suggestion::Partly);
         assert_eq!(
             suggest(&[late.clone(), late_exploited.clone()]).0,
             Suggestion::DoesNotMeet
