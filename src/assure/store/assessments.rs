@@ -96,8 +96,9 @@ pub struct NewAnswer<'a> {
 
 pub async fn create(tx: &mut Tx, new: &NewAssessment<'_>) -> Result<Uuid, CreateError> {
     let id = new_id();
-    let inserted = exec_tx!(tx, |c| {
-        sqlx::query(
+    let inserted =
+        exec_tx!(tx, |c| {
+            sqlx::query(
         "INSERT INTO assessments (id, organisation_id, framework, framework_version_id, profile, \
          cycle, due_on, status, carried_from, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
@@ -115,7 +116,7 @@ pub async fn create(tx: &mut Tx, new: &NewAssessment<'_>) -> Result<Uuid, Create
     .bind(now())
     .execute(c)
     .await
-    });
+        });
     match inserted {
         Ok(_) => Ok(id),
         Err(e) if is_unique_violation(&e) => Err(CreateError::Exists(new.cycle)),
