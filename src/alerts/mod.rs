@@ -12,6 +12,7 @@
 //!   that stands for a TLP:RED one in feeds, webhooks, emails and the API.
 //! - `publishing`, `responding`, `escalation`, `webhooks`, `emails`: the work behind pages.
 //! - `manage`, `inbox`, `inventory`, `channels`, `public`, `api`: the HTTP handlers.
+//! - `live_evidence`: responses and exposure as evidence for self-assessment.
 
 pub mod access;
 pub mod api;
@@ -29,6 +30,7 @@ pub mod inventory_files;
 pub mod inventory_schema;
 pub mod kev;
 pub mod kev_import;
+pub mod live_evidence;
 pub mod manage;
 pub mod model;
 pub mod public;

@@ -1,18 +1,22 @@
 //! Alerts as the platform composes it: its pages and API, webhook deliveries, the
 //! escalation scan, its menu entries, demonstration data and the check of the demo
-//! advisories' content files, and sealing webhook secrets an older version stored in plain
-//! text.
+//! advisories' content files, sealing webhook secrets an older version stored in plain
+//! text, and the organisation's responses and exposure as live evidence.
 
 use time::OffsetDateTime;
 use utoipa::OpenApi;
 
 use crate::{
-    alerts::{api, demo, escalation, home, inventory_schema, store::channels, webhooks},
+    alerts::{
+        api, demo, escalation, home, inventory_schema, live_evidence, store::channels, webhooks,
+    },
     platform::{
         AppState,
         authz::Principal,
         db::Db,
         error::AppResult,
+        evidence::LiveEvidence,
+        ids::OrgId,
         secrets::SecretBox,
         service::{BoxFuture, DemoContext, JobContext, NavLink, SCAN_EVERY, Service},
         web::home::HomePanel,
@@ -30,6 +34,7 @@ pub fn service() -> Service {
         .demo(load_demo)
         .prepare(prepare)
         .content_check(demo::check_folder)
+        .evidence(evidence)
 }
 
 /// Alerts' part of the OpenAPI document.
@@ -87,4 +92,12 @@ fn home_panels<'a>(
     p: &'a Principal,
 ) -> BoxFuture<'a, AppResult<Vec<HomePanel>>> {
     Box::pin(home::panels(state, p))
+}
+
+fn evidence(
+    state: &AppState,
+    org: OrgId,
+    at: OffsetDateTime,
+) -> BoxFuture<'_, anyhow::Result<Vec<LiveEvidence>>> {
+    Box::pin(live_evidence::evidence(state, org, at))
 }

@@ -387,7 +387,8 @@ pub async fn mandatory_course(state: &AppState) -> AppResult<Option<(String, Str
     Ok(Some((slug, title)))
 }
 
-async fn org_target(state: &AppState, org: OrgId) -> AppResult<u32> {
+/// The organisation's coverage target, or the NHS's when none is stored.
+pub(super) async fn org_target(state: &AppState, org: OrgId) -> AppResult<u32> {
     Ok(reports::target(&state.db, org)
         .await?
         .and_then(|t| u32::try_from(t).ok())

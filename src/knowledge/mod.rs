@@ -93,6 +93,7 @@ pub mod demo;
 pub mod generate;
 pub mod home;
 pub mod learner;
+pub mod live_evidence;
 pub mod national;
 pub mod needs;
 pub mod remind;

@@ -1,20 +1,22 @@
 //! Knowledge as the platform composes it: its pages, the training reminder scan, its part
 //! of the API, its menu entries, demonstration data, start-up content sync and the check
-//! of its built-in courses and quiz.
+//! of its built-in courses and quiz, and its training coverage as live evidence.
 
 use time::OffsetDateTime;
 use utoipa::OpenApi;
 
 use crate::{
     knowledge::{
-        admin, api, content, dashboard, demo, home, national, needs, quiz, reminders,
-        store::courses,
+        admin, api, content, dashboard, demo, home, live_evidence, national, needs, quiz,
+        reminders, store::courses,
     },
     platform::{
         AppState,
         authz::Principal,
         db::Db,
         error::AppResult,
+        evidence::LiveEvidence,
+        ids::OrgId,
         provenance::page::CitedSource,
         secrets::SecretBox,
         service::{BoxFuture, DemoContext, NavLink, SCAN_EVERY, Service},
@@ -38,6 +40,7 @@ pub fn service() -> Service {
         .prepare(prepare)
         .content_check(content::provenance::check_folder)
         .sources(cited_sources)
+        .evidence(evidence)
 }
 
 /// Knowledge's part of the OpenAPI document.
@@ -105,4 +108,12 @@ fn home_panels<'a>(
     p: &'a Principal,
 ) -> BoxFuture<'a, AppResult<Vec<HomePanel>>> {
     Box::pin(home::panels(state, p))
+}
+
+fn evidence(
+    state: &AppState,
+    org: OrgId,
+    at: OffsetDateTime,
+) -> BoxFuture<'_, anyhow::Result<Vec<LiveEvidence>>> {
+    Box::pin(live_evidence::evidence(state, org, at))
 }

@@ -7,6 +7,7 @@ pub mod config;
 pub mod db;
 pub mod email;
 pub mod error;
+pub mod evidence;
 pub mod ids;
 pub mod jobs;
 pub mod limits;

@@ -3,7 +3,8 @@
 //! A service (Knowledge, Alerts, and the ones that support them such as identity and
 //! staff) describes itself with one [`Service`] value: its routes with their rules, the job
 //! kinds it handles, the scans it runs on a schedule, its part of the OpenAPI document, its
-//! navigation entries, its home-page panels, its demonstration data and its startup work.
+//! navigation entries, its home-page panels, its demonstration data, its startup work and
+//! the live evidence it gives about an organisation for self-assessment.
 //! `app.rs` lists the services; [`Services`] merges them for the router, the job worker,
 //! the OpenAPI document, the page layout and the command line. The platform dispatches
 //! through the registry and never names a service.
@@ -20,6 +21,8 @@ use crate::platform::{
     db::Db,
     email::Mailer,
     error::AppResult,
+    evidence::LiveEvidence,
+    ids::OrgId,
     provenance::{ContentReport, page::CitedSource},
     secrets::SecretBox,
     web::{
@@ -140,6 +143,16 @@ pub type ContentCheckFn = fn(&Path) -> ContentReport;
 /// content page.
 pub type SourcesFn = for<'a> fn(&'a AppState) -> BoxFuture<'a, anyhow::Result<Vec<CitedSource>>>;
 
+/// What a service knows about an organisation as of a moment that bears on a framework's
+/// requirements (staff training, responding to alerts, patching), with a suggested answer.
+/// Reads only that organisation's records; an empty list when the service has nothing to
+/// say about it.
+pub type EvidenceFn = for<'a> fn(
+    &'a AppState,
+    OrgId,
+    OffsetDateTime,
+) -> BoxFuture<'a, anyhow::Result<Vec<LiveEvidence>>>;
+
 /// Everything a service tells the platform about itself.
 pub struct Service {
     pub name: &'static str,
@@ -153,6 +166,7 @@ pub struct Service {
     pub prepare: Option<PrepareFn>,
     pub content_check: Option<ContentCheckFn>,
     pub sources: Option<SourcesFn>,
+    pub evidence: Option<EvidenceFn>,
 }
 
 impl Service {
@@ -170,6 +184,7 @@ impl Service {
             prepare: None,
             content_check: None,
             sources: None,
+            evidence: None,
         }
     }
 
@@ -226,6 +241,11 @@ impl Service {
         self.sources = Some(sources);
         self
     }
+
+    pub fn evidence(mut self, evidence: EvidenceFn) -> Self {
+        self.evidence = Some(evidence);
+        self
+    }
 }
 
 /// A service's registrations without its routes: what the running application keeps
@@ -239,6 +259,7 @@ pub struct Registration {
     pub prepare: Option<PrepareFn>,
     pub content_check: Option<ContentCheckFn>,
     pub sources: Option<SourcesFn>,
+    pub evidence: Option<EvidenceFn>,
 }
 
 /// The composed services, in the order `app.rs` lists them.
@@ -278,6 +299,7 @@ impl Services {
                 prepare: s.prepare,
                 content_check: s.content_check,
                 sources: s.sources,
+                evidence: s.evidence,
             });
         }
         registry.openapi_json = match registry.openapi_document().to_pretty_json() {
@@ -371,6 +393,20 @@ impl Services {
         let mut all = vec![];
         for sources in self.registrations.iter().filter_map(|r| r.sources) {
             all.extend(sources(state).await?);
+        }
+        Ok(all)
+    }
+
+    /// Every service's live evidence about organisation `org` as of `at`, in service order.
+    pub async fn live_evidence(
+        &self,
+        state: &AppState,
+        org: OrgId,
+        at: OffsetDateTime,
+    ) -> anyhow::Result<Vec<LiveEvidence>> {
+        let mut all = vec![];
+        for evidence in self.registrations.iter().filter_map(|r| r.evidence) {
+            all.extend(evidence(state, org, at).await?);
         }
         Ok(all)
     }

@@ -27,6 +27,7 @@ mod frameworks;
 mod home;
 mod jobs;
 mod joining;
+mod live_evidence;
 mod log_secrets;
 mod operations;
 mod organisations;

@@ -2,6 +2,7 @@
 
 pub mod advisories;
 pub mod channels;
+pub mod evidence;
 pub mod inventory;
 pub mod notices;
 pub mod responses;

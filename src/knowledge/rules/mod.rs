@@ -1,5 +1,6 @@
 //! The Knowledge service's rules, as plain functions without I/O: drawing and grading
-//! assessments, expiry and reminders, how often reminders may be sent on demand, coverage and the training needs analysis.
+//! assessments, expiry and reminders, how often reminders may be sent on demand, coverage,
+//! the training needs analysis and what coverage suggests as live evidence.
 
 pub mod assignments;
 pub mod coverage;
@@ -7,6 +8,7 @@ pub mod draw;
 pub mod evaluation;
 pub mod expiry;
 pub mod grading;
+pub mod live_evidence;
 pub mod needs;
 pub mod reminder_limits;
 #[cfg(test)]
