@@ -3,6 +3,8 @@
 //! score derived from it, so a requirement can be answered yet still in review, or done
 //! and found not applicable.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::assure::framework::model::ScaleLevel;
@@ -108,6 +110,43 @@ pub struct Answer {
     pub indicators: Vec<String>,
 }
 
+/// An assessment's answers looked up by requirement id, as the scoring rules read them.
+/// Where a requirement has more than one answer the last one counts (a store keeps one per
+/// requirement, so this only settles what a caller's mistake would mean). A level that is
+/// not on the scale reads as no answer: counting it as anything else could raise a score.
+pub struct AnswerIndex<'a> {
+    by_requirement: HashMap<&'a str, &'a Answer>,
+    levels: usize,
+}
+
+impl<'a> AnswerIndex<'a> {
+    /// Indexes `answers` given against a scale of `levels` levels.
+    pub fn new(answers: &'a [Answer], levels: usize) -> AnswerIndex<'a> {
+        AnswerIndex {
+            by_requirement: answers
+                .iter()
+                .map(|a| (a.requirement.as_str(), a))
+                .collect(),
+            levels,
+        }
+    }
+
+    /// The requirement's result, `None` when it has none (or one off the scale).
+    pub fn verdict(&self, requirement: &str) -> Option<Verdict> {
+        match self.by_requirement.get(requirement)?.verdict? {
+            Verdict::Level(i) if i >= self.levels => None,
+            v => Some(v),
+        }
+    }
+
+    /// Where the work on the requirement is; "to do" when nobody has touched it.
+    pub fn workflow(&self, requirement: &str) -> Workflow {
+        self.by_requirement
+            .get(requirement)
+            .map_or(Workflow::ToDo, |a| a.workflow)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,6 +178,29 @@ mod tests {
         );
         assert_eq!(Verdict::Level(1).id(&s), "partially-achieved");
         assert_eq!(Verdict::NotApplicable.id(&s), NOT_APPLICABLE);
+    }
+
+    #[test]
+    fn the_index_reads_the_last_answer_and_ignores_levels_off_the_scale() {
+        let answer = |requirement: &str, verdict, workflow| Answer {
+            requirement: requirement.into(),
+            verdict,
+            workflow,
+            indicators: vec![],
+        };
+        let answers = [
+            answer("A1.a", Some(Verdict::Level(0)), Workflow::InProgress),
+            answer("A1.a", Some(Verdict::Level(2)), Workflow::Done),
+            answer("A1.b", Some(Verdict::Level(3)), Workflow::Done),
+            answer("A1.c", None, Workflow::InReview),
+        ];
+        let index = AnswerIndex::new(&answers, 3);
+        assert_eq!(index.verdict("A1.a"), Some(Verdict::Level(2)));
+        assert_eq!(index.workflow("A1.a"), Workflow::Done);
+        assert_eq!(index.verdict("A1.b"), None);
+        assert_eq!(index.verdict("A1.c"), None);
+        assert_eq!(index.workflow("A1.c"), Workflow::InReview);
+        assert_eq!(index.workflow("B1.a"), Workflow::ToDo);
     }
 
     #[tokio::test]

@@ -6,3 +6,11 @@ pub mod answer;
 pub mod cycle;
 pub mod evidence;
 pub mod lifecycle;
+pub mod moved;
+pub mod outcome;
+pub mod priority;
+pub mod profile;
+pub mod scoring;
+
+#[cfg(test)]
+pub(crate) mod test_framework;
