@@ -1,10 +1,12 @@
 //! Assure as the platform composes it. So far: storing the built-in frameworks at start-up,
-//! the check of its framework files (which `carecert content check` runs with every other
-//! service's), and the frameworks' sources for the national content page.
+//! the check of its framework and mapping files (which `carecert content check` runs with
+//! every other service's), and the frameworks' sources for the national content page.
+
+use std::path::Path;
 
 use super::{
     framework::{load, model::Framework},
-    store,
+    mapping, store,
 };
 use crate::platform::{
     AppState,
@@ -16,9 +18,27 @@ use crate::platform::{
 
 pub fn service() -> Service {
     Service::new("assure")
-        .content_check(load::check_folder)
+        .content_check(check_content)
         .sources(cited_sources)
         .prepare(prepare)
+}
+
+/// Checks a content folder's frameworks, then its mappings against those frameworks and
+/// any built-in framework version the folder does not have.
+fn check_content(root: &Path) -> crate::platform::provenance::ContentReport {
+    let (mut report, mut frameworks) = load::read_checked(root);
+    if let Ok(builtin) = load::builtin() {
+        for f in builtin {
+            if !frameworks
+                .iter()
+                .any(|g| g.about.id == f.about.id && g.about.version == f.about.version)
+            {
+                frameworks.push(f);
+            }
+        }
+    }
+    report.extend(mapping::load::check_folder(root, &frameworks));
+    report
 }
 
 /// Stores the built-in framework versions not stored yet.
