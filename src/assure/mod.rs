@@ -9,9 +9,12 @@
 //! - `starting`: starting an assessment, with last year's answers carried over.
 //! - `pages`: the organisation's assessment and evidence pages.
 //! - `evidence_reminders`: emailing owners before their evidence expires.
+//! - `mapping`: which requirements of one framework relate to which of another, and
+//!   proposing answers in one framework from an assessment in another.
 
 pub mod evidence_reminders;
 pub mod framework;
+pub mod mapping;
 pub mod pages;
 pub mod rules;
 pub mod service;

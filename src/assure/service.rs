@@ -1,14 +1,16 @@
-//! Assure as the platform composes it: its pages and menu entry, storing the built-in
-//! frameworks at start-up,
-//! the check of its framework files (which `carecert content check` runs with every other
-//! service's), and the frameworks' sources for the national content page.
+//! Assure as the platform composes it: its pages and menu entry, the evidence expiry
+//! reminders, storing the built-in frameworks at start-up, the check of its framework and
+//! mapping files (which `carecert content check` runs with every other service's), and the
+//! frameworks' sources for the national content page.
+
+use std::path::Path;
 
 use time::OffsetDateTime;
 
 use super::{
     evidence_reminders,
     framework::{load, model::Framework},
-    pages, store,
+    mapping, pages, store,
 };
 use crate::platform::{
     AppState,
@@ -24,7 +26,7 @@ pub fn service() -> Service {
         .routes(pages::routes())
         .scan("evidence expiry reminders", SCAN_EVERY, remind)
         .nav(nav)
-        .content_check(load::check_folder)
+        .content_check(check_content)
         .sources(cited_sources)
         .prepare(prepare)
 }
@@ -47,6 +49,24 @@ fn nav(p: &Principal) -> Vec<NavLink> {
         },
         |m| pages::assessments_path(m.organisation_id),
     )
+}
+
+/// Checks a content folder's frameworks, then its mappings against those frameworks and
+/// any built-in framework version the folder does not have.
+fn check_content(root: &Path) -> crate::platform::provenance::ContentReport {
+    let (mut report, mut frameworks) = load::read_checked(root);
+    if let Ok(builtin) = load::builtin() {
+        for f in builtin {
+            if !frameworks
+                .iter()
+                .any(|g| g.about.id == f.about.id && g.about.version == f.about.version)
+            {
+                frameworks.push(f);
+            }
+        }
+    }
+    report.extend(mapping::load::check_folder(root, &frameworks));
+    report
 }
 
 /// Stores the built-in framework versions not stored yet.

@@ -161,7 +161,14 @@ fn read_folder(dir: &Path) -> std::io::Result<Files> {
 
 /// Checks every framework under `root/frameworks/` for `carecert content check`.
 pub fn check_folder(root: &Path) -> ContentReport {
+    read_checked(root).0
+}
+
+/// Checks every framework under `root/frameworks/`, returning the report and the
+/// frameworks that passed (for checking the folder's mappings against).
+pub fn read_checked(root: &Path) -> (ContentReport, Vec<Framework>) {
     let mut report = ContentReport::default();
+    let mut passed = Vec::new();
     let dir = root.join(FOLDER);
     let entries = match std::fs::read_dir(&dir) {
         Ok(entries) => entries,
@@ -170,7 +177,7 @@ pub fn check_folder(root: &Path) -> ContentReport {
                 file: FOLDER.into(),
                 message: format!("cannot be read: {e}"),
             });
-            return report;
+            return (report, passed);
         }
     };
     let mut folders: Vec<_> = entries
@@ -212,7 +219,8 @@ pub fn check_folder(root: &Path) -> ContentReport {
                 ));
                 report
                     .sources
-                    .extend(f.about.sources.into_iter().map(|s| (file.clone(), s)));
+                    .extend(f.about.sources.iter().cloned().map(|s| (file.clone(), s)));
+                passed.push(f);
             }
             Err(found) => report
                 .problems
@@ -222,7 +230,7 @@ pub fn check_folder(root: &Path) -> ContentReport {
                 })),
         }
     }
-    report
+    (report, passed)
 }
 
 #[cfg(test)]
