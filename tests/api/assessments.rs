@@ -510,3 +510,67 @@ on_both!(one_organisation_never_reaches_anothers_assessment, |app| {
         .await
         .assert_contains("Oak secret scope");
 });
+
+on_both!(
+    live_figures_propose_an_answer_and_scores_show_their_working,
+    |app| {
+        let org = app
+            .org("Riverside Practice", "Z99901", OrgType::GpPractice)
+            .await;
+        let lead_person = app
+            .person(org, Role::SecurityLead, "lead@z99901.example")
+            .await;
+        let lead = app.signed_in(&lead_person).await;
+        // The lead and four staff, all trained: coverage 100% against the 95% target.
+        let yesterday = carecert::platform::db::now() - time::Duration::days(1);
+        for n in 0..4 {
+            let user = crate::support::training::member(
+                &app,
+                org,
+                &format!("staff{n}@z99901.example"),
+                "clinical",
+                None,
+                false,
+            )
+            .await;
+            crate::support::training::seed_pass(&app, user, org, yesterday).await;
+        }
+        let lead_id = crate::support::training::user_id(&app, &lead_person).await;
+        crate::support::training::seed_pass(&app, lead_id, org, yesterday).await;
+
+        let assessment = start(&lead, org, "ndg-standards", this_year()).await;
+        // Standard 3 (training) shows the practice's own figures and proposes "met".
+        let page = lead.get(&format!("{assessment}/requirements/3.1")).await;
+        page.assert_ok()
+            .assert_contains("live figures")
+            .assert_contains("5 of 5")
+            .assert_contains("is selected from your organisation&#39;s live figures");
+        assert!(
+            page.text.contains(r#"value="met" checked"#),
+            "the proposed result is selected"
+        );
+        // Nothing is stored until the person confirms it.
+        assert_eq!(stored_answers(&app).await, 0);
+        answer(
+            &lead,
+            &assessment,
+            "3.1",
+            &[("result", "met"), ("workflow", "done")],
+        )
+        .await;
+
+        // The scores show the formula and the working.
+        let ndg: Framework = load::builtin()
+            .expect("built-in")
+            .into_iter()
+            .find(|f| f.about.id == "ndg-standards")
+            .expect("NDG");
+        let total = ndg.assessable().count();
+        let overview = lead.get(&assessment).await;
+        overview
+            .assert_contains("Σ weight × (score − lowest) ÷ (Σ weight × (highest − lowest)) × 100")
+            .assert_contains(&format!("1 of {total} answered"))
+            .assert_contains("Standards not met")
+            .assert_contains("Compliance by section");
+    }
+);

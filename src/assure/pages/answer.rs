@@ -16,7 +16,10 @@ use crate::{
         framework::model::{Framework, Requirement},
         pages::evidence::Listed,
         pages::{Loaded, assessment_path, load, requirement_path, section_of},
-        rules::answer::{NOT_APPLICABLE, Verdict, Workflow},
+        rules::{
+            answer::{NOT_APPLICABLE, Verdict, Workflow},
+            live, outcome,
+        },
         store::{
             assessments::{self as store, AnswerRow, NewAnswer},
             evidence,
@@ -25,6 +28,7 @@ use crate::{
     platform::{
         AppState,
         authz::Rule,
+        db::now,
         error::{AppError, AppResult},
         tenancy::{Member, OrgScope},
         tenants::Organisation,
@@ -85,6 +89,17 @@ struct Values {
     indicators: Vec<String>,
 }
 
+/// The organisation's live figures on one topic, as the page shows them.
+struct LiveView {
+    title: String,
+    summary: String,
+    figures: Vec<(String, String)>,
+    href: String,
+    suggests: &'static str,
+    why: String,
+    threats: Vec<(String, String, bool)>,
+}
+
 #[derive(Template)]
 #[template(path = "assure/requirement.html")]
 struct Page {
@@ -108,6 +123,11 @@ struct Page {
     justification: String,
     max_justification: usize,
     history: Vec<Revision>,
+    live: Vec<LiveView>,
+    /// Why a result is already selected though nobody has answered yet.
+    live_proposal: Option<String>,
+    /// What the ticked indicators propose, and why.
+    indicator_proposal: Option<String>,
     /// The evidence supporting this answer.
     evidence: Vec<Listed>,
     /// The library's evidence not yet on it, to add: (id, title).
@@ -167,12 +187,39 @@ async fn page(
     org: Organisation,
     loaded: &Loaded,
     r: &Requirement,
-    values: Values,
+    mut values: Values,
     errors: FormErrors,
 ) -> AppResult<Response> {
     let f = &loaded.framework;
     let id = loaded.row.id;
     let current = store::answer(&state.db, org.id, id, &r.id).await?;
+    let topics = live::topics(&r.tags);
+    let evidence_now = if topics.is_empty() {
+        vec![]
+    } else {
+        state
+            .services
+            .live_evidence(state, org.id, now())
+            .await
+            .map_err(AppError::Internal)?
+            .into_iter()
+            .filter(|e| topics.contains(&e.topic))
+            .collect::<Vec<_>>()
+    };
+    let mut live_proposal = None;
+    if current.is_none() && values.result.is_empty() && errors.is_empty() {
+        let suggestions: Vec<_> = evidence_now.iter().map(|e| e.suggests).collect();
+        if let Some(level) = live::proposed_level(f, &suggestions) {
+            let verdict = Verdict::Level(level);
+            values.result = verdict.id(&f.about.scale).to_owned();
+            live_proposal = Some(format!(
+                "“{}” is selected from your organisation's live figures below. Check it and confirm it by saving, or change it.",
+                verdict.label(&f.about.scale)
+            ));
+        }
+    }
+    let indicator_proposal =
+        outcome::proposal(r, &f.about.scale, &values.indicators).map(|p| p.explain(&f.about.scale));
     let history = store::history(&state.db, org.id, id, &r.id).await?;
     let supporting = evidence::for_requirement(&state.db, org.id, id, &r.id).await?;
     let section = section_of(f, r);
@@ -298,6 +345,30 @@ async fn page(
         workflows,
         justification: values.justification,
         max_justification: MAX_JUSTIFICATION,
+        live: evidence_now
+            .into_iter()
+            .map(|e| LiveView {
+                title: e.title,
+                summary: e.summary,
+                figures: e.figures.into_iter().map(|x| (x.label, x.value)).collect(),
+                href: e.href,
+                suggests: e.suggests.label(),
+                why: e.why,
+                threats: e
+                    .threats
+                    .into_iter()
+                    .map(|t| {
+                        (
+                            t.href,
+                            format!("{}: {}", t.reference, t.title),
+                            t.known_exploited,
+                        )
+                    })
+                    .collect(),
+            })
+            .collect(),
+        live_proposal,
+        indicator_proposal,
         history: history
             .iter()
             .map(|h| Revision {

@@ -10,9 +10,9 @@ use uuid::Uuid;
 
 use crate::{
     assure::{
-        framework::model::Framework,
+        framework::model::{Framework, Profile},
         pages::{Loaded, load, read_answers, requirement_path, section_of},
-        rules::{answer::Answer, lifecycle::AssessmentStatus},
+        rules::{answer::Answer, lifecycle::AssessmentStatus, profile, scoring},
         store::assessments as store,
     },
     platform::{
@@ -60,6 +60,63 @@ pub struct SectionView {
     pub rows: Vec<RequirementRow>,
 }
 
+/// One section's bar in the chart and row in the table beside it.
+pub struct Bar {
+    pub label: String,
+    pub answered: String,
+    pub percent: String,
+    /// The bar's length in chart units (0 to [`BAR_MAX`]).
+    pub length: u64,
+    /// Its top edge, in chart units.
+    pub y: usize,
+}
+
+/// The longest bar, in chart units: 100% compliance.
+pub const BAR_MAX: u64 = 400;
+const BAR_STEP: usize = 28;
+
+/// The score summary shown at the top of an assessment.
+pub struct Scores {
+    pub progress: String,
+    pub compliance: String,
+    pub formula: &'static str,
+    pub working: String,
+    pub status: &'static str,
+    pub reasons: Vec<String>,
+    pub bars: Vec<Bar>,
+    pub chart_height: usize,
+}
+
+pub fn scores(f: &Framework, profile: Option<&Profile>, answers: &[Answer]) -> Scores {
+    let progress = scoring::progress(f, answers);
+    let compliance = scoring::compliance(f, answers);
+    let report = profile::status(f, profile, answers);
+    let bars: Vec<Bar> = scoring::by_section(f, answers)
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| Bar {
+            label: format!("{} {}", s.id, s.title),
+            answered: format!("{} of {}", s.progress.answered, s.progress.total),
+            percent: s.compliance.percent_text(),
+            length: s
+                .compliance
+                .tenths()
+                .map_or(0, |t| t.min(1000) * BAR_MAX / 1000),
+            y: i * BAR_STEP,
+        })
+        .collect();
+    Scores {
+        progress: progress.explain(),
+        compliance: compliance.percent_text(),
+        formula: scoring::COMPLIANCE_FORMULA,
+        working: compliance.formula(),
+        status: report.status.label(),
+        reasons: report.reasons.iter().map(ToString::to_string).collect(),
+        chart_height: bars.len() * BAR_STEP,
+        bars,
+    }
+}
+
 #[derive(Template)]
 #[template(path = "assure/assessment.html")]
 struct Page {
@@ -75,6 +132,8 @@ struct Page {
     answered: usize,
     total: usize,
     carried: usize,
+    scores: Scores,
+    bar_max: u64,
     sections: Vec<SectionView>,
     is_lead: bool,
     in_progress: bool,
@@ -214,6 +273,16 @@ pub async fn show(
         answered: sections.iter().map(|s| s.answered).sum(),
         total: f.assessable().count(),
         carried: carried.len(),
+        scores: scores(
+            f,
+            loaded
+                .row
+                .profile
+                .as_ref()
+                .and_then(|p| f.profiles.iter().find(|x| &x.id == p)),
+            &answers,
+        ),
+        bar_max: BAR_MAX,
         sections,
         is_lead,
         in_progress: loaded.row.status == AssessmentStatus::InProgress,

@@ -6,6 +6,7 @@ pub mod answer;
 pub mod cycle;
 pub mod evidence;
 pub mod lifecycle;
+pub mod live;
 pub mod moved;
 pub mod outcome;
 pub mod priority;
