@@ -8,10 +8,12 @@
 //!   assignments.
 //! - `starting`: starting an assessment, with last year's answers carried over.
 //! - `pages`: the organisation's assessment and evidence pages.
+//! - `demo`: assessments at every stage for `serve --demo`.
 //! - `evidence_reminders`: emailing owners before their evidence expires.
 //! - `mapping`: which requirements of one framework relate to which of another, and
 //!   proposing answers in one framework from an assessment in another.
 
+pub mod demo;
 pub mod evidence_reminders;
 pub mod framework;
 pub mod mapping;

@@ -18,7 +18,7 @@ use crate::platform::{
     db::Db,
     provenance::page::{CitedSource, SourceUse},
     secrets::SecretBox,
-    service::{BoxFuture, NavLink, SCAN_EVERY, Service},
+    service::{BoxFuture, DemoContext, NavLink, SCAN_EVERY, Service},
 };
 
 pub fn service() -> Service {
@@ -26,9 +26,14 @@ pub fn service() -> Service {
         .routes(pages::routes())
         .scan("evidence expiry reminders", SCAN_EVERY, remind)
         .nav(nav)
+        .demo(load_demo)
         .content_check(check_content)
         .sources(cited_sources)
         .prepare(prepare)
+}
+
+fn load_demo<'a>(demo: &'a DemoContext<'a>) -> BoxFuture<'a, anyhow::Result<()>> {
+    Box::pin(super::demo::load(demo.db))
 }
 
 fn remind(state: &AppState, at: OffsetDateTime) -> BoxFuture<'_, anyhow::Result<()>> {

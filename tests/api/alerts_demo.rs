@@ -5,35 +5,7 @@
 
 use carecert::{alerts::model::ResponseState, demo, platform::db::Db, with_db};
 
-use crate::{
-    on_both,
-    support::{Client, TestApp, current_code},
-};
-
-/// Signs in as a demo account through the real pages.
-async fn demo_sign_in(app: &TestApp, email: &str) -> Client {
-    let c = app.client();
-    c.post(
-        "/sign-in",
-        &[
-            ("email", email),
-            ("password", demo::DEMO_PASSWORD),
-            ("next", "/"),
-        ],
-    )
-    .await
-    .assert_redirect_to("/sign-in/two-step");
-    c.post(
-        "/sign-in/two-step",
-        &[
-            ("code", &current_code(demo::DEMO_TOTP_SECRET)),
-            ("next", "/"),
-        ],
-    )
-    .await
-    .assert_redirect_to("/");
-    c
-}
+use crate::{on_both, support::demo::sign_in as demo_sign_in};
 
 async fn count(db: &Db, sql: &str) -> i64 {
     with_db!(db, |pool| sqlx::query_scalar::<_, i64>(sql)

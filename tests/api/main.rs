@@ -19,6 +19,7 @@ mod alerts_tlp;
 mod api;
 mod assessment_evidence;
 mod assessments;
+mod assure_demo;
 mod audit_chain;
 mod content_sources;
 mod course_import;

@@ -69,19 +69,7 @@ pub async fn submit(
         drop(tx);
         return Ok(redirect_with_notice(secure, &back, &refused.to_string()));
     }
-    let snapshot = serde_json::json!({
-        "framework": loaded.framework.about.id,
-        "version": loaded.framework.about.version,
-        "cycle": row.cycle.to_string(),
-        "answers": rows.iter().map(|a| serde_json::json!({
-            "requirement": a.requirement,
-            "result": a.result,
-            "workflow": a.workflow,
-            "justification": a.justification,
-            "indicators": serde_json::from_str::<serde_json::Value>(&a.indicators).unwrap_or_default(),
-            "revision": a.revision,
-        })).collect::<Vec<_>>(),
-    });
+    let snapshot = store::snapshot(&loaded.framework, row.cycle, &rows);
     store::submit(&mut tx, id, p.user_id, &snapshot).await?;
     audit::record(
         &mut tx,

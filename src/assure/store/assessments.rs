@@ -387,6 +387,29 @@ pub async fn assigned_to(
     .await)
 }
 
+/// The answers as submitted, kept with the assessment so no later change alters what was
+/// submitted.
+pub fn snapshot(
+    framework: &crate::assure::framework::model::Framework,
+    cycle: Cycle,
+    rows: &[AnswerRow],
+) -> serde_json::Value {
+    serde_json::json!({
+        "framework": framework.about.id,
+        "version": framework.about.version,
+        "cycle": cycle.to_string(),
+        "answers": rows.iter().map(|a| serde_json::json!({
+            "requirement": a.requirement,
+            "result": a.result,
+            "workflow": a.workflow,
+            "justification": a.justification,
+            "indicators": serde_json::from_str::<serde_json::Value>(&a.indicators)
+                .unwrap_or_default(),
+            "revision": a.revision,
+        })).collect::<Vec<_>>(),
+    })
+}
+
 /// Locks the answers: records who submitted and the snapshot of answers and scores.
 pub async fn submit(
     tx: &mut Tx,
@@ -418,22 +441,6 @@ pub async fn publish(tx: &mut Tx, assessment: Uuid) -> Result<(), sqlx::Error> {
     .execute(c)
     .await)?;
     Ok(())
-}
-
-/// The snapshot taken when the assessment was submitted.
-pub async fn snapshot(
-    db: &Db,
-    org: OrgId,
-    assessment: Uuid,
-) -> Result<Option<serde_json::Value>, sqlx::Error> {
-    let text: Option<Option<String>> = with_db!(db, |pool| sqlx::query_scalar(
-        "SELECT snapshot FROM assessments WHERE id = $1 AND organisation_id = $2"
-    )
-    .bind(assessment)
-    .bind(org)
-    .fetch_optional(pool)
-    .await)?;
-    Ok(text.flatten().and_then(|t| serde_json::from_str(&t).ok()))
 }
 
 /// An active member of `org` with this email address (as stored: lower case), with their

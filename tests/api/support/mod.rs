@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod audit;
 pub mod cli;
 pub mod course_archive;
+pub mod demo;
 pub mod process;
 pub mod smtp;
 pub mod training;
