@@ -164,7 +164,7 @@ test('the security lead accepts the invitation, sets up two-step verification an
   await navigates(page, () => page.getByRole('link', { name: /I have saved my codes/ }).click());
   assert.equal(path(page), '/');
   const menu = await menuLabels(page);
-  assert.deepEqual(menu, ['Home', 'My training', 'Alerts', 'Your organisation', 'Training', 'Your account'],
+  assert.deepEqual(menu, ['Home', 'My training', 'Alerts', 'Your organisation', 'Training', 'Assessments', 'Your account'],
     'a security lead sees their organisation but not the national pages');
   assert.ok(!menu.includes('Organisations'));
   await audit.check(page, 'Home, security lead');

@@ -196,7 +196,7 @@ test('a security lead: staff, the audit log of their organisation', async () => 
   state.leadPage = page;
   await signIn(page, audit, DEMO.lead);
   const menu = await menuLabels(page);
-  assert.deepEqual(menu, ['Home', 'My training', 'Alerts', 'Your organisation', 'Training', 'Your account']);
+  assert.deepEqual(menu, ['Home', 'My training', 'Alerts', 'Your organisation', 'Training', 'Assessments', 'Your account']);
   assert.ok(!menu.includes('Organisations'));
 
   await navigates(page, () => page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Your organisation' }).click());
